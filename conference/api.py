@@ -1,0 +1,56 @@
+"""The JSON API kernel: blueprint helpers, CSRF for cookie callers, OpenAPI and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from conference.auth import organiser_required
+from conference.errors import Invalid
+from conference.extensions import csrf
+from conference.openapi import openapi_document
+from conference.validation import json_body, parse_time  # noqa: F401  (re-exported)
+from conference.services import conference_json, current_conference, update_conference
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def register_api_blueprint(app: Flask, blueprint: Blueprint) -> None:
+    """Register an API blueprint: exempt from form CSRF (see `_csrf_for_cookie_callers`)."""
+    csrf.exempt(blueprint)
+    app.register_blueprint(blueprint)
+
+
+def _csrf_for_cookie_callers() -> None:
+    """API.md: bearer-token calls need no CSRF token; cookie-authenticated calls do."""
+    if not request.path.startswith("/api/") or request.method in SAFE_METHODS:
+        return
+    if g.get("token_auth") or request.headers.get("Authorization"):
+        return
+    if current_user.is_authenticated:
+        csrf.protect()
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of the whole API."""
+    return jsonify(openapi_document(current_app))
+
+
+@bp.patch("/conference")
+@organiser_required
+def patch_conference():
+    """Change the conference's capacity, windows, mode or quotas."""
+    conf = update_conference(current_conference(), json_body())
+    return jsonify(conference_json(conf))
+
+
+def init_api(app: Flask) -> None:
+    """Register the kernel API and the CSRF rule for cookie callers."""
+    app.before_request(_csrf_for_cookie_callers)
+    register_api_blueprint(app, bp)

@@ -1,0 +1,40 @@
+"""Language choice (Dutch first) and the template helpers for bilingual content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+
+COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Dutch first. Pages: ?lang=, cookie, account, browser. The API: ?lang=, Accept-Language, account."""
+    languages = current_app.config["LANGUAGES"]
+    explicit = [request.args.get("lang")]
+    if request.path.startswith("/api/"):
+        if request.headers.get("Accept-Language"):
+            explicit.append(request.accept_languages.best_match(languages))
+    else:
+        explicit.append(request.cookies.get(COOKIE))
+    explicit.append(g.get("user_language"))
+    for candidate in explicit:
+        if candidate in languages:
+            return candidate
+    return request.accept_languages.best_match(languages, default="nl")
+
+
+def lang() -> str:
+    """The current language code."""
+    return str(get_locale() or "nl")
+
+
+def localized(obj: Any, field: str) -> Any:
+    """`obj.field_en` in English when it is filled in, else the Dutch `obj.field`."""
+    if lang() == "en":
+        value = getattr(obj, f"{field}_en", None)
+        if value:
+            return value
+    return getattr(obj, field)

@@ -1,0 +1,209 @@
+"""Kernel models: the conference and its settings, accounts, API tokens and the mail outbox."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from conference.clock import utcnow
+from conference.extensions import db
+
+ROLES = ("attendee", "organiser", "checkin", "moderator")
+STAFF_ROLES = ("organiser", "checkin", "moderator")
+ALLOCATION_MODES = ("preferences", "fcfs")
+
+
+class Conference(db.Model):
+    """One edition of the conference, with its windows, venue cap and settings."""
+
+    __tablename__ = "conferences"
+    __table_args__ = (
+        CheckConstraint("onsite_taken >= 0", name="onsite_taken_nonnegative"),
+        CheckConstraint("onsite_taken <= onsite_capacity", name="onsite_within_capacity"),
+        CheckConstraint("allocation_mode IN ('preferences', 'fcfs')", name="allocation_mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    tagline: Mapped[str | None] = mapped_column(String(200))
+    tagline_en: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    organiser: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    venue: Mapped[str] = mapped_column(String(200))
+    venue_address: Mapped[str | None] = mapped_column(String(300))
+    venue_info: Mapped[str | None] = mapped_column(Text)
+    venue_info_en: Mapped[str | None] = mapped_column(Text)
+    registration_opens_at: Mapped[datetime]
+    registration_closes_at: Mapped[datetime]
+    choice_opens_at: Mapped[datetime | None]
+    choice_closes_at: Mapped[datetime | None]
+    allocation_mode: Mapped[str] = mapped_column(String(20), default="preferences")
+    allocation_published_at: Mapped[datetime | None]
+    onsite_capacity: Mapped[int] = mapped_column(default=0)
+    # A counter kept by one conditional UPDATE per change, so the cap holds under a rush.
+    onsite_taken: Mapped[int] = mapped_column(default=0)
+    # profile -> minimum share (0..1) of on-site places kept for that profile.
+    profile_quotas: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    quota_release_at: Mapped[datetime | None]
+    # Free-form settings with defaults in `setting()`: join-link lead time, offer hours, …
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    demo_shift_days: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    DEFAULT_SETTINGS = {
+        "join_link_lead_minutes": 15,
+        "venue_offer_hours": 48,
+        "seat_offer_hours": 24,
+        "no_show_release_minutes": None,
+        "reminder_hours_before": 24,
+    }
+
+    def setting(self, key: str) -> Any:
+        """A setting, falling back to its default."""
+        return (self.settings or {}).get(key, self.DEFAULT_SETTINGS.get(key))
+
+    @property
+    def onsite_left(self) -> int:
+        """On-site places not yet taken."""
+        return max(self.onsite_capacity - self.onsite_taken, 0)
+
+    def registration_open(self, now: datetime | None = None) -> bool:
+        """Whether registration is open at `now`."""
+        now = now or utcnow()
+        return self.registration_opens_at <= now < self.registration_closes_at
+
+    def choice_open(self, now: datetime | None = None) -> bool:
+        """Whether the preference round accepts choices at `now`."""
+        now = now or utcnow()
+        if self.choice_opens_at is None or self.choice_closes_at is None:
+            return False
+        return self.choice_opens_at <= now < self.choice_closes_at
+
+
+class User(UserMixin, db.Model):
+    """An account: an attendee (passwordless, one per e-mail) or a staff member."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('attendee', 'organiser', 'checkin', 'moderator')", name="role_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="attendee")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to log out every browser session of this account at once.
+    session_version: Mapped[int] = mapped_column(default=1)
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    def get_id(self) -> str:
+        """Flask-Login id that stops matching when the session version changes."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether this account has a staff role."""
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the account has one of the roles; organisers may do everything staff may."""
+        return self.role in roles or (
+            self.role == "organiser" and bool(set(roles) & set(STAFF_ROLES))
+        )
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 of a bearer token: tokens are stored only as hashes."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A random URL-safe token of 256 bits."""
+    return secrets.token_urlsafe(32)
+
+
+class ApiToken(db.Model):
+    """A revocable bearer token of an account; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @classmethod
+    def issue(cls, user: User, label: str | None = None) -> tuple[ApiToken, str]:
+        """A new token row for `user` and the raw token (shown once, never stored)."""
+        raw = new_token()
+        return cls(user=user, token_hash=hash_token(raw), label=label), raw
+
+
+class MailMessage(db.Model):
+    """The transactional outbox: a row per message, written in the transaction of the change."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        Index("ix_mail_outbox_due", "status", "next_attempt_at"),
+        UniqueConstraint("dedupe_key", name="uq_mail_outbox_dedupe_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One message per (kind, subject of it): writing the same key twice is a no-op.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(50))
+    to_address: Mapped[str] = mapped_column(String(254))
+    registration_id: Mapped[int | None] = mapped_column(index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # [{"filename", "content_type", "data" (base64), "cid"?}]
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

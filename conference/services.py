@@ -1,0 +1,139 @@
+"""Kernel services: the current conference and its settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from conference.clock import isoformat
+from conference.db import write_transaction
+from conference.errors import Conflict, Invalid, NotFound
+from conference.extensions import db
+from conference.models import ALLOCATION_MODES, Conference
+from conference.signals import venue_capacity_raised
+from conference.validation import parse_time
+
+PROFILES = (
+    "practitioner",
+    "manager",
+    "student",
+    "volunteer",
+    "experience_expert",
+    "policy",
+    "research_education",
+    "other",
+)
+
+
+def current_conference(required: bool = True) -> Conference | None:
+    """The conference this app serves (CONFERENCE_SLUG, else the first one), cached per request."""
+    if "conference" not in g:
+        slug = current_app.config.get("CONFERENCE_SLUG")
+        query = select(Conference).order_by(Conference.id).limit(1)
+        if slug:
+            query = select(Conference).filter_by(slug=slug)
+        g.conference = db.session.scalar(query)
+    if g.conference is None and required:
+        raise NotFound(_l("Er is nog geen conferentie geladen. Voer `flask --app conference init-db` uit."))
+    return g.conference
+
+
+def conference_json(conf: Conference) -> dict[str, Any]:
+    """The conference as the API shows it."""
+    tz = conf.timezone
+    return {
+        "slug": conf.slug,
+        "name": conf.name,
+        "starts_at": isoformat(conf.starts_at, tz),
+        "ends_at": isoformat(conf.ends_at, tz),
+        "timezone": tz,
+        "venue": conf.venue,
+        "registration_opens_at": isoformat(conf.registration_opens_at, tz),
+        "registration_closes_at": isoformat(conf.registration_closes_at, tz),
+        "onsite_capacity": conf.onsite_capacity,
+        "onsite_taken": conf.onsite_taken,
+        "allocation_mode": conf.allocation_mode,
+        "choice_opens_at": isoformat(conf.choice_opens_at, tz),
+        "choice_closes_at": isoformat(conf.choice_closes_at, tz),
+        "profile_quotas": dict(conf.profile_quotas or {}),
+        "is_demo": conf.is_demo,
+    }
+
+
+def _moment(data: dict[str, Any], key: str, errors: dict[str, Any]):
+    try:
+        return parse_time(data[key], key)
+    except Invalid as exc:
+        errors.update(exc.fields or {})
+        return None
+
+
+def update_conference(conf: Conference, data: dict[str, Any]) -> Conference:
+    """Apply an organiser's settings change; the venue cap never drops below the places taken."""
+    allowed = {
+        "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
+        "choice_opens_at", "choice_closes_at", "profile_quotas",
+    }  # fmt: skip
+    errors: dict[str, Any] = {key: _l("onbekend veld") for key in data if key not in allowed}
+    changes: dict[str, Any] = {}
+    if "onsite_capacity" in data:
+        cap = data["onsite_capacity"]
+        if isinstance(cap, bool) or not isinstance(cap, int) or not 0 <= cap <= 100_000:
+            errors["onsite_capacity"] = _l("geef een geheel getal van 0 tot 100000")
+        else:
+            changes["onsite_capacity"] = cap
+    for key in ("registration_opens_at", "registration_closes_at", "choice_opens_at", "choice_closes_at"):
+        if key in data:
+            if data[key] is None and key.startswith("choice"):
+                changes[key] = None
+            elif (moment := _moment(data, key, errors)) is not None:
+                changes[key] = moment
+    if "allocation_mode" in data:
+        if data["allocation_mode"] not in ALLOCATION_MODES:
+            errors["allocation_mode"] = _l("kies 'preferences' of 'fcfs'")
+        else:
+            changes["allocation_mode"] = data["allocation_mode"]
+    if "profile_quotas" in data:
+        quotas = data["profile_quotas"]
+        if not isinstance(quotas, dict) or any(
+            key not in PROFILES or isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1
+            for key, v in quotas.items()
+        ):
+            errors["profile_quotas"] = _l("geef per profiel een aandeel tussen 0 en 1")
+        elif sum(quotas.values()) > 1:
+            errors["profile_quotas"] = _l("de aandelen samen zijn meer dan 1")
+        else:
+            changes["profile_quotas"] = {k: float(v) for k, v in quotas.items()}
+    opens = changes.get("registration_opens_at", conf.registration_opens_at)
+    closes = changes.get("registration_closes_at", conf.registration_closes_at)
+    if not errors and closes <= opens:
+        errors["registration_closes_at"] = _l("moet na de opening van de inschrijvingen liggen")
+    c_open = changes.get("choice_opens_at", conf.choice_opens_at)
+    c_close = changes.get("choice_closes_at", conf.choice_closes_at)
+    if not errors and c_open and c_close and c_close <= c_open:
+        errors["choice_closes_at"] = _l("moet na de opening van de keuzeronde liggen")
+    if errors:
+        raise Invalid(fields=errors)
+
+    with write_transaction(db.session) as session:
+        if "onsite_capacity" in changes:
+            cap = changes.pop("onsite_capacity")
+            raised = cap > conf.onsite_capacity
+            # One conditional UPDATE: a rush of registrations cannot slip under a lowered cap.
+            done = session.execute(
+                update(Conference)
+                .where(Conference.id == conf.id, Conference.onsite_taken <= cap)
+                .values(onsite_capacity=cap)
+            ).rowcount
+            if not done:
+                raise Conflict(_l("Er zijn al meer plaatsen ingenomen dan die capaciteit."),
+                               code="below_taken")
+            session.refresh(conf)
+            if raised:
+                venue_capacity_raised.send(conf, session=session)
+        for key, value in changes.items():
+            setattr(conf, key, value)
+    return conf

@@ -1,0 +1,89 @@
+"""Kernel pages: practical information, language switch, staff login and the back-office shell."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from conference.auth import staff_required
+from conference.clock import utcnow
+from conference.extensions import db, limiter
+from conference.forms import StaffLoginForm
+from conference.i18n import COOKIE
+from conference.models import User
+from conference.services import current_conference
+
+bp = Blueprint("conference", __name__)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to; anything pointing elsewhere falls back to `default`."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/praktisch")
+def practical():
+    """Venue, accessibility of the building and how to get there."""
+    return render_template("conference/practical.html", conf=current_conference())
+
+
+@bp.get("/taal/<code>")
+def set_language(code: str):
+    """Switch the interface language and go back where the person was."""
+    target = safe_next(request.args.get("next"), url_for("sessions.home"))
+    response = make_response(redirect(target))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/beheer/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def staff_login():
+    """Login for organisers, check-in volunteers and moderators."""
+    form = StaffLoginForm()
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user is not None and user.is_staff and user.active and user.check_password(form.password.data):
+            login_user(user, remember=False)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            default = url_for("conference.dashboard")
+            return redirect(safe_next(request.args.get("next"), default))
+        # One message for every failure, so the form does not reveal which accounts exist.
+        error = _l("Dat e-mailadres en wachtwoord horen niet bij een medewerker.")
+    status = 401 if error else 200
+    return render_template("conference/staff_login.html", form=form, error=error), status
+
+
+@bp.post("/uitloggen")
+def logout():
+    """Log out of this browser (a form with a CSRF token posts here)."""
+    logout_user()
+    return redirect(url_for("sessions.home"))
+
+
+@bp.get("/beheer")
+@staff_required
+def dashboard():
+    """The back-office landing page for staff."""
+    return render_template("conference/dashboard.html", conf=current_conference())
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """Liveness and database check for the load balancer."""
+    db.session.execute(select(1))
+    return {"status": "ok"}
