@@ -4,5 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the registration package (its models are imported for the schema)."""
-    from registration import models  # noqa: F401
+    """Register the registration package and its check-in subpackage."""
+    from registration import checkin
+    from registration import models  # noqa: F401  (tables for the schema)
+
+    checkin.init_app(app)
