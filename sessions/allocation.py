@@ -127,7 +127,8 @@ class _Model:
         self.cand_in: list[list[list[int]]] = []  # per block: candidate options touching it
         self.seat_cost: list[dict[int, int]] = []  # candidate option -> its cost, all blocks
         self.look: list[list[list[tuple[int, bool, int]]]] = []  # block -> (cost, unranked, o)
-        self.memo: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, int]]] = {}
+        # (person, block, fixed seats) -> flow arcs (option, head node, cost), see _solve_block
+        self.memo: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, int, int]]] = {}
         self.ranked: list[set[int]] = []  # options the person ranked (in any block)
         self.rblocks: list[frozenset[int]] = []  # blocks where the person ranked something
         self.prefs: list[list[list[int]]] = []  # per block: ranked options, then fill-ins
@@ -247,12 +248,14 @@ class _Model:
         return others + spill <= self.caps[o] - sum(reserved.values())
 
     def seats_of(self, assignment: dict[int, dict[int, int]]) -> list[list[int]]:
-        """Option indices held by each person of `order`; unknown runs raise KeyError."""
+        """Option indices held by each person of `order`."""
         bidx = {b: k for k, b in enumerate(self.problem.blocks)}
         out = []
         for a in self.order:
-            held = {self.run[bidx[b], act] for b, act in assignment.get(a.person_id, {}).items()}
-            out.append(sorted(held))
+            mine = assignment.get(a.person_id, {})
+            if any((bidx.get(b), act) not in self.run for b, act in mine.items()):
+                raise ValueError(f"person {a.person_id}: activity not held in that block")
+            out.append(sorted({self.run[bidx[b], act] for b, act in mine.items()}))
         return out
 
     def result(self, seats: list[list[int]], method: str, bound: float | None = None) -> Result:
@@ -385,7 +388,7 @@ def allocate(problem: Problem, seed: int) -> Result:
     # (repeats, long walks) the first pass commits to; the better local optimum wins.
     forward = list(range(m.nb))
     starts = [forward, forward[::-1]] if m.nb > 1 else [forward]
-    cost, seats = min((_descend(m, order) for order in starts), key=lambda cs: cs[0])
+    _, seats = min((_descend(m, order) for order in starts), key=lambda cs: cs[0])
     return m.result(seats, "min-cost flow per block")
 
 
@@ -418,7 +421,7 @@ def solve_exact(problem: Problem, seed: int, time_limit: float | None = None) ->
 
 
 def objective(problem: Problem, assignment: dict[int, dict[int, int]]) -> int:
-    """The shared objective of any assignment (lower is better)."""
+    """The shared objective of any assignment (lower is better); seats need not be valid."""
     m = _Model(problem, list(problem.applicants))
     return sum(m.cost(i, s) for i, s in enumerate(m.seats_of(assignment)))
 
@@ -455,7 +458,7 @@ def validate(problem: Problem, assignment: dict[int, dict[int, int]]) -> list[st
 
 
 def first_come_first_served(problem: Problem, order: list[int]) -> Result:
-    """Baseline: in `order` (person ids), each takes their best free choice per block."""
+    """Baseline: in `order` (person ids; others last), each takes their best free choices."""
     rank = {pid: k for k, pid in enumerate(order)}
     people = sorted(problem.applicants, key=lambda a: rank.get(a.person_id, len(rank)))
     return _greedy(_Model(problem, people), "first come, first served")

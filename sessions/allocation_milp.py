@@ -77,7 +77,7 @@ def solve_milp(m: _Model, time_limit: float | None = None) -> Result:
             for prof, r in reserved.items():
                 e = var(0.0, is_int=False, ub=np.inf)
                 mine = [(v, 1.0) for i, v in holders if m.order[i].profile == prof]
-                row(mine + [(e, -1.0)], -np.inf, r)
+                row([*mine, (e, -1.0)], -np.inf, r)
                 spill.append((e, 1.0))
             others = [(v, 1.0) for i, v in holders if m.order[i].profile not in reserved]
             row(others + spill, 0, m.caps[o] - sum(reserved.values()))

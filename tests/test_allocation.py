@@ -101,6 +101,13 @@ def test_baselines_valid(realistic: Problem) -> None:
         assert r.objective == objective(realistic, r.assignment)
 
 
+def test_three_blocks_and_exact_agree() -> None:
+    problem = generate_instance(150, seed=3, n_blocks=3, repeated_workshops=2)
+    fast, exact = allocate(problem, 1), solve_exact(problem, 1)
+    assert validate(problem, fast.assignment) == [] == validate(problem, exact.assignment)
+    assert exact.objective <= fast.objective <= exact.objective * 1.005
+
+
 def test_allocate_beats_baselines(realistic: Problem, realistic_result: Result) -> None:
     sd = serial_dictatorship(realistic, 5)
     assert realistic_result.objective < sd.objective
@@ -263,12 +270,13 @@ def fast_and_exact(problem: Problem, seed: int) -> tuple[Result, Result]:
         assert validate(problem, r.assignment) == []
         assert r.objective == objective(problem, r.assignment)
     assert exact.method == "milp (optimal)"
+    assert exact.lower_bound == pytest.approx(exact.objective)
     assert exact.objective <= fast.objective  # the exact optimum is never beaten
     return fast, exact
 
 
 PROPERTY = settings(
-    max_examples=100,
+    max_examples=150,
     deadline=None,
     database=None,
     derandomize=True,
@@ -309,7 +317,7 @@ def brute_force(problem: Problem) -> int:
     for a in problem.applicants:
         alone = dataclasses.replace(problem, applicants=[a])
         choices = [
-            [None] + sorted({o.activity_id for o in problem.options if b in o.block_ids})
+            [None, *sorted({o.activity_id for o in problem.options if b in o.block_ids})]
             for b in problem.blocks
         ]
         mine = []
