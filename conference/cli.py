@@ -115,5 +115,32 @@ def demo() -> None:
 
 def init_cli(app: Flask) -> None:
     """Register the kernel commands."""
-    for command in (init_db, load_programme, demo, staff_cli):
+    for command in (init_db, load_programme, demo, staff_cli, scheduler_command):
         app.cli.add_command(command)
+
+
+@click.command("scheduler")
+@with_appcontext
+@click.option("--once", "once", default=None, metavar="JOB", help="Run one job now and exit.")
+@click.option("--list", "list_jobs", is_flag=True, help="List the jobs and exit.")
+@click.option("--first-delay", default=2.0, show_default=True, help="Seconds before the first runs.")
+def scheduler_command(once: str | None, list_jobs: bool, first_delay: float) -> None:
+    """The one scheduler process (APScheduler); web workers never run jobs."""
+    from conference import scheduler
+
+    app = current_app._get_current_object()
+    if list_jobs:
+        for spec in scheduler.JOBS:
+            click.echo(f"{spec.name:24} every {spec.interval:>5}s  {spec.target}")
+        return
+    if once:
+        with app.app_context():
+            try:
+                spec = scheduler.job_by_name(once)
+            except KeyError as exc:
+                raise click.UsageError(str(exc.args[0])) from exc
+            scheduler.sync_job_rows()
+            run = scheduler.run_job(spec, trigger="once")
+        click.echo(f"{spec.name}: {run.status} {run.result or ''}{' ' + run.error if run.error else ''}")
+        sys.exit(0 if run.status == "ok" else 1)
+    scheduler.serve(app, first_delay=first_delay)

@@ -207,3 +207,47 @@ class MailMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class ScheduledJob(db.Model):
+    """A job the scheduler process runs, with when it runs next (shown to organisers)."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    interval_seconds: Mapped[int] = mapped_column(default=60)
+    next_run_at: Mapped[datetime | None]
+    last_run_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(20))
+    paused: Mapped[bool] = mapped_column(default=False)
+
+
+class JobRun(db.Model):
+    """One run of a job: when, how it was started, what it did or why it failed."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'ok', 'failed')", name="status_known"),
+        Index("ix_job_runs_job_started", "job", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(80))
+    trigger: Mapped[str] = mapped_column(String(20), default="schedule")
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(120))
+
+
+class SchedulerLease(db.Model):
+    """Who runs the jobs: one row, taken by a conditional UPDATE so one scheduler works at a time."""
+
+    __tablename__ = "scheduler_lease"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime]

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from conference.auth import staff_required
+from conference.auth import organiser_required, staff_required
 from conference.clock import utcnow
 from conference.extensions import db, limiter
 from conference.forms import StaffLoginForm
@@ -79,6 +79,20 @@ def logout():
 def dashboard():
     """The back-office landing page for staff."""
     return render_template("conference/dashboard.html", conf=current_conference())
+
+
+@bp.get("/beheer/taken")
+@organiser_required
+def jobs():
+    """What the scheduler ran, when, what it did, what failed, and what comes next."""
+    from conference.models import JobRun, ScheduledJob
+
+    scheduled = db.session.scalars(select(ScheduledJob).order_by(ScheduledJob.name)).all()
+    runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
+    failures = [run for run in runs if run.status == "failed"]
+    return render_template(
+        "conference/jobs.html", conf=current_conference(), scheduled=scheduled, runs=runs, failures=failures
+    )
 
 
 @bp.get("/healthz")

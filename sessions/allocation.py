@@ -384,12 +384,16 @@ def _solve_block(m: _Model, seats: list[list[int]], b: int, undecided: frozenset
 def allocate(problem: Problem, seed: int) -> Result:
     """Fast near-optimal allocation: exact min-cost flow per block, re-optimised in rounds."""
     m = _Model(problem, _lottery(problem, seed))
+    return m.result(_fast(m), "min-cost flow per block")
+
+
+def _fast(m: _Model) -> list[list[int]]:
+    """Seats from the fast path (see allocate)."""
     # Two starts, blocks forwards and backwards: the order decides which coupled choices
     # (repeats, long walks) the first pass commits to; the better local optimum wins.
     forward = list(range(m.nb))
     starts = [forward, forward[::-1]] if m.nb > 1 else [forward]
-    _, seats = min((_descend(m, order) for order in starts), key=lambda cs: cs[0])
-    return m.result(seats, "min-cost flow per block")
+    return min((_descend(m, order) for order in starts), key=lambda cs: cs[0])[1]
 
 
 def _descend(m: _Model, order: list[int]) -> tuple[int, list[list[int]]]:

@@ -11,11 +11,11 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from sessions.allocation import Result, _Model
+from sessions.allocation import Result, _fast, _Model
 
 
 def solve_milp(m: _Model, time_limit: float | None = None) -> Result:
-    """Solve the joint program for a prepared model; fall back to no seats if nothing found."""
+    """Solve the joint program for a prepared model; past the time limit, the best one found."""
     p = m.problem
     cost: list[float] = []
     integer: list[int] = []
@@ -99,10 +99,17 @@ def solve_milp(m: _Model, time_limit: float | None = None) -> Result:
         constraints=constraints,
         options=options,
     )
+    if res.status == 0:
+        seats = [[o for o in cand if res.x[x[i, o]] > 0.5] for i, cand in enumerate(m.cand)]
+        return m.result(seats, "milp (optimal)", float(res.fun) + constant)
     bound = getattr(res, "mip_dual_bound", None)
     bound = None if bound is None or not np.isfinite(bound) else float(bound) + constant
+    # Stopped early (time limit): keep the better of HiGHS's incumbent and the fast path, so
+    # the exact path is never worse than allocate().
+    why = "time limit" if res.status == 1 else res.message
+    fast = m.result(_fast(m), f"min-cost flow per block (milp stopped: {why})", bound)
     if res.x is None:
-        return m.result([[] for _ in m.order], f"milp: no solution ({res.message})", bound)
+        return fast
     seats = [[o for o in cand if res.x[x[i, o]] > 0.5] for i, cand in enumerate(m.cand)]
-    method = "milp (optimal)" if res.status == 0 else f"milp (stopped: {res.message})"
-    return m.result(seats, method, bound if res.status != 0 else float(res.fun) + constant)
+    found = m.result(seats, f"milp (stopped: {why})", bound)
+    return found if found.objective <= fast.objective else fast

@@ -108,6 +108,14 @@ def test_three_blocks_and_exact_agree() -> None:
     assert exact.objective <= fast.objective <= exact.objective * 1.005
 
 
+def test_exact_time_limit_falls_back_to_a_valid_allocation() -> None:
+    problem = generate_instance(600, seed=3)
+    result = solve_exact(problem, 1, time_limit=0.001)
+    assert "stopped: time limit" in result.method
+    assert validate(problem, result.assignment) == []
+    assert result.objective <= allocate(problem, 1).objective
+
+
 def test_allocate_beats_baselines(realistic: Problem, realistic_result: Result) -> None:
     sd = serial_dictatorship(realistic, 5)
     assert realistic_result.objective < sd.objective

@@ -1,0 +1,177 @@
+"""The one scheduler process: `flask --app conference scheduler` runs every job on its interval.
+
+Web workers never run jobs. Each job is a plain function `job(now) -> dict` in its package's
+`jobs.py`; it claims its work with atomic updates, so running it twice (or twice at once, or
+again after a crash) has its effect once. A lease row makes a second scheduler process wait
+instead of running the same jobs beside the first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from conference.clock import utcnow
+from conference.extensions import db
+from conference.models import JobRun, ScheduledJob, SchedulerLease
+
+log = logging.getLogger(__name__)
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+LEASE_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job: its name, the function `module:function(now) -> dict`, and how often it runs."""
+
+    name: str
+    target: str
+    interval: int
+    description: Any
+
+    def function(self) -> Callable[[datetime], dict[str, Any] | None]:
+        """Import the job's function."""
+        module, _, attr = self.target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("flush_outbox", "conference.mail:deliver_due_job", 30,
+            _l("Verstuurt de e-mails uit de wachtrij, met nieuwe pogingen als de server faalt.")),
+)  # fmt: skip
+
+
+def job_by_name(name: str) -> JobSpec:
+    """The spec of a job, or a KeyError naming the known jobs."""
+    for spec in JOBS:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"unknown job {name!r}; known: {', '.join(s.name for s in JOBS)}")
+
+
+def sync_job_rows(now: datetime | None = None) -> None:
+    """Make sure every job has a row for the organisers' overview."""
+    now = now or utcnow()
+    for spec in JOBS:
+        row = db.session.get(ScheduledJob, spec.name) or ScheduledJob(name=spec.name)
+        row.description = str(spec.description)[:300]
+        row.interval_seconds = spec.interval
+        if row.next_run_at is None:
+            row.next_run_at = now
+        db.session.add(row)
+    db.session.commit()
+
+
+def run_job(spec: JobSpec, *, now: datetime | None = None, trigger: str = "schedule") -> JobRun:
+    """Run one job now, recording the run; a failure is recorded, never raised."""
+    started = utcnow()
+    run = JobRun(job=spec.name, trigger=trigger, host=HOLDER, started_at=started)
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    try:
+        result = spec.function()(now or started) or {}
+        db.session.commit()  # a job owns its transactions; close any it left open
+        status, error = "ok", None
+    except Exception as exc:  # the run is recorded as failed; the scheduler goes on
+        db.session.rollback()
+        log.exception("job %s failed", spec.name)
+        result, status, error = {}, "failed", f"{type(exc).__name__}: {exc}"[:2000]
+    finished = utcnow()
+    run = db.session.get(JobRun, run_id)
+    run.status, run.result, run.error, run.finished_at = status, _jsonable(result), error, finished
+    row = db.session.get(ScheduledJob, spec.name)
+    if row is not None:
+        row.last_run_at, row.last_status = finished, status
+        row.next_run_at = finished + timedelta(seconds=spec.interval)
+    db.session.commit()
+    return run
+
+
+def _jsonable(result: dict[str, Any]) -> dict[str, Any]:
+    return {str(k): v if isinstance(v, int | float | str | bool | type(None)) else str(v) for k, v in result.items()}
+
+
+def take_lease(now: datetime | None = None, holder: str = HOLDER) -> bool:
+    """Take or renew the scheduler lease; False while another live process holds it."""
+    now = now or utcnow()
+    expires = now + timedelta(seconds=LEASE_SECONDS)
+    done = db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.id == 1)
+        .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+    ).rowcount
+    if not done and db.session.scalar(select(SchedulerLease.id).filter_by(id=1)) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SchedulerLease(id=1, holder=holder, expires_at=expires))
+            done = 1
+        except IntegrityError:
+            done = 0
+    db.session.commit()
+    return bool(done)
+
+
+def release_lease(holder: str = HOLDER) -> None:
+    """Give the lease up at a clean stop, so a successor can start at once."""
+    db.session.execute(
+        update(SchedulerLease).where(SchedulerLease.id == 1, SchedulerLease.holder == holder)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+
+
+def serve(app: Flask, *, first_delay: float = 2.0) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; each job in its own app context."""
+    scheduler = BlockingScheduler(timezone="UTC")
+
+    def guarded(spec: JobSpec) -> None:
+        with app.app_context():
+            if not take_lease():
+                log.info("another scheduler holds the lease; %s skipped", spec.name)
+                return
+            run_job(spec)
+
+    def renew() -> None:
+        with app.app_context():
+            take_lease()
+
+    with app.app_context():
+        sync_job_rows()
+        if not take_lease():
+            log.warning("another scheduler process holds the lease; waiting to take over")
+    start = utcnow() + timedelta(seconds=first_delay)
+    for spec in JOBS:
+        scheduler.add_job(
+            guarded, "interval", args=[spec], id=spec.name, seconds=spec.interval,
+            next_run_time=start, max_instances=1, coalesce=True, misfire_grace_time=spec.interval,
+        )  # fmt: skip
+    scheduler.add_job(renew, "interval", id="_lease", seconds=LEASE_SECONDS // 3)
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %s: stopping the scheduler", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler %s started with %d jobs", HOLDER, len(JOBS))
+    try:
+        scheduler.start()
+    finally:
+        with app.app_context():
+            release_lease()
+        log.info("scheduler stopped cleanly")

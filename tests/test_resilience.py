@@ -1,0 +1,89 @@
+"""The app survives a database that drops its connections, and restores from backups."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import sqlalchemy as sa
+
+from conference.extensions import db
+from tests.conftest import make_app
+
+
+@pytest.mark.postgres
+def test_the_next_request_reconnects_after_postgresql_dropped_every_connection(any_db_app):
+    app = any_db_app
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("connection drops are a PostgreSQL matter; SQLite is a local file")
+    client = app.test_client()
+    assert client.get("/api/v1/programme").status_code == 200  # the pool holds a connection now
+    db.session.remove()
+    # What a server restart looks like to the app: every connection of this database is cut.
+    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    assert killed >= 1
+    response = client.get("/api/v1/programme")
+    assert response.status_code == 200
+    assert len(response.get_json()["activities"]) > 40
+
+
+def _programme_counts(app) -> tuple[int, int]:
+    client = app.test_client()
+    body = client.get("/api/v1/programme").get_json()
+    return len(body["activities"]), body["conference"]["onsite_capacity"]
+
+
+def test_an_sqlite_backup_restores_and_serves(app, tmp_path):
+    source = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    backup_path = tmp_path / "backup.sqlite3"
+    # The online backup API copies a consistent snapshot, also while the app writes (WAL).
+    with sqlite3.connect(source) as live, sqlite3.connect(backup_path) as backup:
+        live.backup(backup)
+    restored_path = tmp_path / "restored.sqlite3"
+    shutil.copyfile(backup_path, restored_path)
+    restored = make_app(f"sqlite:///{restored_path}")
+    assert _programme_counts(restored) == _programme_counts(app)
+    with restored.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_pg_dump_restores_into_an_empty_database_and_serves(any_db_app):
+    app = any_db_app
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        pytest.skip("pg_dump is for PostgreSQL")
+    if shutil.which("pg_dump") is None:
+        pytest.fail("pg_dump is missing (Debian package postgresql-client)")
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    target = parts.path.lstrip("/") + "_restore"
+    libpq = urlunsplit(parts)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target}"'))
+    try:
+        dump = subprocess.run(["pg_dump", "--no-owner", libpq], check=True, capture_output=True).stdout
+        target_libpq = urlunsplit(parts._replace(path=f"/{target}"))
+        subprocess.run(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", target_libpq], input=dump, check=True, capture_output=True
+        )
+        restored = make_app(urlunsplit(urlsplit(url)._replace(path=f"/{target}")))
+        assert _programme_counts(restored) == _programme_counts(app)
+        with restored.app_context():
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+        admin.dispose()
