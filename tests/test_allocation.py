@@ -18,12 +18,14 @@ from sessions.allocation import (
     Problem,
     Result,
     allocate,
-    first_come_first_served,
-    generate_instance,
     objective,
-    serial_dictatorship,
     solve_exact,
     validate,
+)
+from sessions.allocation_baselines import (
+    first_come_first_served,
+    generate_instance,
+    serial_dictatorship,
 )
 
 
