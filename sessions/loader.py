@@ -52,6 +52,10 @@ def _to_python(node: Node, path: tuple, lines: dict[tuple, int], loader: yaml.Sa
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
+            if not isinstance(key, str | int | float | bool | type(None)):
+                raise ProgrammeError(
+                    [Problem(key_node.start_mark.line + 1, _dotted(path), "a key must be a word")]
+                )
             if key in result:
                 raise ProgrammeError(
                     [Problem(key_node.start_mark.line + 1, _dotted(path + (key,)), "given twice")]
@@ -87,11 +91,20 @@ def parse_programme(text: str) -> ProgrammeIn:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise ProgrammeError([Problem(line, "(file)", f"not valid YAML: {exc.problem}")]) from exc
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+            line = text.count("\n", 0, exc.position) + 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ProgrammeError([Problem(line, "(file)", f"not valid YAML: {reason}")]) from exc
     if root is None:
         raise ProgrammeError([Problem(None, "(file)", "the file is empty")])
     lines: dict[tuple, int] = {}
-    data = _to_python(root, (), lines, yaml.SafeLoader(""))
+    try:
+        data = _to_python(root, (), lines, yaml.SafeLoader(""))
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        # e.g. a date that does not exist (2022-02-30) or a list used as a key
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else _line_of(max(lines, key=len, default=()), lines)
+        raise ProgrammeError([Problem(line, "(file)", f"not valid YAML: {exc}")]) from exc
     try:
         programme = ProgrammeIn.model_validate(data)
     except ValidationError as exc:
