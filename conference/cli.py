@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
@@ -12,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import STAFF_ROLES, ApiToken, Conference, User
 
@@ -71,18 +73,18 @@ def load_programme(path: str, demo: bool) -> None:
 def create_staff(email: str, role: str, name: str | None, password: str | None) -> tuple[User, str]:
     """Create or update a staff account and issue a fresh API token."""
     email = email.strip().lower()
-    user = db.session.scalar(select(User).filter_by(email=email))
-    if user is None:
-        user = User(email=email)
-        db.session.add(user)
-    user.role, user.active = role, True
-    if name:
-        user.name = name
-    if password:
-        user.set_password(password)
-    token, raw = ApiToken.issue(user, label="cli")
-    db.session.add(token)
-    db.session.commit()
+    with write_transaction(db.session) as session:
+        user = session.scalar(select(User).filter_by(email=email))
+        if user is None:
+            user = User(email=email)
+            session.add(user)
+        user.role, user.active = role, True
+        if name:
+            user.name = name
+        if password:
+            user.set_password(password)
+        token, raw = ApiToken.issue(user, label="cli")
+        session.add(token)
     return user, raw
 
 
@@ -123,11 +125,17 @@ def init_cli(app: Flask) -> None:
 @with_appcontext
 @click.option("--once", "once", default=None, metavar="JOB", help="Run one job now and exit.")
 @click.option("--list", "list_jobs", is_flag=True, help="List the jobs and exit.")
-@click.option("--first-delay", default=2.0, show_default=True, help="Seconds before the first runs.")
+@click.option(
+    "--first-delay", default=2.0, show_default=True, help="Seconds before the first runs."
+)
 def scheduler_command(once: str | None, list_jobs: bool, first_delay: float) -> None:
     """The one scheduler process (APScheduler); web workers never run jobs."""
     from conference import scheduler
 
+    # The scheduler is a long-running process: its log is how operators see it work.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = current_app._get_current_object()
     if list_jobs:
         for spec in scheduler.JOBS:
@@ -141,6 +149,8 @@ def scheduler_command(once: str | None, list_jobs: bool, first_delay: float) -> 
                 raise click.UsageError(str(exc.args[0])) from exc
             scheduler.sync_job_rows()
             run = scheduler.run_job(spec, trigger="once")
-        click.echo(f"{spec.name}: {run.status} {run.result or ''}{' ' + run.error if run.error else ''}")
+        click.echo(
+            f"{spec.name}: {run.status} {run.result or ''}{' ' + run.error if run.error else ''}"
+        )
         sys.exit(0 if run.status == "ok" else 1)
     scheduler.serve(app, first_delay=first_delay)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 COOKIE = "lang"
@@ -12,6 +12,8 @@ COOKIE = "lang"
 
 def select_locale() -> str:
     """Dutch first. Pages: ?lang=, cookie, account, browser. The API: ?lang=, Accept-Language, account."""
+    if not has_request_context():  # jobs and the CLI: Dutch unless force_locale says otherwise
+        return "nl"
     languages = current_app.config["LANGUAGES"]
     explicit = [request.args.get("lang")]
     if request.path.startswith("/api/"):

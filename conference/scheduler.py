@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.clock import utcnow
+from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import JobRun, ScheduledJob, SchedulerLease
 
@@ -51,6 +52,8 @@ class JobSpec:
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("flush_outbox", "conference.mail:deliver_due_job", 30,
             _l("Verstuurt de e-mails uit de wachtrij, met nieuwe pogingen als de server faalt.")),
+    JobSpec("window_notices", "conference.jobs:window_notices", 300,
+            _l("Meldt de organisatoren wanneer inschrijvingen of keuzeronde openen en sluiten.")),
 )  # fmt: skip
 
 
@@ -65,22 +68,22 @@ def job_by_name(name: str) -> JobSpec:
 def sync_job_rows(now: datetime | None = None) -> None:
     """Make sure every job has a row for the organisers' overview."""
     now = now or utcnow()
-    for spec in JOBS:
-        row = db.session.get(ScheduledJob, spec.name) or ScheduledJob(name=spec.name)
-        row.description = str(spec.description)[:300]
-        row.interval_seconds = spec.interval
-        if row.next_run_at is None:
-            row.next_run_at = now
-        db.session.add(row)
-    db.session.commit()
+    with write_transaction(db.session) as session:
+        for spec in JOBS:
+            row = session.get(ScheduledJob, spec.name) or ScheduledJob(name=spec.name)
+            row.description = str(spec.description)[:300]
+            row.interval_seconds = spec.interval
+            if row.next_run_at is None:
+                row.next_run_at = now
+            session.add(row)
 
 
 def run_job(spec: JobSpec, *, now: datetime | None = None, trigger: str = "schedule") -> JobRun:
     """Run one job now, recording the run; a failure is recorded, never raised."""
     started = utcnow()
-    run = JobRun(job=spec.name, trigger=trigger, host=HOLDER, started_at=started)
-    db.session.add(run)
-    db.session.commit()
+    with write_transaction(db.session) as session:
+        run = JobRun(job=spec.name, trigger=trigger, host=HOLDER, started_at=started)
+        session.add(run)
     run_id = run.id
     try:
         result = spec.function()(now or started) or {}
@@ -91,24 +94,33 @@ def run_job(spec: JobSpec, *, now: datetime | None = None, trigger: str = "sched
         log.exception("job %s failed", spec.name)
         result, status, error = {}, "failed", f"{type(exc).__name__}: {exc}"[:2000]
     finished = utcnow()
-    run = db.session.get(JobRun, run_id)
-    run.status, run.result, run.error, run.finished_at = status, _jsonable(result), error, finished
-    row = db.session.get(ScheduledJob, spec.name)
-    if row is not None:
-        row.last_run_at, row.last_status = finished, status
-        row.next_run_at = finished + timedelta(seconds=spec.interval)
-    db.session.commit()
+    with write_transaction(db.session) as session:
+        run = session.get(JobRun, run_id)
+        run.status, run.result, run.error = status, _jsonable(result), error
+        run.finished_at = finished
+        row = session.get(ScheduledJob, spec.name)
+        if row is not None:
+            row.last_run_at, row.last_status = finished, status
+            row.next_run_at = finished + timedelta(seconds=spec.interval)
     return run
 
 
 def _jsonable(result: dict[str, Any]) -> dict[str, Any]:
-    return {str(k): v if isinstance(v, int | float | str | bool | type(None)) else str(v) for k, v in result.items()}
+    return {
+        str(k): v if isinstance(v, int | float | str | bool | type(None)) else str(v)
+        for k, v in result.items()
+    }
 
 
 def take_lease(now: datetime | None = None, holder: str = HOLDER) -> bool:
     """Take or renew the scheduler lease; False while another live process holds it."""
     now = now or utcnow()
     expires = now + timedelta(seconds=LEASE_SECONDS)
+    with write_transaction(db.session):
+        return _take_lease(now, expires, holder)
+
+
+def _take_lease(now: datetime, expires: datetime, holder: str) -> bool:
     done = db.session.execute(
         update(SchedulerLease)
         .where(SchedulerLease.id == 1)
@@ -122,17 +134,17 @@ def take_lease(now: datetime | None = None, holder: str = HOLDER) -> bool:
             done = 1
         except IntegrityError:
             done = 0
-    db.session.commit()
     return bool(done)
 
 
 def release_lease(holder: str = HOLDER) -> None:
     """Give the lease up at a clean stop, so a successor can start at once."""
-    db.session.execute(
-        update(SchedulerLease).where(SchedulerLease.id == 1, SchedulerLease.holder == holder)
-        .values(expires_at=utcnow() - timedelta(seconds=1))
-    )
-    db.session.commit()
+    with write_transaction(db.session) as session:
+        session.execute(
+            update(SchedulerLease)
+            .where(SchedulerLease.id == 1, SchedulerLease.holder == holder)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
 
 
 def serve(app: Flask, *, first_delay: float = 2.0) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from conference.auth import organiser_required, staff_required
 from conference.clock import utcnow
+from conference.db import write_transaction
 from conference.extensions import db, limiter
 from conference.forms import StaffLoginForm
 from conference.i18n import COOKIE
@@ -55,10 +56,15 @@ def staff_login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.is_staff and user.active and user.check_password(form.password.data):
+        if (
+            user is not None
+            and user.is_staff
+            and user.active
+            and user.check_password(form.password.data)
+        ):
             login_user(user, remember=False)
-            user.last_login_at = utcnow()
-            db.session.commit()
+            with write_transaction(db.session) as session:
+                session.get(User, user.id).last_login_at = utcnow()
             default = url_for("conference.dashboard")
             return redirect(safe_next(request.args.get("next"), default))
         # One message for every failure, so the form does not reveal which accounts exist.
@@ -91,7 +97,11 @@ def jobs():
     runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
     failures = [run for run in runs if run.status == "failed"]
     return render_template(
-        "conference/jobs.html", conf=current_conference(), scheduled=scheduled, runs=runs, failures=failures
+        "conference/jobs.html",
+        conf=current_conference(),
+        scheduled=scheduled,
+        runs=runs,
+        failures=failures,
     )
 
 
