@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails, tickets and calendar feeds point here.
+BASE_URL ?= http://$(HOST):$(PORT)
+export BASE_URL
 FLASK := $(BIN)/flask --app conference
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
@@ -31,7 +34,10 @@ run: $(RUN_STAMP) translations
 	$(FLASK) demo
 	@echo ""
 	@echo "  Sociaalwerkconferentie is running at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "  The scheduler runs beside it; its log lines start with a time stamp."
 	@echo ""
+	@$(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
 
 ## Browser tests need Debian's chromium, ffmpeg makes fake camera videos; install them when we can.
