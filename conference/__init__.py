@@ -65,6 +65,10 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
+    from conference.security import init_security
+
+    init_security(app)
+
 
 def _register_packages(app: Flask) -> None:
     """The kernel first, then each domain package in import order (no cycles)."""
@@ -83,6 +87,9 @@ def _register_packages(app: Flask) -> None:
     init_cli(app)
     for package in (registration, sessions, streaming):
         package.init_app(app)
+    from conference import backoffice  # the dashboard shell: it reads every package
+
+    backoffice.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

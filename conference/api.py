@@ -46,7 +46,9 @@ def openapi():
 @organiser_required
 def patch_conference():
     """Change the conference's capacity, windows, mode or quotas."""
-    conf = update_conference(current_conference(), json_body())
+    conf = update_conference(
+        current_conference(), json_body(), actor=current_user._get_current_object()
+    )
     return jsonify(conference_json(conf))
 
 

@@ -59,6 +59,11 @@ class Base(DeclarativeBase):
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
+def in_write_transaction() -> bool:
+    """Whether the caller runs inside `write_transaction` (for hooks that must know)."""
+    return _write_intent.get()
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, foreign keys, and explicit BEGIN handling for pysqlite."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.mail import queue_mail
+from conference.mail import deliver_due, queue_mail
 from conference.models import Conference, User
 
 # A notice about a moment older than this is not sent any more (e.g. after a long outage).
@@ -20,6 +20,11 @@ WINDOW_EVENTS = (
     ("choice_opens_at", "choice_opened"),
     ("choice_closes_at", "choice_closed"),
 )
+
+
+def flush_outbox(now: datetime) -> dict[str, Any]:
+    """Deliver the committed mails that are due, with retries and backoff."""
+    return deliver_due(now=now)
 
 
 def window_notices(now: datetime) -> dict[str, Any]:

@@ -251,3 +251,27 @@ class SchedulerLease(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     holder: Mapped[str] = mapped_column(String(120))
     expires_at: Mapped[datetime]
+
+
+class AuditEntry(db.Model):
+    """One staff action that changed data: who, when, what, the values before and after, why."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_target", "target_type", "target_id"),
+        Index("ix_audit_entries_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The account may be deleted or renamed later: the e-mail is a snapshot of who it was.
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    target_type: Mapped[str] = mapped_column(String(50))
+    target_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -8,6 +8,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from conference import audit
 from conference.clock import isoformat
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
@@ -71,7 +72,9 @@ def _moment(data: dict[str, Any], key: str, errors: dict[str, Any]):
         return None
 
 
-def update_conference(conf: Conference, data: dict[str, Any]) -> Conference:
+def update_conference(
+    conf: Conference, data: dict[str, Any], *, actor: Any = None, reason: str | None = None
+) -> Conference:
     """Apply an organiser's settings change; the venue cap never drops below the places taken."""
     allowed = {
         "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
@@ -119,6 +122,8 @@ def update_conference(conf: Conference, data: dict[str, Any]) -> Conference:
         raise Invalid(fields=errors)
 
     with write_transaction(db.session) as session:
+        audited = list(changes)
+        before = {key: getattr(conf, key) for key in audited}
         if "onsite_capacity" in changes:
             cap = changes.pop("onsite_capacity")
             raised = cap > conf.onsite_capacity
@@ -136,4 +141,11 @@ def update_conference(conf: Conference, data: dict[str, Any]) -> Conference:
                 venue_capacity_raised.send(conf, session=session)
         for key, value in changes.items():
             setattr(conf, key, value)
+        after = {key: getattr(conf, key) for key in audited}
+        old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
+        if new:
+            audit.record(
+                session, actor=actor, action="conference.update", target_type="conference",
+                target_id=conf.id, before=old, after=new, reason=reason,
+            )  # fmt: skip
     return conf

@@ -84,7 +84,11 @@ def logout():
 @staff_required
 def dashboard():
     """The back-office landing page for staff."""
-    return render_template("conference/dashboard.html", conf=current_conference())
+    from conference.backoffice.dashboard import dashboard_context  # the shell reads every package
+
+    conf = current_conference()
+    context = dashboard_context(conf, current_user)
+    return render_template("conference/dashboard.html", conf=conf, section="dashboard", **context)
 
 
 @bp.get("/beheer/taken")

@@ -64,6 +64,8 @@ class Registration(db.Model):
     holds_venue_place: Mapped[bool] = mapped_column(default=False)
     # Set while the person waits for an on-site place (also when following online meanwhile).
     venue_waitlisted_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A promoted person holds a place but must confirm it before this moment (see venue.py).
+    venue_offer_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     canceled_at: Mapped[datetime | None]
@@ -121,3 +123,40 @@ class Ticket(db.Model):
     revoked_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="tickets")
+
+
+class VenueProfileCount(db.Model):
+    """On-site places held and kept per profile: the counter rows behind the profile quotas.
+
+    `reserved` is the share of the venue kept for the profile while quotas apply (0 otherwise);
+    `taken` counts the registrations of that profile holding a place. Both are refreshed under
+    the conference lock before every quota decision; the conditional UPDATE in
+    `registration.venue` then refuses a place to a profile when the free places are all kept.
+    """
+
+    __tablename__ = "venue_profile_counts"
+    __table_args__ = (
+        CheckConstraint("taken >= 0", name="taken_nonnegative"),
+        CheckConstraint("reserved >= 0", name="reserved_nonnegative"),
+    )
+
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), primary_key=True)
+    profile: Mapped[str] = mapped_column(String(30), primary_key=True)
+    reserved: Mapped[int] = mapped_column(default=0)
+    taken: Mapped[int] = mapped_column(default=0)
+
+
+class LoginLink(db.Model):
+    """A passwordless login link sent by e-mail: short-lived and usable once."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Random id signed into the link (itsdangerous); the row makes the link single use.
+    jti: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -9,8 +9,57 @@ def init_app(app: Flask) -> None:
     """Register the programme pages, the programme API and its OpenAPI paths."""
     from conference.api import register_api_blueprint
     from conference.openapi import add_fragment
-    from sessions import api, views
+    from sessions import (
+        agenda_views,  # noqa: F401  (its routes live on views.bp: import them first)
+        api,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
     add_fragment(app, Path(__file__).with_name("openapi.yaml"))
+    from sessions import checkpoints  # activity checkpoints for the check-in service
+
+    checkpoints.init_app(app)
+    _init_seats(app)
+    _init_agenda(app)
+
+
+def _init_seats(app: Flask) -> None:
+    """Seats, preferences, allocation and waiting lists: pages, API, signals, CLI."""
+    from conference.api import register_api_blueprint
+    from conference.openapi import add_fragment
+    from sessions import (
+        seat_admin,  # noqa: F401  (its routes live on seat_views.bp)
+        seat_api,
+        seat_hooks,
+        seat_views,
+    )
+    from sessions.cli import allocate_command
+
+    app.register_blueprint(seat_views.bp)
+    register_api_blueprint(app, seat_api.bp)
+    add_fragment(app, Path(__file__).with_name("openapi_seats.yaml"))
+    seat_hooks.connect()
+    seat_hooks.register_seat_summary()
+    app.jinja_env.globals["seat_state"] = seat_views.seat_state
+    app.cli.add_command(allocate_command)
+
+
+def _init_agenda(app: Flask) -> None:
+    """Agenda, calendar feeds, follows and change mails: API, OpenAPI, signals, history."""
+    from conference.api import register_api_blueprint
+    from conference.openapi import add_fragment
+    from sessions import (  # noqa: F401  (agenda_history installs its session events on import)
+        agenda_api,
+        agenda_history,
+        agenda_hooks,
+        agenda_views,
+        notifications,
+    )
+
+    register_api_blueprint(app, agenda_api.bp)
+    add_fragment(app, Path(__file__).with_name("openapi_agenda.yaml"))
+    agenda_views.init_app(app)
+    notifications.connect()
+    agenda_hooks.connect()

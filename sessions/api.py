@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask_login import current_user
 
 from conference.auth import organiser_required
 from conference.services import current_conference
@@ -22,6 +23,8 @@ def programme():
 @organiser_required
 def patch_activity(activity_id: int):
     """Change an activity's capacity, time, place, title or links."""
-    act = services.update_activity(activity_id, json_body())
+    act = services.update_activity(
+        activity_id, json_body(), actor=current_user._get_current_object()
+    )
     waiting = services.waitlist_counts(act.conference).get(act.id, 0)
     return jsonify(services.activity_json(act, waiting))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -311,3 +312,131 @@ class Preference(db.Model):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
     rank: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AllocationRun(db.Model):
+    """One run of the preference-round allocation: a dry run to review, or the published one."""
+
+    __tablename__ = "allocation_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('dry_run', 'published')", name="status_known"),
+        # The scheduler's automatic run after the choice window closes happens once per window.
+        UniqueConstraint("auto_key"),
+        # At most one published allocation per conference, also when two organisers click.
+        Index(
+            "uq_allocation_runs_published",
+            "conference_id",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
+    seed: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="dry_run")
+    trigger: Mapped[str] = mapped_column(String(20), default="organiser")
+    auto_key: Mapped[str | None] = mapped_column(String(120))
+    method: Mapped[str] = mapped_column(String(120))
+    objective: Mapped[int]
+    # Options of the run: fill_unranked, profile quotas (profile -> share of each activity).
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Figures overall, per profile and per activity, and the first-come baseline.
+    stats: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {registration id: {block id: activity id}} (JSON keys are strings).
+    assignment: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Digest of the inputs (people, rankings, free seats): publishing a stale run is refused.
+    input_hash: Mapped[str] = mapped_column(String(64))
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+
+class SeatLog(db.Model):
+    """An audit line for organiser moves, overrides (with their reason) and standby seats."""
+
+    __tablename__ = "seat_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Plain ids, no foreign keys: the log outlives an erased registration.
+    registration_id: Mapped[int] = mapped_column(index=True)
+    activity_id: Mapped[int] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(20))
+    override: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Agenda and calendar feeds (issue 5) ---------------------------------------------------
+
+
+class Follow(db.Model):
+    """A registration follows a stream (or the radio): it then shows in the agenda and feed."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("registration_id", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaMark(db.Model):
+    """A person's own revision of one agenda entry: bumped when they lose, drop or retake it.
+
+    The row outlives the seat or follow, so the feed can still send STATUS:CANCELLED with a
+    higher SEQUENCE. `dropped` is the last recorded state (see sessions/agenda_history.py).
+    """
+
+    __tablename__ = "agenda_marks"
+    __table_args__ = (UniqueConstraint("registration_id", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(default=0)
+    dropped: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActivityRevision(db.Model):
+    """When an activity's calendar content (time, place, text, links) last changed."""
+
+    __tablename__ = "activity_revisions"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarFeed(db.Model):
+    """A private calendar-feed link of a registration; revocable.
+
+    Only a salt and the SHA-256 of the token are stored: the token itself is an HMAC of the
+    salt under SECRET_KEY, so the agenda page can show the link again while a copy of the
+    database alone opens no one's calendar.
+    """
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from conference import audit
 from conference.clock import isoformat
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
@@ -164,7 +165,9 @@ def _validate_activity_patch(act: Activity, data: dict[str, Any]) -> dict[str, A
     return changes
 
 
-def update_activity(activity_id: int, data: dict[str, Any]) -> Activity:
+def update_activity(
+    activity_id: int, data: dict[str, Any], *, actor: Any = None, reason: str | None = None
+) -> Activity:
     """Apply an organiser's change; a capacity never drops below the seats taken."""
     act = db.session.get(Activity, activity_id)
     if act is None:
@@ -172,6 +175,8 @@ def update_activity(activity_id: int, data: dict[str, Any]) -> Activity:
     changes = _validate_activity_patch(act, data)
     with write_transaction(db.session) as session:
         session.refresh(act)
+        audited = list(changes)
+        before = {key: getattr(act, key) for key in audited}
         if "capacity" in changes:
             cap = changes.pop("capacity")
             old_cap = act.capacity
@@ -196,4 +201,11 @@ def update_activity(activity_id: int, data: dict[str, Any]) -> Activity:
             act.sequence += 1
             session.flush()
             activity_changed.send(act, changes=diff, session=session)
+        after = {key: getattr(act, key) for key in audited}
+        old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
+        if new:
+            audit.record(
+                session, actor=actor, action="activity.update", target_type="activity",
+                target_id=act.id, before=old, after=new, reason=reason,
+            )  # fmt: skip
     return act

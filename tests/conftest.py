@@ -99,7 +99,8 @@ def pg_database(worker_id) -> Iterator[str]:
     """A database of this test worker's own on the PostgreSQL server of TEST_DATABASE_URL."""
     url = require_postgres()
     parts = urlsplit(url)
-    name = f"swc_test_{worker_id}".replace("-", "_")
+    # The pid keeps two runs on one server (two engineers, or a rerun) from dropping each other's.
+    name = f"swc_test_{worker_id}_{os.getpid()}".replace("-", "_")
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -1,0 +1,70 @@
+"""The lists page: downloads of registrations, activity lists, badges and attendance lists."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from conference.auth import organiser_required
+from conference.backoffice import pdf
+from conference.backoffice.blueprint import bp
+from conference.backoffice.common import PDF_MIME, download
+from conference.errors import NotFound
+from conference.extensions import db
+from conference.services import current_conference
+from registration.models import Registration
+from sessions import services as programme
+from sessions.models import SEATED_KINDS, Activity
+
+
+def _seated_activities(conf) -> list[Activity]:
+    return [a for a in programme.activities(conf, published_only=False) if a.kind in SEATED_KINDS]
+
+
+@bp.get("/lijsten", endpoint="exports")
+@organiser_required
+def export_page():
+    """Every download in one place."""
+    conf = current_conference()
+    return render_template(
+        "backoffice/exports.html", conf=conf, activities=_seated_activities(conf), section="exports"
+    )
+
+
+@bp.get("/lijsten/badges.pdf")
+@organiser_required
+def badges():
+    """Name badges of every on-site registration (8 per A4 page), or of one activity's people."""
+    conf = current_conference()
+    query = (
+        select(Registration)
+        .where(
+            Registration.conference_id == conf.id,
+            Registration.status == "registered",
+            Registration.mode == "onsite",
+        )
+        .options(selectinload(Registration.tickets))
+        .order_by(Registration.last_name, Registration.first_name, Registration.id)
+    )
+    regs = list(db.session.scalars(query))
+    return download(pdf.badges_pdf(conf, regs), f"badges-{conf.slug}.pdf", PDF_MIME)
+
+
+@bp.get("/lijsten/deelnemerslijsten.pdf")
+@organiser_required
+def attendance_lists():
+    """Attendance lists of every seated activity (or `?activity=<id>` for one), as PDF."""
+    conf = current_conference()
+    acts = _seated_activities(conf)
+    one = request.args.get("activity", type=int)
+    name = f"deelnemerslijsten-{conf.slug}.pdf"
+    if one is not None:
+        acts = [a for a in acts if a.id == one]
+        if not acts:
+            act = db.session.get(Activity, one)
+            if act is None or act.conference_id != conf.id:
+                raise NotFound()
+            acts = [act]
+        name = f"deelnemerslijst-{acts[0].slug}.pdf"
+    return download(pdf.attendance_pdf(conf, acts), name, PDF_MIME)

@@ -1,0 +1,159 @@
+"""Programme editing of themes, blocks, rooms and speakers, validated like the data file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+
+from conference import audit
+from conference.backoffice.programme import (
+    at,
+    clock,
+    get_row,
+    next_position,
+    slug_taken,
+    validate,
+)
+from conference.db import write_transaction
+from conference.extensions import db
+from conference.models import Conference
+from sessions import services as programme_services
+from sessions.models import Block, Room, Speaker, Theme
+from sessions.programme_schema import BlockIn, RoomIn, SpeakerIn, ThemeIn
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How one kind of programme item maps from the file's fields to its table."""
+
+    kind: str
+    model: type
+    schema: type[BaseModel]
+    fields: tuple[str, ...]
+    positioned: bool = False
+
+
+SPECS = {
+    "theme": EntitySpec(
+        "theme",
+        Theme,
+        ThemeIn,
+        ("name", "name_en", "description", "description_en"),
+        positioned=True,
+    ),
+    "block": EntitySpec(
+        "block", Block, BlockIn, ("name", "name_en", "starts", "ends"), positioned=True
+    ),
+    "room": EntitySpec(
+        "room",
+        Room,
+        RoomIn,
+        ("name", "floor", "directions", "directions_en", "capacity", "step_free"),
+    ),
+    "speaker": EntitySpec("speaker", Speaker, SpeakerIn, ("name", "organisation", "bio", "bio_en")),
+}
+
+
+def entity_values(conf: Conference, kind: str, row: Any) -> dict[str, Any]:
+    """A row in the file's vocabulary (what the form shows)."""
+    spec = SPECS[kind]
+    values: dict[str, Any] = {"slug": row.slug}
+    for name in spec.fields:
+        if name in ("starts", "ends"):
+            values[name] = clock(getattr(row, f"{name}_at"), conf)
+        else:
+            values[name] = getattr(row, name)
+    return values
+
+
+def _apply_entity(conf: Conference, spec: EntitySpec, row: Any, item: BaseModel) -> None:
+    for name in spec.fields:
+        value = getattr(item, name)
+        if name in ("starts", "ends"):
+            setattr(row, f"{name}_at", at(conf, value))
+        else:
+            setattr(row, name, value)
+
+
+def save_entity(
+    conf: Conference,
+    kind: str,
+    row_id: int | None,
+    data: dict[str, Any],
+    *,
+    actor: Any,
+    reason: str | None = None,
+) -> Any:
+    """Create (row_id None) or edit a theme, block, room or speaker; slugs never change."""
+    spec = SPECS[kind]
+    row = None if row_id is None else get_row(conf, spec.model, row_id)
+    if row is not None:
+        data = {**data, "slug": row.slug}
+    item = validate(spec.schema, data)
+    old_span = (row.starts_at, row.ends_at) if kind == "block" and row is not None else None
+    with write_transaction(db.session) as session:
+        before = None
+        if row is None:
+            row = spec.model(conference_id=conf.id, slug=item.slug)
+            if spec.positioned:
+                row.position = next_position(session, spec.model, conf)
+        else:
+            session.refresh(row)
+            before = entity_values(conf, kind, row)
+        _apply_entity(conf, spec, row, item)
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError as exc:
+            raise slug_taken() from exc
+        after = entity_values(conf, kind, row)
+        if before is None:
+            audit.record(
+                session,
+                actor=actor,
+                action=f"{kind}.create",
+                target_type=kind,
+                target_id=row.id,
+                after=after,
+                reason=reason,
+            )
+        else:
+            old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
+            if new:
+                audit.record(
+                    session,
+                    actor=actor,
+                    action=f"{kind}.update",
+                    target_type=kind,
+                    target_id=row.id,
+                    before=old,
+                    after=new,
+                    reason=reason,
+                )
+    if old_span is not None and old_span != (row.starts_at, row.ends_at):
+        _follow_block(conf, row, old_span, actor=actor)
+    return row
+
+
+def _follow_block(
+    conf: Conference, block: Block, old: tuple[datetime, datetime], *, actor: Any
+) -> None:
+    """Activities that ran exactly over a moved block move with it (and their people hear of it)."""
+    for act in list(block.activities):
+        spans_old = [old if b.id == block.id else (b.starts_at, b.ends_at) for b in act.blocks]
+        old_span = (min(s for s, _ in spans_old), max(e for _, e in spans_old))
+        if (act.starts_at, act.ends_at) != old_span:
+            continue  # the activity has its own times: leave them
+        new_start = min(b.starts_at for b in act.blocks)
+        new_end = max(b.ends_at for b in act.blocks)
+        programme_services.update_activity(
+            act.id,
+            {"starts_at": new_start.isoformat(), "ends_at": new_end.isoformat()},
+            actor=actor,
+            reason=f"block {block.slug} moved",
+        )

@@ -1,0 +1,121 @@
+"""Security headers: a strict CSP, no camera but on the scanner, frames only for stream players.
+
+Every page gets the strict policy below. A view that needs more says so with
+`@page_policy(camera=True)` (the scanner) or, for sources known only per request (a stream's HLS
+host, an embed's host), calls `allow_sources(frame=…, media=…, connect=…)` while it renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g
+from flask_talisman import Talisman
+
+talisman = Talisman()
+
+CSP: dict[str, Any] = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    # Inline style attributes are allowed (mail previews, small layout tweaks); scripts are not.
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "media-src": ["'self'", "blob:"],
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "frame-src": "'none'",
+    "frame-ancestors": "'none'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "worker-src": ["'self'", "blob:"],
+}
+PERMISSIONS: dict[str, str] = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "interest-cohort": "()",
+}
+# Stream players that organisers may embed (privacy-enhanced domains).
+PLAYER_FRAMES = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+
+
+def page_policy(*, camera: bool = False) -> Callable:
+    """Per-view header options: `camera=True` lets this page (only) use the camera."""
+
+    def decorator(view: Callable) -> Callable:
+        options: dict[str, Any] = {}
+        if camera:
+            options["permissions_policy"] = {**PERMISSIONS, "camera": "(self)"}
+        view.talisman_view_options = options
+        return view
+
+    return decorator
+
+
+def origin(url: str | None) -> str | None:
+    """The scheme://host[:port] of a URL, for a CSP source list."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def allow_sources(*, frame: Iterable[str] = (), media: Iterable[str] = (), connect: Iterable[str] = ()) -> None:
+    """Widen this response's CSP with the origins of the given URLs (stream hosts)."""
+    extra = g.setdefault("csp_extra", {"frame-src": set(), "media-src": set(), "connect-src": set()})
+    for directive, urls in (("frame-src", frame), ("media-src", media), ("connect-src", connect)):
+        extra[directive].update(o for o in map(origin, urls) if o)
+
+
+def _remember_view_headers(response: Response) -> Response:
+    """Runs before Talisman: keep a view's own stricter Referrer-Policy (pages with a secret)."""
+    if "Referrer-Policy" in response.headers:
+        g.view_referrer_policy = response.headers["Referrer-Policy"]
+    return response
+
+
+def _widen_csp(response: Response) -> Response:
+    """Runs after Talisman: put back the view's Referrer-Policy and widen the CSP if asked."""
+    if policy := g.get("view_referrer_policy"):
+        response.headers["Referrer-Policy"] = policy
+    extra = g.get("csp_extra")
+    header = response.headers.get("Content-Security-Policy")
+    if not extra or not header:
+        return response
+    parts = []
+    for item in header.split(";"):
+        name, _, value = item.strip().partition(" ")
+        sources = " ".join(sorted(extra.get(name, ())))
+        if sources:
+            value = sources if value.strip() == "'none'" else f"{value} {sources}"
+        parts.append(f"{name} {value}".strip())
+    response.headers["Content-Security-Policy"] = "; ".join(parts)
+    return response
+
+
+def init_security(app: Flask) -> None:
+    """Security headers on every response; HTTPS and secure cookies in production."""
+    production = not (app.debug or app.testing) and app.config.get("SESSION_COOKIE_SECURE", False)
+    # Registered before Talisman, so it runs after it (after_request runs in reverse order).
+    app.after_request(_widen_csp)
+    talisman.init_app(
+        app,
+        force_https=bool(app.config.get("TALISMAN_FORCE_HTTPS")) and production,
+        strict_transport_security=production,
+        content_security_policy=CSP,
+        permissions_policy=PERMISSIONS,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=bool(app.config.get("SESSION_COOKIE_SECURE")),
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+    )
+    # Registered after Talisman, so it runs before it.
+    app.after_request(_remember_view_headers)

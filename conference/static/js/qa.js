@@ -1,0 +1,136 @@
+/* The Q&A without reloads: ask, vote and moderate through the JSON API, and refresh the list
+   (an HTML fragment rendered by the server, with an ETag) every few seconds. The plain forms
+   keep working without this script. */
+(function () {
+  "use strict";
+
+  var MODERATION = {
+    approve: { status: "approved" },
+    hide: { status: "hidden" },
+    pending: { status: "pending" },
+    pin: { pinned: true },
+    unpin: { pinned: false },
+    answer: { answered: true },
+    unanswer: { answered: false }
+  };
+
+  function csrfToken(form) {
+    var input = form && form.querySelector('input[name="csrf_token"]');
+    if (input && input.value) return input.value;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function send(method, url, body, token) {
+    return fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+  }
+
+  function idUrl(template, id) {
+    return template.replace(/\/0(\/|$)/, "/" + id + "$1");
+  }
+
+  function initQa(root) {
+    var list = root.querySelector("[data-qa-list]");
+    var status = root.querySelector("[data-qa-status]");
+    var mode = root.getAttribute("data-mode");
+    var poll = parseInt(root.getAttribute("data-poll") || "5000", 10);
+    var etag = null;
+    var busy = false;
+
+    function say(text) {
+      if (status) status.textContent = text || "";
+    }
+
+    function refresh() {
+      if (busy) return Promise.resolve();
+      busy = true;
+      var headers = { "Accept": "text/html" };
+      if (etag) headers["If-None-Match"] = etag;
+      return fetch(root.getAttribute("data-fragment-url"), {
+        credentials: "same-origin", cache: "no-store", headers: headers
+      })
+        .then(function (r) {
+          if (r.status !== 200) return null;
+          etag = r.headers.get("ETag");
+          return r.text();
+        })
+        .then(function (html) {
+          if (html === null) return;
+          var focused = document.activeElement;
+          var key = focused && list.contains(focused) ? focused.getAttribute("data-focus-key") : null;
+          list.innerHTML = html;
+          if (key) {
+            var again = list.querySelector('[data-focus-key="' + key + '"]');
+            if (again) again.focus();
+          }
+        })
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }
+
+    root.addEventListener("submit", function (event) {
+      var form = event.target;
+      var token = csrfToken(form);
+      if (form.hasAttribute("data-qa-ask")) {
+        event.preventDefault();
+        var box = form.querySelector("textarea");
+        send("POST", root.getAttribute("data-ask-url"), { text: box.value }, token)
+          .then(function (r) {
+            return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+          })
+          .then(function (res) {
+            if (res.ok) {
+              box.value = "";
+              say(res.data.status === "approved" ? root.getAttribute("data-msg-shown")
+                                                 : root.getAttribute("data-msg-sent"));
+              etag = null;
+              refresh();
+            } else {
+              say((res.data.fields && res.data.fields.text) || res.data.message);
+              box.focus();
+            }
+          })
+          .catch(function () { say(root.getAttribute("data-msg-error")); });
+      } else if (form.hasAttribute("data-qa-vote")) {
+        event.preventDefault();
+        var id = form.getAttribute("data-question-id");
+        send("POST", idUrl(root.getAttribute("data-vote-url"), id), undefined, token)
+          .then(function (r) {
+            if (!r.ok) throw new Error(String(r.status));
+            say(root.getAttribute("data-msg-voted"));
+            return refresh();
+          })
+          .catch(function () { say(root.getAttribute("data-msg-error")); });
+      } else if (form.hasAttribute("data-qa-moderate")) {
+        event.preventDefault();
+        var action = form.querySelector('input[name="action"]').value;
+        var qid = form.getAttribute("action").split("/").pop();
+        send("PATCH", idUrl(root.getAttribute("data-moderate-url"), qid), MODERATION[action], token)
+          .then(function (r) {
+            if (!r.ok) throw new Error(String(r.status));
+            say("");
+            return refresh();
+          })
+          .catch(function () { say(root.getAttribute("data-msg-error")); });
+      }
+    });
+
+    window.setInterval(function () {
+      if (mode !== "screen" && document.visibilityState === "hidden") return;
+      refresh();
+    }, poll);
+  }
+
+  function start() {
+    var roots = document.querySelectorAll("[data-qa]");
+    for (var i = 0; i < roots.length; i++) initQa(roots[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,250 @@
+"""Streaming JSON API: streams and their status, heartbeats, Q&A, certificates."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from conference.auth import organiser_required, role_required
+from conference.clock import isoformat, local, utcnow
+from conference.errors import Invalid, NotFound
+from conference.extensions import db, limiter
+from conference.i18n import lang
+from conference.services import current_conference
+from conference.validation import json_body
+from registration.access import attendee_required, current_registration
+from streaming import certificates, presence, qa, services
+from streaming.access import STREAM_STAFF, current_viewer, public, viewer_required
+from streaming.certificate_pdf import render_pdf
+from streaming.models import StreamSettings
+
+bp = Blueprint("streaming_api", __name__, url_prefix="/api/v1")
+
+moderator_required = role_required(*STREAM_STAFF)
+
+
+def per_person() -> str:
+    """Rate-limit key: the account when logged in (many people share the venue's IP)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+# -- streams ---------------------------------------------------------------------------------
+
+
+@bp.get("/streams")
+@public
+def streams():
+    """Streams and online workshops with status; embed and join links only for those allowed."""
+    conf = current_conference()
+    response = jsonify(services.streams_json(conf, current_viewer(), utcnow(), lang()))
+    response.headers["Cache-Control"] = "private, no-store"  # links differ per person
+    return response
+
+
+@bp.get("/streams/<int:activity_id>")
+@public
+def stream(activity_id: int):
+    """One stream or online workshop, as in the list."""
+    conf = current_conference()
+    act = services.online_activity(conf, activity_id)
+    settings = db.session.get(StreamSettings, act.id)
+    response = jsonify(
+        services.stream_json(conf, act, settings, current_viewer(), utcnow(), lang())
+    )
+    response.headers["Cache-Control"] = "private, no-store"  # links differ per person
+    return response
+
+
+@bp.patch("/streams/<int:activity_id>")
+@organiser_required
+def patch_stream(activity_id: int):
+    """Set a stream's provider, source, replay, captions and description (organiser)."""
+    conf = current_conference()
+    settings = services.update_settings(conf, activity_id, json_body())
+    act = services.online_activity(conf, settings.activity_id)
+    return jsonify(services.settings_json(conf, act, settings))
+
+
+@bp.get("/streams/<int:activity_id>/status")
+@limiter.exempt
+@public
+def stream_status(activity_id: int):
+    """The status alone, for pages that poll it every few seconds (cacheable for 5 s)."""
+    conf = current_conference()
+    act = services.online_activity(conf, activity_id)
+    settings = db.session.get(StreamSettings, act.id)
+    state = services.stream_state(act, settings, utcnow())
+    response = jsonify(
+        {
+            "activity_id": act.id,
+            "status": state.status,
+            "delayed": state.delayed,
+            "override": state.override,
+            "starts_at": isoformat(act.starts_at, conf.timezone),
+            "ends_at": isoformat(act.ends_at, conf.timezone),
+        }
+    )
+    response.headers["Cache-Control"] = "public, max-age=5"
+    return response
+
+
+@bp.post("/streams/<int:activity_id>/status")
+@moderator_required
+def set_stream_status(activity_id: int):
+    """Override the status ("live", "delayed", "ended") or clear it with null (staff)."""
+    data = json_body()
+    if set(data) - {"override"} or "override" not in data:
+        raise Invalid(fields={"override": "live, delayed, ended of null"})
+    conf = current_conference()
+    settings = services.set_override(conf, activity_id, data["override"], current_user)
+    act = services.online_activity(conf, settings.activity_id)
+    return jsonify(services.settings_json(conf, act, settings))
+
+
+@bp.post("/streams/<int:activity_id>/heartbeat")
+@limiter.limit("20/minute", key_func=per_person)
+@viewer_required
+def heartbeat(activity_id: int):
+    """A watch page says the person is still there; the server's clock times it."""
+    presence.heartbeat(current_conference(), activity_id, current_viewer())
+    return Response(status=204)
+
+
+@bp.get("/streams/viewers")
+@moderator_required
+def viewers():
+    """People watching each stream now (staff)."""
+    conf = current_conference()
+    now = utcnow()
+    counts = presence.live_viewer_counts(conf, now)
+    acts = services.online_activities(conf)
+    return jsonify(
+        {
+            "at": isoformat(now, conf.timezone),
+            "streams": [
+                {"activity_id": a.id, "title": a.title, "viewers": counts.get(a.id, 0)}
+                for a in acts
+            ],
+        }
+    )
+
+
+# -- Q&A -------------------------------------------------------------------------------------
+
+
+def _wants_moderator_view() -> bool:
+    return request.args.get("view") == "moderator" and current_viewer().staff
+
+
+@bp.get("/activities/<int:activity_id>/questions")
+@viewer_required
+def questions(activity_id: int):
+    """The Q&A as this person sees it (moderators: ?view=moderator for every question)."""
+    conf = current_conference()
+    act = qa.qa_activity(conf, activity_id)
+    viewer = current_viewer()
+    moderator = _wants_moderator_view()
+    etag = qa.qa_etag(act, viewer, moderator)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = jsonify(qa.questions_json(conf, act, viewer, moderator))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/activities/<int:activity_id>/questions")
+@limiter.limit("10/minute", key_func=per_person)
+@viewer_required
+def ask(activity_id: int):
+    """Ask a question; 201 with the question (status pending until a moderator approves)."""
+    conf = current_conference()
+    viewer = current_viewer()
+    question = qa.ask(conf, activity_id, viewer, json_body().get("text"))
+    return jsonify(qa.question_json(question, viewer, set(), tz=conf.timezone)), 201
+
+
+@bp.post("/questions/<int:question_id>/vote")
+@limiter.limit("60/minute", key_func=per_person)
+@viewer_required
+def vote(question_id: int):
+    """One vote per person: 200 {"votes"}; a second vote changes nothing."""
+    votes, added = qa.vote(question_id, current_viewer())
+    return jsonify({"votes": votes, "voted": True, "counted": added})
+
+
+@bp.patch("/questions/<int:question_id>")
+@moderator_required
+def moderate(question_id: int):
+    """Approve, hide, pin or mark answered: {"status"?, "pinned"?, "answered"?} (staff)."""
+    conf = current_conference()
+    question = qa.moderate(question_id, current_user, json_body())
+    return jsonify(qa.question_json(question, current_viewer(), set(), True, conf.timezone))
+
+
+# -- certificates ----------------------------------------------------------------------------
+
+
+def _part_json(part: certificates.Part) -> dict:
+    return asdict(part)
+
+
+@bp.get("/me/certificate")
+@attendee_required
+def my_certificate():
+    """Whether the attendance certificate can be had, what it lists, and its links."""
+    conf = current_conference()
+    registration = current_registration()
+    info = certificates.summary(conf, registration)
+    body = {
+        "available": info["available"],
+        "available_from": isoformat(info["available_from"], conf.timezone),
+        "eligible": info["eligible"],
+        "minutes": info["minutes"],
+        "parts": [_part_json(p) for p in info["parts"]],
+    }
+    if info["available"] and info["eligible"]:
+        cert = certificates.issue(conf, registration)
+        body["code"] = certificates.format_code(cert.code)
+        body["verify_url"] = certificates.verify_url(cert.code)
+        body["pdf_url"] = url_for("streaming_api.my_certificate_pdf", _external=True)
+    return jsonify(body)
+
+
+@bp.get("/me/certificate.pdf")
+@attendee_required
+def my_certificate_pdf():
+    """The certificate as PDF (?lang=nl|en); 409 before the day ends or without attendance."""
+    conf = current_conference()
+    registration = current_registration()
+    cert = certificates.issue(conf, registration)
+    language = request.args.get("lang") or registration.language or "nl"
+    pdf = render_pdf(cert, conf, language if language in ("nl", "en") else "nl")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="attest.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/certificates/<code>")
+@limiter.limit("30/minute")
+def verify_certificate(code: str):
+    """Public check of a certificate code: the name and the date only."""
+    cert = certificates.find(code)
+    if cert is None:
+        raise NotFound()
+    conf = current_conference()
+    return jsonify(
+        {
+            "valid": True,
+            "code": certificates.format_code(cert.code),
+            "name": cert.full_name,
+            "date": local(cert.event_date, conf.timezone).date().isoformat(),
+        }
+    )

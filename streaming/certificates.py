@@ -1,0 +1,306 @@
+"""Attendance certificates: who took part (on site or online), in which parts, for how long."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.clock import utcnow
+from conference.db import write_transaction
+from conference.errors import Conflict
+from conference.extensions import db
+from conference.models import Conference
+from registration.models import Registration
+from sessions.models import Activity, Seat
+from streaming.models import Certificate, StreamPresence
+from streaming.presence import online_seconds
+
+log = logging.getLogger(__name__)
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed over is unambiguous.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16  # 80 random bits
+# An online part counts from this many attended minutes (a quick look is not taking part).
+MIN_ONLINE_MINUTES = 5
+# On site, these parts count for everyone who came in; seated ones need a seat (and a door
+# scan where the door was scanned at all).
+ONSITE_OPEN_KINDS = ("plenary",)
+ONSITE_SEATED_KINDS = ("workshop", "visit")
+
+
+@dataclass
+class Part:
+    """One part of the day a person attended."""
+
+    activity_id: int
+    title: str
+    title_en: str | None
+    kind: str
+    mode: str  # "onsite" or "online"
+    starts_at: str
+    ends_at: str
+    minutes: int
+
+
+# -- codes -----------------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    """A random certificate code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str | None) -> str | None:
+    """A typed code in canonical form (case, dashes, spaces and look-alikes forgiven), or None."""
+    if not raw:
+        return None
+    code = "".join(ch for ch in raw.upper() if ch not in " -_.")
+    code = code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def format_code(code: str) -> str:
+    """The code in groups of four, as printed."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def verify_url(code: str) -> str:
+    """The public page that confirms a certificate."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        path = url_for("streaming.verify", code=format_code(code))
+    else:
+        with current_app.test_request_context():
+            path = url_for("streaming.verify", code=format_code(code))
+    return base + path
+
+
+# -- attendance ------------------------------------------------------------------------------
+
+
+def _scan_model():
+    """The check-in service's scan table, when that package provides it."""
+    try:
+        from registration.checkin.models import Scan
+    except ImportError:
+        return None
+    return Scan
+
+
+def entrance_checkins(conference_id: int, registration_ids: list[int]) -> dict[int, datetime]:
+    """When each registration was first let in at the entrance (from the check-in scans)."""
+    scan = _scan_model()
+    if scan is None or not registration_ids:
+        return {}
+    try:
+        rows = db.session.execute(
+            select(scan.registration_id, func.min(scan.scanned_at))
+            .where(
+                scan.conference_id == conference_id,
+                scan.registration_id.in_(registration_ids),
+                scan.checkpoint == "entrance",
+                scan.status == "ok",
+                scan.type == "entry",
+            )
+            .group_by(scan.registration_id)
+        )
+        return dict(rows.all())
+    except AttributeError:
+        log.exception("the check-in scan table changed shape; on-site attendance unknown")
+        return {}
+
+
+def activity_door_scans(
+    conference_id: int, registration_id: int, activity_ids: list[int]
+) -> tuple[set[int], set[int]]:
+    """(activities whose door was scanned at all, activities where this person was let in)."""
+    scan = _scan_model()
+    if scan is None or not activity_ids:
+        return set(), set()
+    try:
+        base = select(scan.activity_id).where(
+            scan.conference_id == conference_id,
+            scan.activity_id.in_(activity_ids),
+            scan.status == "ok",
+            scan.type.in_(("entry", "standby")),
+        )
+        scanned = set(db.session.scalars(base.distinct()))
+        mine = set(
+            db.session.scalars(base.where(scan.registration_id == registration_id).distinct())
+        )
+        return scanned, mine
+    except AttributeError:
+        log.exception("the check-in scan table changed shape; door scans ignored")
+        return set(), set()
+
+
+def _duration(act: Activity) -> int:
+    return int((act.ends_at - act.starts_at).total_seconds() // 60)
+
+
+def _part(act: Activity, mode: str, minutes: int, tz: str) -> Part:
+    from conference.clock import isoformat
+
+    return Part(
+        act.id,
+        act.title,
+        act.title_en,
+        act.kind,
+        mode,
+        isoformat(act.starts_at, tz),
+        isoformat(act.ends_at, tz),
+        minutes,
+    )
+
+
+def attendance(conf: Conference, registration: Registration) -> list[Part]:
+    """The parts a registration attended: on site after an entrance check-in, online by minutes."""
+    tz = conf.timezone
+    parts: dict[int, Part] = {}
+    # Online: attended minutes from heartbeats, never more than the part lasted.
+    rows = db.session.execute(
+        select(StreamPresence, Activity)
+        .join(Activity, Activity.id == StreamPresence.activity_id)
+        .where(StreamPresence.registration_id == registration.id, Activity.conference_id == conf.id)
+    ).all()
+    for presence, act in rows:
+        minutes = min(presence.attended_seconds // 60, _duration(act))
+        if minutes >= MIN_ONLINE_MINUTES:
+            parts[act.id] = _part(act, "online", minutes, tz)
+    # On site: only after a check-in at the entrance.
+    if entrance_checkins(conf.id, [registration.id]):
+        open_acts = db.session.scalars(
+            select(Activity).where(
+                Activity.conference_id == conf.id,
+                Activity.published.is_(True),
+                Activity.kind.in_(ONSITE_OPEN_KINDS),
+            )
+        ).all()
+        seated = db.session.scalars(
+            select(Activity)
+            .join(Seat, Seat.activity_id == Activity.id)
+            .where(Seat.registration_id == registration.id, Activity.kind.in_(ONSITE_SEATED_KINDS))
+        ).all()
+        scanned, mine = activity_door_scans(conf.id, registration.id, [a.id for a in seated])
+        for act in list(open_acts) + [a for a in seated if a.id not in scanned or a.id in mine]:
+            parts[act.id] = _part(act, "onsite", _duration(act), tz)
+    return sorted(parts.values(), key=lambda p: (p.starts_at, p.activity_id))
+
+
+def _covered_minutes(parts: list[Part]) -> int:
+    """Minutes spanned by the parts' time slots together (overlaps once)."""
+    spans = sorted(
+        (datetime.fromisoformat(p.starts_at), datetime.fromisoformat(p.ends_at)) for p in parts
+    )
+    covered = 0.0
+    start = end = None
+    for s, e in spans:
+        if end is None or s > end:
+            if end is not None:
+                covered += (end - start).total_seconds()
+            start, end = s, e
+        else:
+            end = max(end, e)
+    if end is not None:
+        covered += (end - start).total_seconds()
+    return int(covered // 60)
+
+
+def total_minutes(parts: list[Part], online_minutes: int | None = None) -> int:
+    """Minutes in total, never claiming time twice.
+
+    Online parts add up to at most the person's online time over all streams together (two
+    streams in two tabs count once); everything together is at most the time the parts span.
+    """
+    online = sum(p.minutes for p in parts if p.mode == "online")
+    if online_minutes is not None:
+        online = min(online, online_minutes)
+    onsite = sum(p.minutes for p in parts if p.mode == "onsite")
+    return min(onsite + online, _covered_minutes(parts))
+
+
+def person_total(registration: Registration, parts: list[Part]) -> int:
+    """A registration's total minutes (see `total_minutes`)."""
+    return total_minutes(parts, online_seconds(registration.id) // 60)
+
+
+def available(conf: Conference, now: datetime | None = None) -> bool:
+    """Certificates can be downloaded once the conference day has ended."""
+    return (now or utcnow()) >= conf.ends_at
+
+
+def issue(conf: Conference, registration: Registration, now: datetime | None = None) -> Certificate:
+    """The registration's certificate, made on first request and brought up to date after."""
+    if not available(conf, now):
+        raise Conflict(_l("Je attest is beschikbaar na afloop van de conferentie."), code="not_yet")
+    parts = attendance(conf, registration)
+    if not parts:
+        raise Conflict(
+            _l("We vonden geen deelname: geen check-in ter plaatse en geen online kijktijd."),
+            code="no_attendance",
+        )
+    snapshot = {
+        "full_name": registration.full_name,
+        "event_date": conf.starts_at,
+        "minutes": person_total(registration, parts),
+        "parts": [asdict(p) for p in parts],
+        "updated_at": utcnow(),
+    }
+    with write_transaction(db.session) as session:
+        cert = session.scalar(select(Certificate).filter_by(registration_id=registration.id))
+        for _attempt in range(3):
+            if cert is not None:
+                break
+            try:
+                with session.begin_nested():
+                    cert = Certificate(
+                        registration_id=registration.id,
+                        conference_id=conf.id,
+                        code=new_code(),
+                        **snapshot,
+                    )
+                    session.add(cert)
+            except IntegrityError:
+                # Another request made it first (or, once in 2^80, the code was taken).
+                cert = session.scalar(
+                    select(Certificate).filter_by(registration_id=registration.id)
+                )
+        if cert is None:
+            raise Conflict(_l("Het attest kon niet worden gemaakt. Probeer opnieuw."))
+        for key, value in snapshot.items():
+            setattr(cert, key, value)
+    return cert
+
+
+def find(code: str | None) -> Certificate | None:
+    """The certificate with this code, if any."""
+    code = normalize_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).filter_by(code=code))
+
+
+def summary(
+    conf: Conference, registration: Registration, now: datetime | None = None
+) -> dict[str, Any]:
+    """What the attendee's certificate page and GET /api/v1/me/certificate show."""
+    parts = attendance(conf, registration)
+    cert = db.session.scalar(select(Certificate).filter_by(registration_id=registration.id))
+    return {
+        "available": available(conf, now),
+        "available_from": conf.ends_at,
+        "eligible": bool(parts),
+        "minutes": person_total(registration, parts),
+        "parts": parts,
+        "code": cert.code if cert else None,
+    }

@@ -1,0 +1,105 @@
+"""Forms of the streaming pages (each with a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from streaming.qa import MAX_LENGTH, MIN_LENGTH
+
+try:  # WTForms 3.3+ wants choice objects; older versions take (value, label) pairs
+    from wtforms.fields.choices import SelectChoice as _Choice
+except ImportError:  # pragma: no cover
+
+    def _Choice(value, label):
+        return (value, label)
+
+
+class QuestionForm(FlaskForm):
+    """Ask a question in the Q&A."""
+
+    text = TextAreaField(
+        _l("Je vraag"),
+        validators=[
+            DataRequired(_l("Typ je vraag.")),
+            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=_l("Tussen 3 en 500 tekens.")),
+        ],
+        render_kw={"rows": 3, "maxlength": MAX_LENGTH},
+    )
+    next = HiddenField()
+    submit = SubmitField(_l("Vraag stellen"))
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (vote, join)."""
+
+    next = HiddenField()
+
+
+class ModerationForm(FlaskForm):
+    """A moderator's action on one question."""
+
+    action = HiddenField(
+        validators=[AnyOf(("approve", "hide", "pending", "pin", "unpin", "answer", "unanswer"))]
+    )
+    next = HiddenField()
+
+
+OVERRIDE_CHOICES = [
+    _Choice("", _l("Volgens het programma")),
+    _Choice("live", _l("Nu live")),
+    _Choice("delayed", _l("Vertraagd")),
+    _Choice("ended", _l("Afgelopen")),
+]
+
+
+class OverrideForm(FlaskForm):
+    """The status viewers see, set by an organiser or moderator."""
+
+    override = SelectField(
+        _l("Status voor kijkers"), choices=OVERRIDE_CHOICES, validate_choice=True
+    )
+    next = HiddenField()
+    submit = SubmitField(_l("Status opslaan"))
+
+
+PROVIDER_CHOICES = [
+    _Choice("", _l("Automatisch uit de link")),
+    _Choice("youtube", "YouTube"),
+    _Choice("vimeo", "Vimeo"),
+    _Choice("hls", _l("HLS-stream (.m3u8)")),
+    _Choice("audio", _l("Audiostream (radio)")),
+    _Choice("embed", _l("Andere speler (insluitlink)")),
+]
+
+
+class StreamSettingsForm(FlaskForm):
+    """An organiser's settings of a stream."""
+
+    provider = SelectField(_l("Dienst"), choices=PROVIDER_CHOICES, validate_choice=True)
+    source = StringField(
+        _l("Video-id of link"),
+        validators=[Optional(), Length(max=500)],
+        render_kw={"inputmode": "url"},
+    )
+    replay_provider = SelectField(_l("Dienst herbekijken"), choices=PROVIDER_CHOICES)
+    replay_source = StringField(
+        _l("Link om te herbekijken"),
+        validators=[Optional(), Length(max=500)],
+        render_kw={"inputmode": "url"},
+    )
+    has_captions = BooleanField(_l("De bron heeft ondertitels"))
+    captions_url = StringField(
+        _l("Ondertitels (WebVTT-link)"),
+        validators=[Optional(), Length(max=500)],
+        render_kw={"inputmode": "url"},
+    )
+    description = TextAreaField(
+        _l("Korte beschrijving (tekstalternatief)"), validators=[Optional(), Length(max=2000)]
+    )
+    description_en = TextAreaField(
+        _l("Korte beschrijving in het Engels"), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Opslaan"))

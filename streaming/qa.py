@@ -1,0 +1,245 @@
+"""Q&A: attendees ask and vote (once per person), moderators approve, hide, pin and answer."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from conference.clock import isoformat, utcnow
+from conference.db import write_transaction
+from conference.errors import Forbidden, Invalid, NotFound
+from conference.extensions import db
+from conference.models import Conference, User
+from sessions.models import Activity
+from streaming.access import Viewer
+from streaming.models import QUESTION_STATUSES, Question, QuestionVote
+
+# The activities with a Q&A: plenaries, streams and workshops (in the room and online).
+QA_KINDS = ("plenary", "stream", "workshop", "online_workshop")
+MIN_LENGTH, MAX_LENGTH = 3, 500
+
+
+def premoderated(conf: Conference) -> bool:
+    """Whether attendees' questions wait for a moderator (the default) or show at once."""
+    value = conf.setting("qa_premoderation")
+    return True if value is None else bool(value)
+
+
+def qa_activity(conf: Conference, activity_id: int) -> Activity:
+    """A published activity with a Q&A, or 404."""
+    act = db.session.get(Activity, activity_id)
+    if act is None or act.conference_id != conf.id or not act.published or act.kind not in QA_KINDS:
+        raise NotFound()
+    return act
+
+
+def clean_text(text: Any) -> str:
+    """The question's text, trimmed; 422 when empty or too long."""
+    if not isinstance(text, str):
+        raise Invalid(fields={"text": _l("typ je vraag")})
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    if len(text) < MIN_LENGTH:
+        raise Invalid(fields={"text": _l("typ je vraag (minstens 3 tekens)")})
+    if len(text) > MAX_LENGTH:
+        raise Invalid(fields={"text": _l("je vraag is te lang (hoogstens 500 tekens)")})
+    return text
+
+
+def ask(conf: Conference, activity_id: int, viewer: Viewer, text: Any) -> Question:
+    """Add a question; it waits for a moderator unless the asker is staff or Q&A is open."""
+    if viewer.user is None or not viewer.may_watch:
+        raise Forbidden()
+    act = qa_activity(conf, activity_id)
+    text = clean_text(text)
+    now = utcnow()
+    with write_transaction(db.session) as session:
+        question = Question(
+            activity_id=act.id,
+            user_id=viewer.user.id,
+            registration_id=viewer.registration.id if viewer.registration else None,
+            text=text,
+            status="approved" if viewer.staff or not premoderated(conf) else "pending",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(question)
+    return question
+
+
+def vote(question_id: int, viewer: Viewer) -> tuple[int, bool]:
+    """One vote per person and question: (votes now, whether this call added one)."""
+    if viewer.user is None or not viewer.may_watch:
+        raise Forbidden()
+    with write_transaction(db.session) as session:
+        question = session.get(Question, question_id)
+        if question is None or question.status != "approved":
+            raise NotFound()
+        try:
+            with session.begin_nested():
+                session.add(QuestionVote(question_id=question.id, user_id=viewer.user.id))
+        except IntegrityError:
+            added = False  # voted before (or in another tab at the same moment)
+        else:
+            session.execute(
+                update(Question)
+                .where(Question.id == question.id)
+                .values(votes=Question.votes + 1, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            added = True
+    votes = db.session.scalar(select(Question.votes).where(Question.id == question_id))
+    db.session.commit()
+    return votes, added
+
+
+MODERATION_FIELDS = ("status", "pinned", "answered")
+
+
+def moderate(question_id: int, user: User, data: dict[str, Any]) -> Question:
+    """Approve, hide, pin or mark answered (any combination of status, pinned, answered)."""
+    errors: dict[str, Any] = {k: _l("onbekend veld") for k in data if k not in MODERATION_FIELDS}
+    if "status" in data and data["status"] not in QUESTION_STATUSES:
+        errors["status"] = _l("kies pending, approved of hidden")
+    for key in ("pinned", "answered"):
+        if key in data and not isinstance(data[key], bool):
+            errors[key] = _l("ja of nee (true/false)")
+    if not data:
+        errors["body"] = _l("geef status, pinned of answered")
+    if errors:
+        raise Invalid(fields=errors)
+    now = utcnow()
+    with write_transaction(db.session) as session:
+        question = session.get(Question, question_id)
+        if question is None:
+            raise NotFound()
+        if "status" in data:
+            question.status = data["status"]
+        if "pinned" in data:
+            question.pinned = data["pinned"]
+        if "answered" in data:
+            question.answered_at = (question.answered_at or now) if data["answered"] else None
+        if question.pinned and question.status != "approved":
+            question.pinned = False  # only a shown question can stand on top
+        question.moderated_by_id = user.id
+        question.moderated_at = now
+        question.updated_at = now
+    return question
+
+
+def _order(query):
+    return query.order_by(
+        Question.pinned.desc(),
+        Question.answered_at.is_not(None),
+        Question.votes.desc(),
+        Question.created_at,
+        Question.id,
+    )
+
+
+def questions_for(act: Activity, viewer: Viewer, moderator: bool = False) -> list[Question]:
+    """What a person sees: approved questions and their own waiting ones; moderators see all."""
+    query = select(Question).where(Question.activity_id == act.id)
+    if not moderator:
+        shown = Question.status == "approved"
+        if viewer.user is not None:
+            mine = and_(Question.user_id == viewer.user.id, Question.status == "pending")
+            shown = or_(shown, mine)
+        query = query.where(shown)
+    return list(db.session.scalars(_order(query)))
+
+
+def top_questions(act: Activity, limit: int = 6) -> list[Question]:
+    """The approved, unanswered questions for the room screen: pinned first, then most votes."""
+    query = select(Question).where(
+        Question.activity_id == act.id,
+        Question.status == "approved",
+        Question.answered_at.is_(None),
+    )
+    return list(db.session.scalars(_order(query).limit(limit)))
+
+
+def voted_ids(act: Activity, viewer: Viewer) -> set[int]:
+    """The questions of this activity the viewer voted for."""
+    if viewer.user is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(QuestionVote.question_id)
+            .join(Question, Question.id == QuestionVote.question_id)
+            .where(Question.activity_id == act.id, QuestionVote.user_id == viewer.user.id)
+        )
+    )
+
+
+def qa_etag(act: Activity, viewer: Viewer, moderator: bool = False) -> str:
+    """A validator that changes whenever what this viewer sees could have changed."""
+    count, latest = db.session.execute(
+        select(func.count(Question.id), func.max(Question.updated_at)).where(
+            Question.activity_id == act.id
+        )
+    ).one()
+    user_id = viewer.user.id if viewer.user else 0
+    raw = f"{act.id}:{user_id}:{int(moderator)}:{count}:{latest}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def pending_counts(conf: Conference) -> dict[int, int]:
+    """Questions waiting for a moderator, per activity."""
+    rows = db.session.execute(
+        select(Question.activity_id, func.count())
+        .join(Activity, Activity.id == Question.activity_id)
+        .where(Activity.conference_id == conf.id, Question.status == "pending")
+        .group_by(Question.activity_id)
+    )
+    return dict(rows.all())
+
+
+def question_json(
+    question: Question,
+    viewer: Viewer,
+    voted: set[int],
+    moderator: bool = False,
+    tz: str | None = None,
+) -> dict[str, Any]:
+    """A question as the API shows it; the asker's name only to moderators."""
+    item: dict[str, Any] = {
+        "id": question.id,
+        "activity_id": question.activity_id,
+        "text": question.text,
+        "status": question.status,
+        "pinned": question.pinned,
+        "answered": question.answered,
+        "votes": question.votes,
+        "voted": question.id in voted,
+        "mine": viewer.user is not None and question.user_id == viewer.user.id,
+        "created_at": isoformat(question.created_at, tz or "Europe/Brussels"),
+    }
+    if moderator:
+        registration = question.registration
+        item["author"] = registration.full_name if registration else question.user.name
+    return item
+
+
+def questions_json(
+    conf: Conference, act: Activity, viewer: Viewer, moderator: bool = False
+) -> dict[str, Any]:
+    """GET /api/v1/activities/<id>/questions."""
+    voted = voted_ids(act, viewer)
+    return {
+        "activity_id": act.id,
+        "premoderated": premoderated(conf),
+        "questions": [
+            question_json(q, viewer, voted, moderator, conf.timezone)
+            for q in questions_for(act, viewer, moderator)
+        ],
+    }
+
+
+def question_age(question: Question, now: datetime | None = None) -> int:
+    """Minutes since the question was asked."""
+    return int(((now or utcnow()) - question.created_at).total_seconds() // 60)

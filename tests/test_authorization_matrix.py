@@ -1,0 +1,117 @@
+"""The authorization matrix of every route, generated from the URL map.
+
+Every view either declares its roles (the `role_required`/`organiser_required`/
+`attendee_required` decorators set `required_roles`) or is listed here as public, with why. A new
+route with neither fails this test, so nobody adds a staff page and forgets its check.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conference.extensions import db
+from conference.models import ApiToken, User
+from tests.conftest import bearer
+
+# Public endpoints, by design: the reason sits next to each group.
+PUBLIC = {
+    # static files and health
+    "static", "conference.healthz",
+    # public pages: the programme, practical info, language, staff login and logout
+    "sessions.home", "sessions.programme", "sessions.activity", "sessions.theme",
+    "conference.practical", "conference.set_language", "conference.staff_login", "conference.logout",
+    # the API's public parts (API.md): programme, registration, the document itself
+    "api.openapi", "sessions_api.programme",
+}  # fmt: skip
+# Endpoints whose access is a secret in the URL (a ticket, a login link, a feed token, a
+# certificate code, an invitation, an offer): public routes that check the secret themselves.
+SECRET_IN_URL = re.compile(
+    r"ticket|login|magic|feed|calendar_feed|verify|certificate_check|invite|set_password|offer|"
+    r"unsubscribe|manage_link|register|accept|decline"
+)
+STAFF_ROLES = ("organiser", "checkin", "moderator")
+
+
+def _view_roles(app, endpoint: str) -> tuple[str, ...] | None:
+    view = app.view_functions[endpoint]
+    while view is not None:
+        roles = getattr(view, "required_roles", None)
+        if roles is not None:
+            return roles
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def _sample_url(rule) -> str:
+    values = {}
+    for name, converter in rule._converters.items():
+        values[name] = 1 if type(converter).__name__ in ("IntegerConverter",) else "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        yield rule, _view_roles(app, rule.endpoint)
+
+
+def test_every_route_declares_who_may_use_it(app):
+    undeclared = [
+        f"{rule.rule} ({rule.endpoint})"
+        for rule, roles in _rules(app)
+        if roles is None and rule.endpoint not in PUBLIC and not SECRET_IN_URL.search(rule.endpoint)
+    ]
+    assert not undeclared, "routes without a role rule or a public reason:\n" + "\n".join(undeclared)
+
+
+def new_attendee_token(n: int) -> str:
+    """A registered attendee's token (fresh per call: DELETE /api/v1/me revokes the token)."""
+    from sqlalchemy import select
+
+    from conference.clock import utcnow
+    from conference.models import Conference
+    from registration.models import Registration
+
+    conf = db.session.scalar(select(Conference))
+    user = User(email=f"deelnemer{n}@example.org", role="attendee")
+    registration = Registration(
+        conference=conf, user=user, email=user.email, first_name="Dee", last_name="Lnemer",
+        profile="practitioner", mode="onsite", status="registered", consent_at=utcnow(),
+    )  # fmt: skip
+    db.session.add_all([user, registration])
+    token, raw = ApiToken.issue(user, label="test")
+    db.session.add(token)
+    db.session.commit()
+    return raw
+
+
+def _call(client, method: str, url: str, headers=None):
+    return client.open(url, method=method, headers=headers or {}, json={} if method != "GET" else None)
+
+
+def test_the_matrix_anonymous_attendee_and_each_staff_role(app, client, tokens):
+    failures = []
+    calls = 0
+    for rule, roles in _rules(app):
+        if not roles or rule.endpoint == "static":
+            continue
+        url = _sample_url(rule)
+        is_api = rule.rule.startswith("/api/")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            # anonymous: the API says 401; pages send people to a login page
+            status = _call(client, method, url).status_code
+            if (is_api and status != 401) or (not is_api and status not in (302, 401)):
+                failures.append(f"anonymous {method} {url}: {status}")
+            if not is_api:
+                continue  # pages: the role checks are the same decorator, tested via the API
+            calls += 1
+            callers = {"attendee": new_attendee_token(calls), **tokens}
+            for caller, token in callers.items():
+                allowed = caller in roles or (caller == "organiser" and set(roles) & set(STAFF_ROLES))
+                status = _call(client, method, url, bearer(token)).status_code
+                if not allowed and status != 403:
+                    failures.append(f"{caller} {method} {url}: {status}, expected 403")
+                if allowed and status in (401, 403):
+                    failures.append(f"{caller} {method} {url}: {status}, expected access")
+    assert not failures, "\n".join(failures)

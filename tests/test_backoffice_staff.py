@@ -1,0 +1,145 @@
+"""Staff accounts: invitations with a one-time link, roles, deactivation, API tokens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from conference.extensions import db
+from conference.models import ApiToken, MailMessage, User
+from tests.conftest import bearer
+from tests.test_backoffice_helpers import audit_entries, login, staff
+
+
+@pytest.fixture
+def app(any_db_app):
+    """Every test here on SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
+    return any_db_app
+
+
+def _invite_link(address: str) -> str:
+    db.session.rollback()
+    message = db.session.scalars(
+        select(MailMessage)
+        .filter_by(kind="staff_invite", to_address=address)
+        .order_by(MailMessage.id.desc())
+    ).first()
+    return re.search(r"http://\S+/beheer/wachtwoord/\S+", message.body_text).group(0)
+
+
+def test_invite_then_choose_a_password_once(app, client, tokens):
+    login(client)
+    assert client.get("/beheer/medewerkers").status_code == 200
+    response = client.post(
+        "/beheer/medewerkers",
+        data={"email": "Nieuwe@Example.org", "name": "Nina", "role": "checkin"},
+    )
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).filter_by(email="nieuwe@example.org"))
+    assert user.role == "checkin" and user.password_hash is None
+    link = _invite_link("nieuwe@example.org")
+    path = link.split("5000", 1)[1]
+    assert "Nieuwe@Example.org" not in link and "nieuwe" not in path  # no address in the link
+    fresh = app.test_client()
+    page = fresh.get(path)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    short = fresh.post(path, data={"password": "kort", "confirm": "kort"})
+    assert short.status_code == 422
+    done = fresh.post(
+        path,
+        data={
+            "password": "een lange zin als wachtwoord",
+            "confirm": "een lange zin als wachtwoord",
+        },
+    )
+    assert done.status_code == 302
+    assert (
+        fresh.post(
+            "/beheer/login",
+            data={"email": "nieuwe@example.org", "password": "een lange zin als wachtwoord"},
+        ).status_code
+        == 302
+    )
+    assert fresh.get("/scanner").status_code in (200, 302)
+    # The link works once.
+    again = app.test_client().get(path)
+    assert again.status_code == 400 and "ongeldig of al gebruikt" in again.get_data(as_text=True)
+    assert app.test_client().get("/beheer/wachtwoord/vervalst").status_code == 400
+    actions = [e.action for e in audit_entries()]
+    assert actions == ["staff.invite", "staff.set_password"]
+
+
+def test_reinvite_spends_the_old_link(app, client, tokens):
+    login(client)
+    client.post("/beheer/medewerkers", data={"email": "x@example.org", "role": "moderator"})
+    first = _invite_link("x@example.org").split("5000", 1)[1]
+    client.post("/beheer/medewerkers", data={"email": "x@example.org", "role": "moderator"})
+    second = _invite_link("x@example.org").split("5000", 1)[1]
+    assert first != second
+    assert app.test_client().get(first).status_code == 400
+    assert app.test_client().get(second).status_code == 200
+
+
+def test_role_change_deactivation_and_tokens(app, client, tokens):
+    login(client)
+    api = app.test_client()  # bearer calls without the organiser's cookie
+    checkin = staff("checkin")
+    assert api.get("/scanner", headers=bearer(tokens["checkin"])).status_code == 200
+    client.post(
+        f"/beheer/medewerkers/{checkin.id}/rol", data={"role": "moderator", "reason": "wissel"}
+    )
+    db.session.rollback()
+    assert staff("checkin").role == "moderator"
+    assert api.get("/scanner", headers=bearer(tokens["checkin"])).status_code == 403
+
+    response = client.post(f"/beheer/medewerkers/{checkin.id}/sleutel", data={"label": "tablet"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    raw = re.search(r'id="token">([^<]+)<', response.get_data(as_text=True)).group(1)
+    assert raw not in str([t.token_hash for t in db.session.scalars(select(ApiToken))])
+    assert api.get("/beheer", headers=bearer(raw)).status_code == 200
+
+    client.post(f"/beheer/medewerkers/{checkin.id}/sleutels-intrekken", data={})
+    assert api.get("/beheer", headers=bearer(raw)).status_code == 302
+    assert api.get("/beheer", headers=bearer(tokens["checkin"])).status_code == 302
+
+    new = client.post(f"/beheer/medewerkers/{checkin.id}/sleutel", data={}).get_data(as_text=True)
+    raw = re.search(r'id="token">([^<]+)<', new).group(1)
+    client.post(f"/beheer/medewerkers/{checkin.id}/uitschakelen", data={"reason": "weg"})
+    assert api.get("/beheer", headers=bearer(raw)).status_code == 302
+    db.session.rollback()
+    assert staff("checkin").active is False
+    assert (
+        app.test_client()
+        .post(
+            "/beheer/login", data={"email": "checkin@example.org", "password": "wachtwoord-checkin"}
+        )
+        .status_code
+        == 401
+    )
+    client.post(f"/beheer/medewerkers/{checkin.id}/inschakelen", data={})
+    db.session.rollback()
+    assert staff("checkin").active is True
+    actions = [e.action for e in audit_entries()]
+    assert actions == [
+        "staff.role",
+        "staff.issue_token",
+        "staff.revoke_tokens",
+        "staff.issue_token",
+        "staff.deactivate",
+        "staff.activate",
+    ]
+    assert all(raw not in str(e.after) for e in audit_entries())  # never the token itself
+
+
+def test_nobody_locks_themselves_out(app, client, tokens):
+    login(client)
+    me = staff("organiser")
+    assert (
+        client.post(f"/beheer/medewerkers/{me.id}/rol", data={"role": "checkin"}).status_code == 403
+    )
+    assert client.post(f"/beheer/medewerkers/{me.id}/uitschakelen", data={}).status_code == 403
+    db.session.rollback()
+    assert staff("organiser").role == "organiser" and staff("organiser").active
+    assert audit_entries() == []
