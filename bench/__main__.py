@@ -63,7 +63,8 @@ def main() -> int:
     print("| --- | --- | ---: | --- | ---: | ---: |")
     for row in rows:
         print(
-            f"| {row['benchmark']} | {row['metric']} | {fmt(row['value'])} | {row.get('unit') or ''} "
+            f"| {row['benchmark']} | {row['metric']} | {fmt(row['value'])} "
+            f"| {row.get('unit') or ''} "
             f"| {fmt(row.get('baseline'))} | {fmt(row.get('ratio'))} |"
         )
     print(

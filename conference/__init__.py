@@ -10,8 +10,8 @@ from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 
-from config import BASE_DIR, INSTANCE_DIR, get_config
 from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+from config import BASE_DIR, INSTANCE_DIR, get_config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -37,7 +37,9 @@ def create_app(overrides: dict[str, Any] | None = None, env: str | None = None) 
 
 def _configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Flask, current_app, g, jsonify, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from conference.auth import organiser_required
-from conference.errors import Invalid
 from conference.extensions import csrf
 from conference.openapi import openapi_document
-from conference.validation import json_body, parse_time  # noqa: F401  (re-exported)
 from conference.services import conference_json, current_conference, update_conference
+from conference.validation import json_body, parse_time  # noqa: F401  (re-exported)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -21,7 +21,12 @@ class DomainError(Exception):
     message: Any = _l("Dit kon niet worden uitgevoerd.")
 
     def __init__(
-        self, message: Any = None, *, fields: dict | None = None, code: str | None = None, **extra: Any
+        self,
+        message: Any = None,
+        *,
+        fields: dict | None = None,
+        code: str | None = None,
+        **extra: Any,
     ):
         self.message = message if message is not None else type(self).message
         self.code = code or type(self).code
@@ -129,7 +134,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        message = _l("Dit formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer nog eens.")
+        message = _l(
+            "Dit formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer nog eens."
+        )
         return _render(400, "csrf", message)
 
     @app.errorhandler(HTTPException)

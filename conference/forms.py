@@ -11,7 +11,11 @@ class StaffLoginForm(FlaskForm):
 
     email = EmailField(
         _l("E-mailadres"),
-        validators=[DataRequired(_l("Vul je e-mailadres in.")), Email(_l("Dat is geen geldig e-mailadres.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Vul je e-mailadres in.")),
+            Email(_l("Dat is geen geldig e-mailadres.")),
+            Length(max=254),
+        ],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

@@ -11,7 +11,7 @@ COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """Dutch first. Pages: ?lang=, cookie, account, browser. The API: ?lang=, Accept-Language, account."""
+    """Dutch first. Pages: ?lang=, cookie, account, browser. API: ?lang=, Accept-Language."""
     if not has_request_context():  # jobs and the CLI: Dutch unless force_locale says otherwise
         return "nl"
     languages = current_app.config["LANGUAGES"]

@@ -244,7 +244,7 @@ class JobRun(db.Model):
 
 
 class SchedulerLease(db.Model):
-    """Who runs the jobs: one row, taken by a conditional UPDATE so one scheduler works at a time."""
+    """Who runs the jobs: one row, taken by a conditional UPDATE; one scheduler at a time."""
 
     __tablename__ = "scheduler_lease"
 

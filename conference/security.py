@@ -67,9 +67,13 @@ def origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def allow_sources(*, frame: Iterable[str] = (), media: Iterable[str] = (), connect: Iterable[str] = ()) -> None:
+def allow_sources(
+    *, frame: Iterable[str] = (), media: Iterable[str] = (), connect: Iterable[str] = ()
+) -> None:
     """Widen this response's CSP with the origins of the given URLs (stream hosts)."""
-    extra = g.setdefault("csp_extra", {"frame-src": set(), "media-src": set(), "connect-src": set()})
+    extra = g.setdefault(
+        "csp_extra", {"frame-src": set(), "media-src": set(), "connect-src": set()}
+    )
     for directive, urls in (("frame-src", frame), ("media-src", media), ("connect-src", connect)):
         extra[directive].update(o for o in map(origin, urls) if o)
 

@@ -38,7 +38,9 @@ def current_conference(required: bool = True) -> Conference | None:
             query = select(Conference).filter_by(slug=slug)
         g.conference = db.session.scalar(query)
     if g.conference is None and required:
-        raise NotFound(_l("Er is nog geen conferentie geladen. Voer `flask --app conference init-db` uit."))
+        raise NotFound(
+            _l("Er is nog geen conferentie geladen. Voer `flask --app conference init-db` uit.")
+        )
     return g.conference
 
 
@@ -88,7 +90,12 @@ def update_conference(
             errors["onsite_capacity"] = _l("geef een geheel getal van 0 tot 100000")
         else:
             changes["onsite_capacity"] = cap
-    for key in ("registration_opens_at", "registration_closes_at", "choice_opens_at", "choice_closes_at"):
+    for key in (
+        "registration_opens_at",
+        "registration_closes_at",
+        "choice_opens_at",
+        "choice_closes_at",
+    ):
         if key in data:
             if data[key] is None and key.startswith("choice"):
                 changes[key] = None
@@ -102,7 +109,10 @@ def update_conference(
     if "profile_quotas" in data:
         quotas = data["profile_quotas"]
         if not isinstance(quotas, dict) or any(
-            key not in PROFILES or isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1
+            key not in PROFILES
+            or isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or not 0 <= v <= 1
             for key, v in quotas.items()
         ):
             errors["profile_quotas"] = _l("geef per profiel een aandeel tussen 0 en 1")
@@ -134,8 +144,9 @@ def update_conference(
                 .values(onsite_capacity=cap)
             ).rowcount
             if not done:
-                raise Conflict(_l("Er zijn al meer plaatsen ingenomen dan die capaciteit."),
-                               code="below_taken")
+                raise Conflict(
+                    _l("Er zijn al meer plaatsen ingenomen dan die capaciteit."), code="below_taken"
+                )
             session.refresh(conf)
             if raised:
                 venue_capacity_raised.send(conf, session=session)

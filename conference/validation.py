@@ -15,7 +15,9 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 422 that says the body must be a JSON object."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Invalid(_l("Stuur een JSON-object als body."), fields={"body": _l("geen JSON-object")})
+        raise Invalid(
+            _l("Stuur een JSON-object als body."), fields={"body": _l("geen JSON-object")}
+        )
     return data
 
 

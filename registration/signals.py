@@ -1,4 +1,4 @@
-"""Signals of registrations, for seats, agendas and streaming to react to (sent in the transaction)."""
+"""Registration signals for seats, agendas and streaming (sent inside the transaction)."""
 
 from blinker import Namespace
 

@@ -58,12 +58,12 @@ def _to_python(node: Node, path: tuple, lines: dict[tuple, int], loader: yaml.Sa
                 )
             if key in result:
                 raise ProgrammeError(
-                    [Problem(key_node.start_mark.line + 1, _dotted(path + (key,)), "given twice")]
+                    [Problem(key_node.start_mark.line + 1, _dotted((*path, key)), "given twice")]
                 )
-            result[key] = _to_python(value_node, path + (key,), lines, loader)
+            result[key] = _to_python(value_node, (*path, key), lines, loader)
         return result
     if isinstance(node, SequenceNode):
-        return [_to_python(item, path + (i,), lines, loader) for i, item in enumerate(node.value)]
+        return [_to_python(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     return loader.construct_object(node)
 

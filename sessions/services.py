@@ -23,12 +23,16 @@ from sessions.signals import activity_capacity_raised, activity_changed
 
 def themes(conf: Conference) -> list[Theme]:
     """The conference's themes in order."""
-    return list(db.session.scalars(select(Theme).filter_by(conference_id=conf.id).order_by(Theme.position)))
+    return list(
+        db.session.scalars(select(Theme).filter_by(conference_id=conf.id).order_by(Theme.position))
+    )
 
 
 def blocks(conf: Conference) -> list[Block]:
     """The conference's blocks in time order."""
-    return list(db.session.scalars(select(Block).filter_by(conference_id=conf.id).order_by(Block.starts_at)))
+    return list(
+        db.session.scalars(select(Block).filter_by(conference_id=conf.id).order_by(Block.starts_at))
+    )
 
 
 def activities(conf: Conference, *, published_only: bool = True) -> list[Activity]:
@@ -51,7 +55,9 @@ def activities(conf: Conference, *, published_only: bool = True) -> list[Activit
 
 def activity_by_slug(conf: Conference, slug: str) -> Activity:
     """One published activity, or 404."""
-    act = db.session.scalar(select(Activity).filter_by(conference_id=conf.id, slug=slug, published=True))
+    act = db.session.scalar(
+        select(Activity).filter_by(conference_id=conf.id, slug=slug, published=True)
+    )
     if act is None:
         raise NotFound()
     return act
@@ -95,7 +101,9 @@ def programme_json(conf: Conference) -> dict[str, Any]:
     waiting = waitlist_counts(conf)
     return {
         "conference": conference_json(conf),
-        "themes": [{"id": t.id, "slug": t.slug, "name": t.name, "name_en": t.name_en} for t in themes(conf)],
+        "themes": [
+            {"id": t.id, "slug": t.slug, "name": t.name, "name_en": t.name_en} for t in themes(conf)
+        ],
         "blocks": [
             {
                 "id": b.id,
@@ -135,8 +143,12 @@ def _validate_activity_patch(act: Activity, data: dict[str, Any]) -> dict[str, A
     changes: dict[str, Any] = {}
     if "capacity" in data:
         cap = data["capacity"]
-        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100_000):
-            errors["capacity"] = _l("geef een geheel getal van 1 tot 100000, of null voor onbeperkt")
+        if cap is not None and (
+            isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100_000
+        ):
+            errors["capacity"] = _l(
+                "geef een geheel getal van 1 tot 100000, of null voor onbeperkt"
+            )
         else:
             changes["capacity"] = cap
     for key in ("starts_at", "ends_at"):
@@ -188,7 +200,10 @@ def update_activity(
                     .values(capacity=cap)
                 ).rowcount
                 if not done:
-                    raise Conflict(_l("Er zijn al meer plaatsen ingenomen dan die capaciteit."), code="below_taken")
+                    raise Conflict(
+                        _l("Er zijn al meer plaatsen ingenomen dan die capaciteit."),
+                        code="below_taken",
+                    )
             else:
                 session.execute(update(Activity).where(Activity.id == act.id).values(capacity=None))
             session.refresh(act)

@@ -25,7 +25,9 @@ def programme():
     context = {"conf": conf, "by_theme": by_theme}
     if by_theme:
         acts = services.activities(conf)
-        context["themes"] = [(t, [a for a in acts if a.theme_id == t.id]) for t in services.themes(conf)]
+        context["themes"] = [
+            (t, [a for a in acts if a.theme_id == t.id]) for t in services.themes(conf)
+        ]
         context["general"] = [a for a in acts if a.theme_id is None]
     else:
         context["groups"] = services.programme_by_block(conf)

@@ -51,7 +51,9 @@ def test_every_endpoint_answers_within_its_contract(app, tokens):
             try:
                 case.call_and_validate(headers=headers, checks=CHECKS)
             except Exception as exc:  # collect all, so one run lists every broken operation
-                failures.append(f"{case.method} {case.formatted_path}: {str(exc).splitlines()[0:6]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path}: {str(exc).splitlines()[0:6]}"
+                )
 
     run()
     unique = sorted(set(failures))

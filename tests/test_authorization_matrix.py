@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from conference.extensions import db
 from conference.models import ApiToken, User
 from tests.conftest import bearer
@@ -21,7 +19,8 @@ PUBLIC = {
     "static", "conference.healthz",
     # public pages: the programme, practical info, language, staff login and logout
     "sessions.home", "sessions.programme", "sessions.activity", "sessions.theme",
-    "conference.practical", "conference.set_language", "conference.staff_login", "conference.logout",
+    "conference.practical", "conference.set_language", "conference.staff_login",
+    "conference.logout",
     # the API's public parts (API.md): programme, registration, the document itself
     "api.openapi", "sessions_api.programme",
 }  # fmt: skip
@@ -62,7 +61,9 @@ def test_every_route_declares_who_may_use_it(app):
         for rule, roles in _rules(app)
         if roles is None and rule.endpoint not in PUBLIC and not SECRET_IN_URL.search(rule.endpoint)
     ]
-    assert not undeclared, "routes without a role rule or a public reason:\n" + "\n".join(undeclared)
+    assert not undeclared, "routes without a role rule or a public reason:\n" + "\n".join(
+        undeclared
+    )
 
 
 def new_attendee_token(n: int) -> str:
@@ -87,7 +88,9 @@ def new_attendee_token(n: int) -> str:
 
 
 def _call(client, method: str, url: str, headers=None):
-    return client.open(url, method=method, headers=headers or {}, json={} if method != "GET" else None)
+    return client.open(
+        url, method=method, headers=headers or {}, json={} if method != "GET" else None
+    )
 
 
 def test_the_matrix_anonymous_attendee_and_each_staff_role(app, client, tokens):
@@ -108,7 +111,9 @@ def test_the_matrix_anonymous_attendee_and_each_staff_role(app, client, tokens):
             calls += 1
             callers = {"attendee": new_attendee_token(calls), **tokens}
             for caller, token in callers.items():
-                allowed = caller in roles or (caller == "organiser" and set(roles) & set(STAFF_ROLES))
+                allowed = caller in roles or (
+                    caller == "organiser" and set(roles) & set(STAFF_ROLES)
+                )
                 status = _call(client, method, url, bearer(token)).status_code
                 if not allowed and status != 403:
                     failures.append(f"{caller} {method} {url}: {status}, expected 403")

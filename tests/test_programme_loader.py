@@ -33,14 +33,16 @@ def test_default_programme_has_the_2022_shape(app):
     assert count(Theme) == 6
     assert count(Block) == 2
     # three workshops per theme, nine per block, with the capacities of the brief
-    per_theme = Counter(
-        db.session.scalars(select(Activity.theme_id).filter_by(kind="workshop"))
-    )
+    per_theme = Counter(db.session.scalars(select(Activity.theme_id).filter_by(kind="workshop")))
     assert set(per_theme.values()) == {3}
     for block in db.session.scalars(select(Block)):
         caps = sorted((a.capacity for a in block.activities if a.kind == "workshop"), reverse=True)
         assert caps == [250, 200, 150, 120, 100, 100, 80, 60, 60]
-    spanning = [a for a in db.session.scalars(select(Activity).filter_by(kind="visit")) if len(a.blocks) == 2]
+    spanning = [
+        a
+        for a in db.session.scalars(select(Activity).filter_by(kind="visit"))
+        if len(a.blocks) == 2
+    ]
     assert 1 <= len(spanning) <= 2
     assert all(a.is_example for a in db.session.scalars(select(Activity).filter_by(kind="visit")))
 
@@ -92,7 +94,9 @@ def _broken(tmp_path, old: str, new: str):
         ("room: zaal-1", "rom: zaal-1", "rom", "Extra inputs are not permitted"),
     ],
 )
-def test_a_broken_file_names_line_field_and_reason_and_changes_nothing(app, tmp_path, old, new, field, reason):
+def test_a_broken_file_names_line_field_and_reason_and_changes_nothing(
+    app, tmp_path, old, new, field, reason
+):
     before = {a.slug: (a.title, a.capacity) for a in db.session.scalars(select(Activity))}
     path, text = _broken(tmp_path, old, new)
     with pytest.raises(ProgrammeError) as caught:
@@ -101,7 +105,11 @@ def test_a_broken_file_names_line_field_and_reason_and_changes_nothing(app, tmp_
     assert field in problem.field
     assert reason in problem.reason
     # the reported line is the line where the edit was made
-    expected_line = next(i for i, line in enumerate(text.splitlines(), 1) if new.split(":")[0] in line and new in line)
+    expected_line = next(
+        i
+        for i, line in enumerate(text.splitlines(), 1)
+        if new.split(":")[0] in line and new in line
+    )
     assert problem.line == expected_line
     db.session.rollback()
     assert {a.slug: (a.title, a.capacity) for a in db.session.scalars(select(Activity))} == before
@@ -114,7 +122,7 @@ def test_a_failure_late_in_the_load_rolls_back_everything(app, tmp_path):
     db.session.commit()
     text = PROGRAMME.read_text(encoding="utf-8")
     text = text.replace("Een inclusief organisatiebeleid", "Nieuwe titel").replace(
-        "title: \"Samenleven in diversiteit\"", "title: \"Samenleven\""
+        'title: "Samenleven in diversiteit"', 'title: "Samenleven"'
     )
     start = text.index("slug: ws-diversiteit-1")
     cap_at = text.index("capacity:", start)
@@ -134,7 +142,9 @@ def test_yaml_syntax_errors_and_empty_files(tmp_path):
     bad.write_text("conference:\n  slug: [unclosed\n", encoding="utf-8")
     with pytest.raises(ProgrammeError) as caught:
         load_programme_file(bad)
-    assert caught.value.problems[0].line == 3 and "not valid YAML" in caught.value.problems[0].reason
+    assert (
+        caught.value.problems[0].line == 3 and "not valid YAML" in caught.value.problems[0].reason
+    )
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")
     with pytest.raises(ProgrammeError, match="empty"):
@@ -142,10 +152,14 @@ def test_yaml_syntax_errors_and_empty_files(tmp_path):
 
 
 def test_duplicate_slugs_and_keys_are_reported(tmp_path):
-    text = PROGRAMME.read_text(encoding="utf-8").replace("slug: bezoek-jeugdcentrum", "slug: bezoek-sociaal-huis")
+    text = PROGRAMME.read_text(encoding="utf-8").replace(
+        "slug: bezoek-jeugdcentrum", "slug: bezoek-sociaal-huis"
+    )
     with pytest.raises(ProgrammeError, match="slug used twice"):
         parse_programme(text)
-    text = PROGRAMME.read_text(encoding="utf-8").replace("  slug: swc2022\n", "  slug: swc2022\n  slug: x\n")
+    text = PROGRAMME.read_text(encoding="utf-8").replace(
+        "  slug: swc2022\n", "  slug: swc2022\n  slug: x\n"
+    )
     with pytest.raises(ProgrammeError, match="given twice"):
         parse_programme(text)
 

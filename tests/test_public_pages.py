@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 PAGES = ["/", "/programma", "/programma?per=thema", "/programma/plenaire-opening",
-         "/programma/bezoek-stadswandeling", "/thema/diversiteit", "/praktisch", "/beheer/login"]  # fmt: skip
+         "/programma/bezoek-stadswandeling", "/thema/diversiteit", "/praktisch",
+         "/beheer/login"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -58,12 +59,18 @@ def test_unknown_pages_are_a_friendly_404(client):
 
 
 def test_staff_login_page_and_a_wrong_password(client, tokens):
-    response = client.post("/beheer/login", data={"email": "organiser@example.org", "password": "fout"})
+    response = client.post(
+        "/beheer/login", data={"email": "organiser@example.org", "password": "fout"}
+    )
     assert response.status_code == 401
     assert "horen niet bij een medewerker" in response.data.decode()
-    response = client.post("/beheer/login", data={"email": "nobody@example.org", "password": "fout"})
+    response = client.post(
+        "/beheer/login", data={"email": "nobody@example.org", "password": "fout"}
+    )
     assert response.status_code == 401  # same answer: no enumeration of staff accounts
-    response = client.post("/beheer/login", data={"email": "organiser@example.org", "password": "wachtwoord-organiser"})
+    response = client.post(
+        "/beheer/login", data={"email": "organiser@example.org", "password": "wachtwoord-organiser"}
+    )
     assert response.status_code == 302
     assert client.get("/beheer").status_code == 200
 

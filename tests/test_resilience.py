@@ -74,10 +74,15 @@ def test_a_pg_dump_restores_into_an_empty_database_and_serves(any_db_app):
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{target}"'))
     try:
-        dump = subprocess.run(["pg_dump", "--no-owner", libpq], check=True, capture_output=True).stdout
+        dump = subprocess.run(
+            ["pg_dump", "--no-owner", libpq], check=True, capture_output=True
+        ).stdout
         target_libpq = urlunsplit(parts._replace(path=f"/{target}"))
         subprocess.run(
-            ["psql", "-q", "-v", "ON_ERROR_STOP=1", target_libpq], input=dump, check=True, capture_output=True
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", target_libpq],
+            input=dump,
+            check=True,
+            capture_output=True,
         )
         restored = make_app(urlunsplit(urlsplit(url)._replace(path=f"/{target}")))
         assert _programme_counts(restored) == _programme_counts(app)

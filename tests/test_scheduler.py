@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from conference import scheduler
-from conference.clock import utcnow
 from conference.cli import create_staff
+from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference, JobRun, MailMessage, ScheduledJob, SchedulerLease
 from tests.conftest import ROOT

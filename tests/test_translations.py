@@ -39,7 +39,11 @@ def test_every_string_in_the_code_has_an_english_translation():
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         if all(strings) and not entry.fuzzy:
             translated[key] = strings
-    missing = sorted(f"{where}: {msgid!r}" for msgid, where in _strings_in_code().items() if msgid not in translated)
+    missing = sorted(
+        f"{where}: {msgid!r}"
+        for msgid, where in _strings_in_code().items()
+        if msgid not in translated
+    )
     assert not missing, (
         f"{len(missing)} strings without English (run pybabel extract/update, then translate):\n"
         + "\n".join(missing[:40])

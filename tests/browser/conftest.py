@@ -61,11 +61,15 @@ def assert_accessible(page, context: str = "") -> None:
     )
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
-                    for node in v["nodes"][:5])
+        + "; ".join(
+            node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+            for node in v["nodes"][:5]
+        )
         for v in result["violations"]
     ]
-    assert not violations, f"axe-core violations on {context or page.url}:\n" + "\n".join(violations)
+    assert not violations, f"axe-core violations on {context or page.url}:\n" + "\n".join(
+        violations
+    )
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,10 @@ import pytest
 from tests.browser.conftest import assert_accessible
 
 
-@pytest.mark.parametrize("path", ["/", "/programma", "/programma?per=thema", "/programma/bezoek-stadswandeling", "/praktisch"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/programma", "/programma?per=thema", "/programma/bezoek-stadswandeling", "/praktisch"],
+)
 def test_public_pages_have_no_axe_violations(page, live_server, path):
     page.goto(live_server.url + path)
     assert page.locator("h1").first.is_visible()
@@ -36,9 +39,13 @@ def test_pages_work_without_javascript(browser, live_server):
 
 
 def test_phone_viewport_has_no_horizontal_scroll(browser, live_server):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="nl-BE")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="nl-BE"
+    )
     page = context.new_page()
     page.goto(live_server.url + "/programma")
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0
     context.close()

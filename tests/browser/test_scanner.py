@@ -157,7 +157,9 @@ def test_offline_scans_are_decided_locally_and_uploaded_once(launch, server, tmp
     assert page.evaluate("Object.keys(window.scanner.state.list.entries).length") == 4
 
     context.set_offline(True)
-    page.wait_for_function("() => document.getElementById('net-status').classList.contains('is-offline')")
+    page.wait_for_function(
+        "() => document.getElementById('net-status').classList.contains('is-offline')"
+    )
     for _, name, url in people:
         page.evaluate("url => window.scanner.handleDecoded(url)", url)
         assert page.locator("#verdict").get_attribute("data-kind") == "ok"

@@ -245,7 +245,8 @@ def test_a_status_override_reaches_the_viewer_without_a_reload(browser, site):
     assert response.status_code == 200
     selector = f"[data-status-for='{site['stream_id']}']"
     page.wait_for_function(
-        f"() => document.querySelector(\"{selector}\").textContent.includes('Nu live')", timeout=15000
+        f"() => document.querySelector(\"{selector}\").textContent.includes('Nu live')",
+        timeout=15000,
     )
     assert page.evaluate("window.__noReload === true")
     context.close()
