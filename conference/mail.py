@@ -13,6 +13,7 @@ import io
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -76,10 +77,23 @@ def qr_png(text: str, box: int = 8) -> bytes:
     return out.getvalue()
 
 
+# Attachments made at delivery by a higher package: kind -> renderer(item) -> bytes. Sessions
+# registers "ics" (a person's calendar), so a mailing to thousands stays fast to queue and the
+# file is current when it leaves.
+attachment_renderers: dict[str, Callable[[dict[str, str]], bytes]] = {}
+
+
+def deferred_attachment(kind: str, filename: str, content_type: str, **keys: Any) -> dict:
+    """An attachment that the sender renders at delivery with `attachment_renderers[kind]`."""
+    return {"render": kind, "filename": filename, "content_type": content_type, **keys}
+
+
 def attachment_bytes(item: dict[str, str]) -> bytes:
-    """The content of an attachment as queued (stored data, or a QR code drawn now)."""
+    """The content of an attachment as queued (stored data, a QR code or a deferred render)."""
     if "qr" in item:
         return qr_png(item["qr"])
+    if "render" in item:
+        return attachment_renderers[item["render"]](item)
     return base64.b64decode(item["data"])
 
 

@@ -50,6 +50,8 @@ from registration.venue import (
 seat_summary_providers: list[Callable[[Registration], list[dict[str, Any]]]] = []
 me_link_providers: list[Callable[[Registration], dict[str, Any]]] = []
 personal_data_providers: list[Callable[[Registration], dict[str, Any]]] = []
+# `(registration, session) -> [attachment]`: extra files for the confirmation mail (the `.ics`).
+confirmation_attachment_providers: list[Callable[[Registration, Any], list[dict[str, str]]]] = []
 registration_erased = Namespace().signal("registration-erased")
 
 

@@ -126,6 +126,20 @@ def _attendee_user_id(session: Session, email: str, language: str, name: str) ->
     return user.id, False
 
 
+def _attach_extras(session: Session, reg_id: int, mail_id: int | None) -> None:
+    """Let higher packages add to the confirmation (the agenda adds the person's `.ics`)."""
+    from registration.services import confirmation_attachment_providers
+
+    if mail_id is None or not confirmation_attachment_providers:
+        return
+    reg = session.get(Registration, reg_id)
+    extra = [
+        item for provider in confirmation_attachment_providers for item in provider(reg, session)
+    ]
+    row = session.get(MailMessage, mail_id)
+    row.attachments = [*(row.attachments or []), *extra]
+
+
 def register(
     data: dict[str, Any],
     *,
@@ -226,7 +240,8 @@ def register(
             )  # fmt: skip
             session.execute(delete(TICKETS).where(TICKETS.c.registration_id == reg_id))
             session.execute(delete(MailMessage.__table__).where(MailMessage.id == mail_id))
-            prepare(final)
+            mail_id = prepare(final)
+        _attach_extras(session, reg_id, mail_id)
         return Registered(
             id=reg_id,
             user_id=user_id,

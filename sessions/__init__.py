@@ -63,3 +63,8 @@ def _init_agenda(app: Flask) -> None:
     agenda_views.init_app(app)
     notifications.connect()
     agenda_hooks.connect()
+    from conference.mail import attachment_renderers
+    from sessions.calendar import render_calendar_attachment
+
+    # The allocation mail carries each person's `.ics`, drawn when the mail is sent.
+    attachment_renderers["ics"] = render_calendar_attachment

@@ -434,6 +434,7 @@ def _ranks(problem: Problem) -> dict[tuple[int, int], int]:
 
 def _mail_results(session: Session, conf: Conference, run: AllocationRun, built: Built) -> None:
     """One mail per registered person: their seats per block, or no seat and what to do."""
+    from sessions.calendar import calendar_attachment
     from sessions.seat_mail import queue_seat_mail
 
     blocks = choice_blocks(conf)
@@ -464,4 +465,5 @@ def _mail_results(session: Session, conf: Conference, run: AllocationRun, built:
             ranked=reg.id in ranked,
             any_seat=any(a is not None for _, a in rows),
             dedupe_key=f"allocation-result:{run.id}:{reg.id}",
+            attachments=[calendar_attachment(reg.id)],
         )

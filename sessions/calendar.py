@@ -387,3 +387,20 @@ def ics_for_activity(activity: Activity, session: Session | None = None) -> byte
         )
         cal.add_component(event)
     return cal.to_ical()
+
+
+def calendar_attachment(registration_id: int, filename: str = "agenda.ics") -> dict[str, Any]:
+    """The person's `.ics`, drawn by the mail sender at delivery (fast to queue, current)."""
+    from conference.mail import deferred_attachment
+
+    return deferred_attachment(
+        "ics", filename, "text/calendar; charset=utf-8", registration_id=registration_id
+    )
+
+
+def render_calendar_attachment(item: dict[str, Any]) -> bytes:
+    """`conference.mail.attachment_renderers["ics"]`: the calendar of the item's registration."""
+    registration = db.session.get(Registration, item["registration_id"])
+    if registration is None:  # erased since the mail was queued: an empty calendar
+        return b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//swc//agenda//NL\r\nEND:VCALENDAR\r\n"
+    return ics_for_registration(registration)

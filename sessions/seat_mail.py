@@ -23,6 +23,7 @@ def queue_seat_mail(
     template: str,
     *,
     dedupe_key: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
     **context: Any,
 ) -> None:
     """Render `templates/email/<template>.*` in the person's language and queue it."""
@@ -45,5 +46,6 @@ def queue_seat_mail(
         kind=template,
         dedupe_key=dedupe_key,
         registration_id=registration.id,
+        attachments=attachments,
         session=session,
     )
