@@ -22,14 +22,15 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
-from conference.models import ApiToken, Conference
+from conference.mail import add_new_mail
+from conference.models import ApiToken, Conference, MailMessage
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull  # noqa: F401
 from registration.links import optional_url
@@ -354,3 +355,37 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> bo
 def on_venue_capacity_raised(conf: Conference, *, session: Session, **_: Any) -> None:
     """More on-site places: offer them to the waiting list in the organiser's transaction."""
     _promote(session, conf, utcnow())
+
+
+def resend_confirmation(registration_id: int) -> int:
+    """Mail the confirmation again (help desk): a fresh manage link, the ticket, the calendar."""
+    with write_transaction(db.session) as session:
+        reg = session.get(Registration, registration_id)
+        if reg is None or reg.status == "canceled":
+            raise NotFound()
+        raw = notify.issue_manage_token(session, reg.user)
+        ticket = reg.ticket
+        rendered, attachments = notify.render_confirmation(
+            reg.conference, notify.person(reg), reg.language, raw, ticket.secret if ticket else None
+        )
+        for provider in confirmation_attachment_providers:
+            attachments = [*attachments, *provider(reg, session)]
+        sent = session.scalar(
+            select(func.count())
+            .select_from(MailMessage)
+            .where(
+                MailMessage.registration_id == reg.id,
+                MailMessage.kind.like("registration_confirmation%"),
+            )
+        )
+        # A new key per resend: the first confirmation's key must not swallow this one.
+        message = add_new_mail(
+            session,
+            to=reg.email,
+            kind="registration_confirmation_resend",
+            rendered=rendered,
+            dedupe_key=f"confirmation:{reg.id}:resend:{sent}",
+            registration_id=reg.id,
+            attachments=attachments,
+        )
+    return message

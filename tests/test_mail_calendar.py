@@ -35,3 +35,28 @@ def test_the_allocation_mail_attachment_is_drawn_at_delivery(app):
     assert "data" not in item  # nothing heavy is stored with the queued mail
     summaries = _events(attachment_bytes(item))
     assert "Plenaire afsluiting" in summaries
+
+
+def test_the_help_desk_resends_the_confirmation(app, client, tokens):
+    from conference.models import AuditEntry
+
+    done = register(person(3))
+    client.post(
+        "/beheer/login", data={"email": "organiser@example.org", "password": "wachtwoord-organiser"}
+    )
+    for _ in range(2):
+        response = client.post(f"/beheer/deelnemers/{done.id}/bevestiging", data={"reason": ""})
+        assert response.status_code == 302
+    db.session.rollback()
+    mails = db.session.scalars(
+        select(MailMessage).where(
+            MailMessage.registration_id == done.id,
+            MailMessage.kind.like("registration_confirmation%"),
+        )
+    ).all()
+    assert len(mails) == 3  # the first one and two resends, each with its own manage link
+    assert len({m.body_text for m in mails}) == 3
+    assert all(any(a["filename"].endswith(".ics") for a in m.attachments) for m in mails)
+    assert db.session.scalar(
+        select(AuditEntry).filter_by(action="registration.resend_confirmation")
+    )

@@ -356,6 +356,21 @@ def send_login_link(reg: Registration, *, actor: Any) -> bool:
         return request_login_link(reg.email)
 
 
+def resend_confirmation(reg: Registration, *, actor: Any) -> int:
+    """Mail the confirmation again through the registration service, audited."""
+    from registration.services import resend_confirmation as resend
+
+    reg_id = reg.id
+    with audited(
+        actor=actor,
+        action="registration.resend_confirmation",
+        target_id=reg_id,
+        state=dict,
+        always=True,
+    ):
+        return resend(reg_id)
+
+
 def move_seat(
     reg_id: int, activity_id: int, *, actor: Any, override: bool = False, reason: str | None = None
 ) -> Seat:

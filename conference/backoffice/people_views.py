@@ -223,6 +223,18 @@ def person_login_link(registration_id: int):
     )
 
 
+@bp.post("/deelnemers/<int:registration_id>/bevestiging")
+@organiser_required
+def person_resend_confirmation(registration_id: int):
+    """Mail the confirmation again, with a fresh personal link (and the ticket when on site)."""
+    reg = service.get_person(current_conference(), registration_id)
+    return _simple_action(
+        registration_id,
+        lambda reason: service.resend_confirmation(reg, actor=actor()),
+        _("De bevestiging is opnieuw verstuurd, met een nieuwe persoonlijke link."),
+    )
+
+
 @bp.route("/deelnemers/nieuw", methods=["GET", "POST"])
 @organiser_required
 def person_new():
