@@ -76,3 +76,10 @@ def assert_accessible(page, context: str = "") -> None:
 def browser_context_args(browser_context_args):
     """Browse as a Flemish user would: Dutch (Belgium), Brussels time."""
     return {**browser_context_args, "locale": "nl-BE", "timezone_id": "Europe/Brussels"}
+
+
+def missing_tool(message: str) -> None:
+    """A missing browser or ffmpeg: fails in CI (which installs them), skips on a laptop."""
+    if os.environ.get("CI"):
+        pytest.fail(message + "; `make test` installs it with apt-get")
+    pytest.skip(message)

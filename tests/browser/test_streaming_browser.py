@@ -18,7 +18,7 @@ from conference.extensions import db
 from conference.models import User
 from streaming import services
 from streaming.models import Question, QuestionVote, StreamPresence
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, missing_tool
 from tests.conftest import LiveServer, _sqlite_app, bearer
 from tests.streaming_helpers import activity, conference, make_attendee
 
@@ -40,7 +40,7 @@ class _CorsHandler(http.server.SimpleHTTPRequestHandler):
 def hls_url(tmp_path_factory):
     """Four seconds of test video as HLS (one-second segments), on its own local server."""
     if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg)")
+        missing_tool("ffmpeg is not installed (apt-get install ffmpeg)")
     folder: Path = tmp_path_factory.mktemp("hls")
     subprocess.run(
         [
