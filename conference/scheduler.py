@@ -188,7 +188,8 @@ def serve(app: Flask, *, first_delay: float = 2.0) -> None:
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %s: stopping the scheduler", signum)
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # Ctrl+C in a terminal may send the signal twice
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
