@@ -64,6 +64,8 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Stuurt iedereen de dag voor de conferentie een herinnering met ticket en agenda.")),
     JobSpec("release_no_shows", "registration.checkin.jobs:release_no_shows", 60,
             _l("Geeft plaatsen van wie niet kwam vrij voor wachtenden aan de deur (als dat aan staat).")),  # noqa: E501
+    JobSpec("purge_login_links", "registration.jobs:purge_login_links", 3600,
+            _l("Ruimt verlopen aanmeldlinks op.")),
     JobSpec("stream_status_notices", "streaming.jobs:stream_status_notices", 60,
             _l("Meldt volgers dat een stream of online workshop binnen 15 minuten begint.")),
 )  # fmt: skip

@@ -48,3 +48,19 @@ def expire_venue_offers(now: datetime) -> dict[str, Any]:
             promoted += fill_venue(conf.id, now)
     db.session.rollback()
     return {"expired": expired, "promoted": promoted}
+
+
+def purge_login_links(now: datetime) -> dict[str, Any]:
+    """Delete login-link records a day past their expiry: they can never log anyone in again."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from conference.db import write_transaction
+    from registration.models import LoginLink
+
+    with write_transaction(db.session) as session:
+        gone = session.execute(
+            delete(LoginLink).where(LoginLink.expires_at < now - timedelta(days=1))
+        ).rowcount
+    return {"purged": gone}

@@ -132,3 +132,22 @@ def test_the_scheduler_process_starts_runs_a_due_job_and_stops_cleanly(app):
     assert "stopped cleanly" in output
     db.session.rollback()
     assert db.session.get(SchedulerLease, 1).expires_at <= utcnow()
+
+
+def test_expired_login_links_are_purged_once(app):
+    from conference.models import User
+    from registration.models import LoginLink
+
+    user = User(email="an@example.be", role="attendee")
+    now = utcnow()
+    db.session.add_all([
+        user,
+        LoginLink(user=user, jti="old", expires_at=now - timedelta(days=2)),
+        LoginLink(user=user, jti="fresh", expires_at=now + timedelta(minutes=10)),
+    ])  # fmt: skip
+    db.session.commit()
+    spec = scheduler.job_by_name("purge_login_links")
+    assert scheduler.run_job(spec).result == {"purged": 1}
+    assert scheduler.run_job(spec).result == {"purged": 0}
+    db.session.rollback()
+    assert [link.jti for link in db.session.scalars(select(LoginLink))] == ["fresh"]
