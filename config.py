@@ -51,6 +51,7 @@ class Config:
     SMTP_URL = os.environ.get("SMTP_URL", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Sociaalwerkconferentie <noreply@sterksociaalwerk.be>")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    MAIL_LOG_BODIES = False
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -76,6 +77,8 @@ class DevelopmentConfig(Config):
     """`make run` on a laptop: SQLite file, mail to the log."""
 
     DEBUG = False
+    # Without SMTP_URL, write whole mails (links included) to the log so they can be clicked.
+    MAIL_LOG_BODIES = True
 
 
 class TestingConfig(Config):

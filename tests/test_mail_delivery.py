@@ -181,7 +181,9 @@ def test_two_senders_never_send_one_message_twice(any_db_app, smtp_server):
 
 
 def test_without_smtp_url_the_mail_goes_to_the_log(app, caplog):
+    """On a laptop (MAIL_LOG_BODIES, `make run`) the whole mail is logged, links and all."""
     app.config["SMTP_URL"] = ""
+    app.config["MAIL_LOG_BODIES"] = True
     register(person(1, mode="online"))
     with caplog.at_level(logging.INFO, logger="conference.mail"):
         assert deliver_due()["sent"] == 1
