@@ -101,6 +101,28 @@ def render_confirmation(
     return rendered, ticket_attachments(secret) if secret else []
 
 
+def _send(
+    session: Session,
+    reg: Registration,
+    template: str,
+    context: dict[str, Any],
+    dedupe_key: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> None:
+    """Queue `template` for the person, in their language, inside the caller's transaction."""
+    queue_mail(
+        to=reg.email,
+        template=template,
+        language=reg.language,
+        context=context,
+        kind=template,
+        dedupe_key=dedupe_key,
+        registration_id=reg.id,
+        attachments=attachments,
+        session=session,
+    )
+
+
 def notify_ticket(
     session: Session, conf: Conference, reg: Registration, ticket: Ticket, reason: str
 ) -> None:
@@ -114,16 +136,13 @@ def notify_ticket(
         "print_url": external_url("registration.ticket_print", secret=ticket.secret),
         "qr_cid": QR_CID,
     }
-    queue_mail(
-        to=reg.email,
-        template="ticket",
-        language=reg.language,
-        context=context,
-        kind="ticket",
+    _send(
+        session,
+        reg,
+        "ticket",
+        context,
         dedupe_key=f"ticket:{ticket.id}",
-        registration_id=reg.id,
         attachments=ticket_attachments(ticket.secret),
-        session=session,
     )
 
 
@@ -136,15 +155,12 @@ def notify_offer(session: Session, conf: Conference, reg: Registration) -> None:
         "deadline": deadline,
         "manage_url": manage_url(raw),
     }
-    queue_mail(
-        to=reg.email,
-        template="venue_offer",
-        language=reg.language,
-        context=context,
-        kind="venue_offer",
+    _send(
+        session,
+        reg,
+        "venue_offer",
+        context,
         dedupe_key=f"venue_offer:{reg.id}:{deadline.isoformat()}",
-        registration_id=reg.id,
-        session=session,
     )
 
 
@@ -157,15 +173,12 @@ def notify_offer_expired(
         "manage_url": external_url("registration.manage"),
         "watch_url": watch_url(),
     }
-    queue_mail(
-        to=reg.email,
-        template="venue_offer_expired",
-        language=reg.language,
-        context=context,
-        kind="venue_offer_expired",
+    _send(
+        session,
+        reg,
+        "venue_offer_expired",
+        context,
         dedupe_key=f"venue_offer_expired:{reg.id}:{deadline.isoformat()}",
-        registration_id=reg.id,
-        session=session,
     )
 
 
@@ -175,16 +188,7 @@ def notify_canceled(session: Session, conf: Conference, reg: Registration) -> No
         "person": person(reg),
         "register_url": external_url("registration.register"),
     }
-    queue_mail(
-        to=reg.email,
-        template="registration_canceled",
-        language=reg.language,
-        context=context,
-        kind="registration_canceled",
-        dedupe_key=f"canceled:{reg.id}",
-        registration_id=reg.id,
-        session=session,
-    )
+    _send(session, reg, "registration_canceled", context, dedupe_key=f"canceled:{reg.id}")
 
 
 def notify_login_link(
@@ -196,12 +200,4 @@ def notify_login_link(
         "link_url": url,
         "minutes": minutes,
     }
-    queue_mail(
-        to=reg.email,
-        template="login_link",
-        language=reg.language,
-        context=context,
-        kind="login_link",
-        registration_id=reg.id,
-        session=session,
-    )
+    _send(session, reg, "login_link", context)

@@ -11,14 +11,22 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from tests.conftest import make_app
+from tests.conftest import _postgres_app, make_app
+
+
+@pytest.fixture
+def pg_app(pg_database):
+    """The app on PostgreSQL only: connection drops and pg_dump are PostgreSQL matters."""
+    app = _postgres_app(pg_database)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.mark.postgres
-def test_the_next_request_reconnects_after_postgresql_dropped_every_connection(any_db_app):
-    app = any_db_app
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("connection drops are a PostgreSQL matter; SQLite is a local file")
+def test_the_next_request_reconnects_after_postgresql_dropped_every_connection(pg_app):
+    app = pg_app
     client = app.test_client()
     assert client.get("/api/v1/programme").status_code == 200  # the pool holds a connection now
     db.session.remove()
@@ -59,11 +67,9 @@ def test_an_sqlite_backup_restores_and_serves(app, tmp_path):
 
 
 @pytest.mark.postgres
-def test_a_pg_dump_restores_into_an_empty_database_and_serves(any_db_app):
-    app = any_db_app
+def test_a_pg_dump_restores_into_an_empty_database_and_serves(pg_app):
+    app = pg_app
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("sqlite"):
-        pytest.skip("pg_dump is for PostgreSQL")
     if shutil.which("pg_dump") is None:
         pytest.fail("pg_dump is missing (Debian package postgresql-client)")
     parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
