@@ -60,6 +60,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "conference" / "translations")
     LANGUAGES = ("nl", "en")
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
+    # Bodies larger than this are a 413 before anything reads them: the largest form or JSON
+    # body is a programme file (about 25 kB), and parsing megabytes of a form costs seconds.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -71,6 +74,11 @@ class Config:
     )
     TALISMAN_FORCE_HTTPS = False
     JSON_SORT_KEYS = False
+    # Flask-Compress, for the static files only (see conference.__init__): their first download
+    # is what weighs (hls.js), and they never change while the app runs, so compress them well.
+    COMPRESS_REGISTER = False
+    COMPRESS_ZSTD_LEVEL = 9
+    COMPRESS_BR_LEVEL = 9
 
 
 class DevelopmentConfig(Config):

@@ -28,6 +28,7 @@ from bench.common import (
     gunicorn,
     merge,
     print_rows,
+    sqlite_database,
 )
 
 CLIENTS = 32
@@ -107,21 +108,27 @@ def check(database_url: str) -> dict:
 
 
 def bench(
-    total: int, capacity: int, settings: ServerSettings = SETTINGS, round_limit: float = 8.0
+    total: int,
+    capacity: int,
+    settings: ServerSettings = SETTINGS,
+    round_limit: float = 8.0,
+    database: str = "postgresql",
 ) -> list[dict]:
     """One rush of `total` registrations against a cap of `capacity`, and the baseline.
 
     Each of the rounds stops after `round_limit` seconds, so a slow machine ends in time (the
     rates stay right; fewer requests are sent).
     """
+    label = "PostgreSQL" if database == "postgresql" else "SQLite (embedded)"
     name = (
         f"registration rush ({total:,} registrations, cap {capacity:,}, {CLIENTS} clients, "
-        f"gunicorn {settings.describe()} + PostgreSQL)"
+        f"gunicorn {settings.describe()} + {label})"
     )
     print(f"# {name}", flush=True)
     warmup = 8 * settings.workers
     chunk = -(-total // ROUNDS)
-    with fresh_database("registration") as url:
+    database_of = fresh_database if database == "postgresql" else sqlite_database
+    with database_of("registration") as url:
         prepare(url, capacity)
         env = app_env(url)
         base_parts: list[LoadResult] = []
@@ -213,10 +220,11 @@ def bench(
 
 
 def run(quick: bool = False) -> list[dict]:
-    """Rows for `python -m bench`: 2,000 registrations for 600 places (quick: 400 for 120)."""
+    """Rows for `python -m bench`: 2,000 for 600 places on PostgreSQL, 1,000 for 300 on SQLite."""
     if quick:
-        return bench(400, 120, round_limit=4.0)
-    return bench(2000, 600)
+        return bench(400, 120, round_limit=4.0) + bench(200, 60, round_limit=4.0, database="sqlite")
+    # The embedded case (`make run`'s SQLite file) with fewer people: one writer at a time.
+    return bench(2000, 600) + bench(1000, 300, database="sqlite")
 
 
 def main() -> None:
@@ -230,12 +238,13 @@ def main() -> None:
     parser.add_argument(
         "--worker-class", default=SETTINGS.worker_class, choices=["sync", "gthread"]
     )
+    parser.add_argument("--database", default="postgresql", choices=["postgresql", "sqlite"])
     args = parser.parse_args()
     total = args.requests or (400 if args.quick else 2000)
     capacity = args.capacity or max(1, total * 3 // 10)
     settings = ServerSettings(args.workers, args.threads, args.worker_class)
     started = time.perf_counter()
-    rows = bench(total, capacity, settings)
+    rows = bench(total, capacity, settings, database=args.database)
     print()
     print_rows(rows)
     print(f"\n({time.perf_counter() - started:.0f} s)")

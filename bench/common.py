@@ -68,6 +68,15 @@ def fresh_database(label: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextlib.contextmanager
+def sqlite_database(label: str) -> Iterator[str]:
+    """A new SQLite file for the embedded case (the `make run` default), removed afterwards."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix=f"swc-bench-{label}-") as folder:
+        yield f"sqlite:///{folder}/bench.sqlite3"
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
@@ -317,6 +326,11 @@ def baseline_app():
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix) :]
     engine = sa.create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        from conference.db import configure_sqlite
+
+        # The same WAL mode, busy timeout and synchronous setting as the app's SQLite.
+        configure_sqlite(engine)
     app = Flask("baseline")
 
     @app.post("/insert")

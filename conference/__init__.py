@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 
-from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+from conference.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from conference.validation import IdConverter
 from config import BASE_DIR, INSTANCE_DIR, get_config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -24,6 +25,8 @@ def create_app(overrides: dict[str, Any] | None = None, env: str | None = None) 
         template_folder=str(BASE_DIR / "templates"),
         static_folder="static",
     )
+    # Before any route is added: `<int:…>` then refuses ids beyond an INTEGER column.
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(get_config(env))
     if overrides:
         app.config.update(overrides)
@@ -70,6 +73,30 @@ def _init_extensions(app: Flask) -> None:
     from conference.security import init_security
 
     init_security(app)
+    # Static files are few and fixed while the app runs: compress each once per algorithm.
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", _CompressedFiles)
+    app.config.setdefault("COMPRESS_CACHE_KEY", lambda req: req.full_path)
+    compress.init_app(app)
+    app.after_request(_compress_static)
+
+
+class _CompressedFiles(dict):
+    """Flask-Compress's cache of compressed static files (a few dozen entries per process)."""
+
+    def set(self, key: str, value: bytes) -> None:
+        """Keep a compressed body."""
+        self[key] = value
+
+
+def _compress_static(response: Response) -> Response:
+    """Compress the app's own static files; pages stay as they are.
+
+    Static files hold no secret and echo no input. Pages do both (CSRF tokens, form values), and
+    compressing them would let an attacker guess a token from the response sizes (BREACH).
+    """
+    if request.endpoint == "static":
+        return compress.after_request(response)
+    return response
 
 
 def _register_packages(app: Flask) -> None:

@@ -37,10 +37,16 @@ def bearer_token() -> str | None:
 
 def user_for_token(raw: str) -> User | None:
     """The active account behind a valid, unrevoked token."""
-    token = db.session.scalar(select(ApiToken).filter_by(token_hash=hash_token(raw)))
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token.user
+    # One query for token and account: every API call by a scanner or a watch page runs it.
+    return db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_token(raw),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    )
 
 
 @login_manager.request_loader

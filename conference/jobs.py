@@ -10,6 +10,7 @@ from sqlalchemy import select
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.mail import deliver_due, queue_mail
+from conference.mail_policy import news_token
 from conference.models import Conference, User
 
 # A notice about a moment older than this is not sent any more (e.g. after a long outage).
@@ -28,10 +29,15 @@ def flush_outbox(now: datetime) -> dict[str, Any]:
 
 
 def window_notices(now: datetime) -> dict[str, Any]:
-    """Tell the organisers once when registration or the choice round opens or closes."""
+    """Tell the organisers once when registration or the choice round opens or closes.
+
+    A notice is news: organisers who turned these mails off are left out.
+    """
     sent = 0
     for conf in db.session.scalars(select(Conference)):
-        organisers = db.session.scalars(select(User).filter_by(role="organiser", active=True)).all()
+        organisers = db.session.scalars(
+            select(User).filter_by(role="organiser", active=True, news_opt_out_at=None)
+        ).all()
         for field, event in WINDOW_EVENTS:
             moment = getattr(conf, field)
             if moment is None or not (now - NOTICE_WINDOW <= moment <= now):
@@ -48,6 +54,7 @@ def window_notices(now: datetime) -> dict[str, Any]:
                         kind="window_notice",
                         dedupe_key=key,
                         session=session,
+                        unsubscribe=news_token("u", user.id),
                     )
                     sent += queued is not None
     return {"queued": sent}

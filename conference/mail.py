@@ -4,6 +4,10 @@
 transaction; the sender (`deliver_due`, run by the scheduler) delivers committed rows. A row is
 claimed with one conditional UPDATE before it is sent, so two senders never send it twice; a
 failed delivery is retried later with exponential backoff, so nothing is lost.
+
+Non-essential mails (see `conference/mail_policy.py`) are queued with an unsubscribe token: the
+footer then carries the link, the sender adds the RFC 8058 headers, and a message whose person
+opted out after it was queued is not sent but marked `suppressed`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from conference import mail_policy
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db
@@ -98,11 +103,18 @@ def attachment_bytes(item: dict[str, str]) -> bytes:
 
 
 def render_mail(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, text and HTML of `templates/email/<template>.{subject.txt,txt,html}`."""
+    """Subject, text and HTML of `templates/email/<template>.{subject.txt,txt,html}`.
+
+    With `unsubscribe_url` in the context (news mails) both parts end with the unsubscribe
+    footer: `email/base.html` shows it, and `email/base.txt` is added to the text.
+    """
     with force_locale(language):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
+        if context.get("unsubscribe_url"):
+            footer = render_template("email/base.txt", **context).strip()
+            text = f"{text.rstrip()}\n\n-- \n{footer}\n"
     return " ".join(subject.split()), text, html
 
 
@@ -118,18 +130,28 @@ def queue_mail(
     attachments: list[dict[str, str]] | None = None,
     session: Session | None = None,
     rendered: tuple[str, str, str] | None = None,
+    unsubscribe: str | None = None,
 ) -> MailMessage | None:
     """Add a rendered message to the current transaction; a dedupe key already queued adds nothing.
 
     `rendered` (subject, text, html from `render_mail`) lets a caller render before it takes a
-    contended lock.
+    contended lock. `unsubscribe` (a `mail_policy.news_token`) makes the message news: it gets
+    the unsubscribe footer and headers, and nothing is queued if the person opted out.
     """
+    _check_class(kind, unsubscribe)
     session = session or db.session
+    if unsubscribe is not None and mail_policy.opted_out(unsubscribe):
+        return None
     if dedupe_key is not None and session.scalar(
         select(MailMessage.id).filter_by(dedupe_key=dedupe_key)
     ):
         return None
-    subject, text, html = rendered or render_mail(template, language, context)
+    if rendered is None:
+        if unsubscribe is not None:
+            link = mail_policy.unsubscribe_url(unsubscribe, language)
+            context = {**context, "unsubscribe_url": link}
+        rendered = render_mail(template, language, context)
+    subject, text, html = rendered
     message = MailMessage(
         kind=kind,
         to_address=to,
@@ -139,6 +161,7 @@ def queue_mail(
         attachments=attachments or [],
         dedupe_key=dedupe_key,
         registration_id=registration_id,
+        unsubscribe_token=unsubscribe,
     )
     # A savepoint, so a concurrent writer of the same key costs this message, not the change.
     try:
@@ -147,6 +170,15 @@ def queue_mail(
     except IntegrityError:
         return None
     return message
+
+
+def _check_class(kind: str, unsubscribe: str | None) -> None:
+    """News always carries an unsubscribe token; essential mail never does (it cannot be
+    turned off, so offering that would mislead)."""
+    if unsubscribe is None and mail_policy.is_news(kind):
+        raise ValueError(f"a {kind!r} mail is news: queue it with an unsubscribe token")
+    if unsubscribe is not None and kind in mail_policy.ESSENTIAL_KINDS:
+        raise ValueError(f"a {kind!r} mail is essential: it has no unsubscribe link")
 
 
 def add_new_mail(
@@ -239,6 +271,11 @@ def build_message(row: MailMessage, sender: str) -> EmailMessage:
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
     # A stable id per row: should a crash ever make us send a row again, receivers see one mail.
     msg["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}", domain=domain)
+    if row.unsubscribe_token:
+        # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to this address. (The
+        # relay's DKIM signature must cover both headers for the big providers to show it.)
+        msg["List-Unsubscribe"] = f"<{mail_policy.one_click_url(row.unsubscribe_token)}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(row.body_text)
     items = row.attachments or []
     if row.body_html:
@@ -328,7 +365,7 @@ def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]
         .limit(limit)
     ).all()
     db.session.commit()
-    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0, "suppressed": 0}
     url = current_app.config.get("SMTP_URL") or ""
     settings = SmtpSettings.from_url(url) if url else None
     sender = current_app.config.get("MAIL_FROM", "noreply@localhost")
@@ -339,6 +376,11 @@ def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]
                 counts["skipped"] += 1  # another sender has it
                 continue
             row = db.session.get(MailMessage, row_id, populate_existing=True)
+            if row.unsubscribe_token and mail_policy.opted_out(row.unsubscribe_token):
+                # Opted out after this news mail was queued: keep the row, say why it stayed.
+                _finish(row_id, status="suppressed", last_error=None)
+                counts["suppressed"] += 1
+                continue
             try:
                 message = build_message(row, sender)
                 if settings is None and current_app.config.get("MAIL_LOG_BODIES"):

@@ -117,6 +117,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when a staff member turned off non-essential mails (see conference/mail_policy.py).
+    news_opt_out_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -200,7 +202,12 @@ class MailMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(Text)
     # [{"filename", "content_type", "data" (base64), "cid"?}]
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # pending -> sent | failed; `suppressed`: a non-essential message whose person opted out
+    # after it was queued (kept, not deleted, so the outbox tells what happened).
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    # Set on non-essential messages only: the signed unsubscribe token (conference/mail_policy.py)
+    # behind the footer link and the List-Unsubscribe headers.
+    unsubscribe_token: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None]

@@ -67,7 +67,9 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("purge_login_links", "registration.jobs:purge_login_links", 3600,
             _l("Ruimt verlopen aanmeldlinks op.")),
     JobSpec("stream_status_notices", "streaming.jobs:stream_status_notices", 60,
-            _l("Meldt volgers dat een stream of online workshop binnen 15 minuten begint.")),
+            _l("Stuurt wie een plaats heeft in een online workshop de link, zodra die vrijkomt.")),
+    JobSpec("followed_stream_notices", "streaming.jobs:followed_stream_notices", 60,
+            _l("Meldt volgers dat een stream die ze volgen binnen 15 minuten begint.")),
 )  # fmt: skip
 
 

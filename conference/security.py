@@ -44,13 +44,30 @@ PERMISSIONS: dict[str, str] = {
 PLAYER_FRAMES = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
 
 
-def page_policy(*, camera: bool = False) -> Callable:
-    """Per-view header options: `camera=True` lets this page (only) use the camera."""
+# A document that is only ever shown inside a sandboxed frame of our own pages (the organisers'
+# mail previews): no scripts, no requests, inline styles and inline images only.
+FRAMED_DOCUMENT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+
+
+def page_policy(
+    *, camera: bool = False, frames_self: bool = False, framed_document: bool = False
+) -> Callable:
+    """Per-view header options: `camera=True` lets this page (only) use the camera;
+    `frames_self=True` lets it frame our own documents; `framed_document=True` serves a
+    document (mail HTML) that only our pages may frame, under `FRAMED_DOCUMENT_CSP`."""
 
     def decorator(view: Callable) -> Callable:
         options: dict[str, Any] = {}
         if camera:
             options["permissions_policy"] = {**PERMISSIONS, "camera": "(self)"}
+        if frames_self:
+            options["content_security_policy"] = {**CSP, "frame-src": "'self'"}
+        if framed_document:
+            options["content_security_policy"] = FRAMED_DOCUMENT_CSP
+            options["frame_options"] = "SAMEORIGIN"
         view.talisman_view_options = options
         return view
 

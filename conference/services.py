@@ -29,6 +29,16 @@ PROFILES = (
 )
 
 
+# Settings an organiser may change: key -> (lowest, highest, may be None to switch it off).
+SETTING_LIMITS: dict[str, tuple[int, int, bool]] = {
+    "no_show_release_minutes": (5, 240, True),
+    "venue_offer_hours": (1, 336, False),
+    "seat_offer_hours": (1, 336, False),
+    "join_link_lead_minutes": (0, 120, False),
+    "reminder_hours_before": (1, 168, False),
+}
+
+
 def current_conference(required: bool = True) -> Conference | None:
     """The conference this app serves (CONFERENCE_SLUG, else the first one), cached per request."""
     if "conference" not in g:
@@ -62,6 +72,8 @@ def conference_json(conf: Conference) -> dict[str, Any]:
         "choice_opens_at": isoformat(conf.choice_opens_at, tz),
         "choice_closes_at": isoformat(conf.choice_closes_at, tz),
         "profile_quotas": dict(conf.profile_quotas or {}),
+        "quota_release_at": isoformat(conf.quota_release_at, tz),
+        **{key: conf.setting(key) for key in SETTING_LIMITS},
         "is_demo": conf.is_demo,
     }
 
@@ -74,13 +86,37 @@ def _moment(data: dict[str, Any], key: str, errors: dict[str, Any]):
         return None
 
 
+# The registration window must always have both ends; the other moments may be cleared.
+REQUIRED_MOMENTS = ("registration_opens_at", "registration_closes_at")
+
+
+def _settings_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for key, (low, high, may_be_off) in SETTING_LIMITS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if value is None and may_be_off:
+            changes[key] = None
+        elif isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[key] = (
+                _l("geef een geheel getal van %(low)d tot %(high)d, of leeg", low=low, high=high)
+                if may_be_off
+                else _l("geef een geheel getal van %(low)d tot %(high)d", low=low, high=high)
+            )
+        else:
+            changes[key] = value
+    return changes
+
+
 def update_conference(
     conf: Conference, data: dict[str, Any], *, actor: Any = None, reason: str | None = None
 ) -> Conference:
     """Apply an organiser's settings change; the venue cap never drops below the places taken."""
     allowed = {
         "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
-        "choice_opens_at", "choice_closes_at", "profile_quotas",
+        "choice_opens_at", "choice_closes_at", "profile_quotas", "quota_release_at",
+        *SETTING_LIMITS,
     }  # fmt: skip
     errors: dict[str, Any] = {key: _l("onbekend veld") for key in data if key not in allowed}
     changes: dict[str, Any] = {}
@@ -95,9 +131,10 @@ def update_conference(
         "registration_closes_at",
         "choice_opens_at",
         "choice_closes_at",
+        "quota_release_at",
     ):
         if key in data:
-            if data[key] is None and key.startswith("choice"):
+            if data[key] is None and key not in REQUIRED_MOMENTS:
                 changes[key] = None
             elif (moment := _moment(data, key, errors)) is not None:
                 changes[key] = moment
@@ -120,6 +157,7 @@ def update_conference(
             errors["profile_quotas"] = _l("de aandelen samen zijn meer dan 1")
         else:
             changes["profile_quotas"] = {k: float(v) for k, v in quotas.items()}
+    settings = _settings_changes(data, errors)
     opens = changes.get("registration_opens_at", conf.registration_opens_at)
     closes = changes.get("registration_closes_at", conf.registration_closes_at)
     if not errors and closes <= opens:
@@ -152,7 +190,15 @@ def update_conference(
                 venue_capacity_raised.send(conf, session=session)
         for key, value in changes.items():
             setattr(conf, key, value)
-        after = {key: getattr(conf, key) for key in audited}
+        if settings:
+            before.update({key: conf.setting(key) for key in settings})
+            # A new dict, so SQLAlchemy sees the JSON column change.
+            conf.settings = {**(conf.settings or {}), **settings}
+            audited += list(settings)
+        after = {
+            key: (getattr(conf, key) if key not in settings else conf.setting(key))
+            for key in audited
+        }
         old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
         if new:
             audit.record(

@@ -1,19 +1,83 @@
-"""Wire-format helpers shared by the API of every package."""
+"""Input helpers shared by every package: JSON bodies, times and free text."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from conference.errors import Invalid
+
+# The largest value of an INTEGER column (every id) on PostgreSQL; SQLite stops at 2**63 - 1.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in URLs: a number no row can have is a 404, not a database error (a 500)."""
+
+    def to_python(self, value: str) -> int:
+        """The number, or a 404 when it is beyond any id.
+
+        Not werkzeug's `max`: a rule refused by its converter lets the other methods' rule of
+        the same path answer 405, where the truth is that nothing is there.
+        """
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
+
+
+UNUSABLE_TEXT = _l(
+    "Deze tekst bevat een teken dat we niet kunnen bewaren, zoals een stuurteken. Laat het weg."
+)
+# Control characters (C0, DEL, C1) and lone surrogates are refused, not dropped, so a person sees
+# what would not be kept: PostgreSQL stores neither NUL nor surrogates, and the others garble
+# names on badges, lists and mails. Line breaks and tabs are handled before this check.
+_UNSTORABLE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSTORABLE_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Invisible format characters that mean nothing at either end of a text (a pasted BOM, a stray
+# zero-width space or direction mark); inside a text they stay (emoji sequences, scripts).
+_INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def tidy_text(value: str, *, multiline: bool = False) -> str:
+    """Text as it is stored: trimmed, white space tidied, NFC; "" when nothing visible is left.
+
+    One line: every run of white space (tabs and line breaks too) becomes one space. Several
+    lines: line breaks become "\\n" and lines lose their trailing spaces; tabs stay. Raises
+    ValueError for a control character or a lone surrogate.
+    """
+    if multiline:
+        text = "\n".join(line.rstrip() for line in value.strip().splitlines())
+        unstorable = _UNSTORABLE_IN_LINES
+    else:
+        text = " ".join(value.split())
+        unstorable = _UNSTORABLE_IN_LINE
+    if unstorable.search(text):
+        raise ValueError("a control character or a lone surrogate")
+    # NFC last, so what is stored is NFC even where trimming touched a combining sequence.
+    while (trimmed := unicodedata.normalize("NFC", text.strip(_INVISIBLE).strip())) != text:
+        text = trimmed
+    # Only marks, format characters or spaces left: nothing a reader would see.
+    visible = any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
+    return text if visible else ""
 
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 422 that says the body must be a JSON object."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we can use
+        data = None
     if not isinstance(data, dict):
         raise Invalid(
             _l("Stuur een JSON-object als body."), fields={"body": _l("geen JSON-object")}

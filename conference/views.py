@@ -69,7 +69,8 @@ def staff_login():
             return redirect(safe_next(request.args.get("next"), default))
         # One message for every failure, so the form does not reveal which accounts exist.
         error = _l("Dat e-mailadres en wachtwoord horen niet bij een medewerker.")
-    status = 401 if error else 200
+    # A refused login is 401; a form the rules refused (an address that is none, say) is 422.
+    status = 401 if error else 422 if request.method == "POST" else 200
     return render_template("conference/staff_login.html", form=form, error=error), status
 
 

@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     """Register the registration package and its check-in subpackage."""
     from pathlib import Path
 
+    from conference import mail_policy
     from conference.api import register_api_blueprint
     from conference.openapi import add_fragment
     from conference.signals import venue_capacity_raised
@@ -14,8 +15,10 @@ def init_app(app: Flask) -> None:
         account_views,  # noqa: F401  (its pages join views.bp)
         api,
         checkin,
+        mail_preferences,
         models,  # noqa: F401  (tables for the schema)
         services,
+        unsubscribe_views,  # noqa: F401  (its pages join views.bp)
         views,
     )
 
@@ -23,4 +26,6 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, api.bp)
     add_fragment(app, Path(__file__).with_name("openapi.yaml"))
     venue_capacity_raised.connect(services.on_venue_capacity_raised)
+    # The mail sender asks whether an attendee turned news off since a mail was queued.
+    mail_policy.opt_out_checks["r"] = mail_preferences.registration_opted_out
     checkin.init_app(app)

@@ -37,6 +37,7 @@ from registration.login_links import (
     user_for_manage_token,
 )
 from registration.services import PROFILE_LOCKED
+from registration.validation import clean_email
 from registration.venue import waiting_position
 from registration.views import apply_errors, bp, private, public
 
@@ -45,7 +46,10 @@ LOGIN_LIMIT = "5/minute;30/hour"
 
 def _email_key() -> str:
     """Rate-limit key per asked address, so nobody floods one mailbox from many networks."""
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
+    raw = request.form.get("email") or ""
+    # The address as the rules normalise it: case or Unicode variants of one mailbox share a key.
+    address, _problem = clean_email(raw)
+    return "login-email:" + (address or raw.strip().lower()[:254])
 
 
 def _log_in(user) -> None:

@@ -26,6 +26,16 @@ MODES = ("onsite", "online")
 STATUSES = ("registered", "waitlisted", "canceled")
 
 
+# The columns that keep a whole name (User.name, Certificate.full_name) hold 200 characters;
+# a first and a last name of 100 each and the space between make 201.
+FULL_NAME_MAX = 200
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """First and last name, cut to what a name column holds."""
+    return f"{first_name} {last_name}".strip()[:FULL_NAME_MAX].rstrip()
+
+
 class Registration(db.Model):
     """A person's registration for one conference, on site or online."""
 
@@ -60,6 +70,8 @@ class Registration(db.Model):
     diet: Mapped[str | None] = mapped_column(String(200))
     consent_at: Mapped[datetime]
     waitlist_ok: Mapped[bool] = mapped_column(default=True)
+    # Set when the person turned off non-essential mails (news); essential ones still come.
+    news_opt_out_at: Mapped[datetime | None]
     # Whether this registration holds one of the counted on-site places (Conference.onsite_taken).
     holds_venue_place: Mapped[bool] = mapped_column(default=False)
     # Set while the person waits for an on-site place (also when following online meanwhile).
@@ -80,7 +92,7 @@ class Registration(db.Model):
     @property
     def full_name(self) -> str:
         """First and last name."""
-        return f"{self.first_name} {self.last_name}".strip()
+        return full_name(self.first_name, self.last_name)
 
     @property
     def active(self) -> bool:

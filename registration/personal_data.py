@@ -84,6 +84,7 @@ def export_data(reg: Registration) -> dict[str, Any]:
             "venue_waitlisted_at": isoformat(reg.venue_waitlisted_at, tz),
             "venue_offer_expires_at": isoformat(reg.venue_offer_expires_at, tz),
             "canceled_at": isoformat(reg.canceled_at, tz),
+            "news_opt_out_at": isoformat(reg.news_opt_out_at, tz),
         },
         "account": {
             "email": reg.user.email,

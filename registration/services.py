@@ -51,8 +51,10 @@ from registration.venue import (
 seat_summary_providers: list[Callable[[Registration], list[dict[str, Any]]]] = []
 me_link_providers: list[Callable[[Registration], dict[str, Any]]] = []
 personal_data_providers: list[Callable[[Registration], dict[str, Any]]] = []
-# `(registration, session) -> [attachment]`: extra files for the confirmation mail (the `.ics`).
-confirmation_attachment_providers: list[Callable[[Registration, Any], list[dict[str, str]]]] = []
+# `registration_id -> [attachment]`: extra files for the confirmation mail (the `.ics`). They
+# must be cheap: registering calls them inside its transaction, so they return attachments the
+# mail sender draws at delivery (`conference.mail.deferred_attachment`), not finished files.
+confirmation_attachment_providers: list[Callable[[int], list[dict[str, Any]]]] = []
 registration_erased = Namespace().signal("registration-erased")
 
 
@@ -369,7 +371,7 @@ def resend_confirmation(registration_id: int) -> int:
             reg.conference, notify.person(reg), reg.language, raw, ticket.secret if ticket else None
         )
         for provider in confirmation_attachment_providers:
-            attachments = [*attachments, *provider(reg, session)]
+            attachments = [*attachments, *provider(reg.id)]
         sent = session.scalar(
             select(func.count())
             .select_from(MailMessage)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -29,7 +30,7 @@ from conference.mail import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
-from registration.models import Registration, Ticket, new_ticket_secret
+from registration.models import Registration, Ticket, full_name, new_ticket_secret
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
 from registration.venue import take_counter
@@ -93,11 +94,17 @@ def _state(wants_onsite: bool, placed: bool, venue_choice: str | None) -> tuple[
     raise VenueFull()
 
 
+@cache
+def _conference_query(slug: str | None) -> Select:
+    """The narrow conference read for a slug (None: the first), built once per slug."""
+    query = CONFERENCE_ROW.where(Conference.slug == slug) if slug else CONFERENCE_ROW
+    return query.order_by(Conference.id).limit(1)
+
+
 def _conference(session: Session) -> Row:
     """The conference this app serves (CONFERENCE_SLUG, else the first), as a narrow row."""
-    slug = current_app.config.get("CONFERENCE_SLUG")
-    query = CONFERENCE_ROW.where(Conference.slug == slug) if slug else CONFERENCE_ROW
-    row = session.connection().execute(query.order_by(Conference.id).limit(1)).one_or_none()
+    query = _conference_query(current_app.config.get("CONFERENCE_SLUG"))
+    row = session.connection().execute(query).one_or_none()
     if row is None:
         raise NotFound()
     return row
@@ -126,18 +133,11 @@ def _attendee_user_id(session: Session, email: str, language: str, name: str) ->
     return user.id, False
 
 
-def _attach_extras(session: Session, reg_id: int, mail_id: int | None) -> None:
-    """Let higher packages add to the confirmation (the agenda adds the person's `.ics`)."""
+def _extra_attachments(reg_id: int) -> list[dict[str, Any]]:
+    """What higher packages add to the confirmation (the agenda adds the person's `.ics`)."""
     from registration.services import confirmation_attachment_providers
 
-    if mail_id is None or not confirmation_attachment_providers:
-        return
-    reg = session.get(Registration, reg_id)
-    extra = [
-        item for provider in confirmation_attachment_providers for item in provider(reg, session)
-    ]
-    row = session.get(MailMessage, mail_id)
-    row.attachments = [*(row.attachments or []), *extra]
+    return [item for provider in confirmation_attachment_providers for item in provider(reg_id)]
 
 
 def register(
@@ -165,7 +165,7 @@ def register(
             raise Invalid(fields={"venue_choice": _l("Kies wat je wilt doen.")})
         language = clean.get("language") or language or "nl"
         wants_onsite = clean["mode"] == "onsite"
-        name = f"{clean['first_name']} {clean['last_name']}"
+        name = full_name(clean["first_name"], clean["last_name"])
         # Guess the outcome from the counter as read now and prepare for it; the conditional
         # UPDATE below decides, and a wrong guess (only at the edge of full) is corrected.
         try:
@@ -221,9 +221,10 @@ def register(
                 rendered=rendered,
                 dedupe_key=f"confirmation:{reg_id}",
                 registration_id=reg_id,
-                attachments=attachments,
+                attachments=[*attachments, *extras],
             )
 
+        extras = _extra_attachments(reg_id)
         mail_id = prepare(guess)
         # The venue counter last: its row lock is held only from here to the COMMIT.
         placed = wants_onsite and take_counter(session, conf, clean["profile"], now, reg_id)
@@ -240,8 +241,7 @@ def register(
             )  # fmt: skip
             session.execute(delete(TICKETS).where(TICKETS.c.registration_id == reg_id))
             session.execute(delete(MailMessage.__table__).where(MailMessage.id == mail_id))
-            mail_id = prepare(final)
-        _attach_extras(session, reg_id, mail_id)
+            prepare(final)
         return Registered(
             id=reg_id,
             user_id=user_id,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from conference.errors import Invalid
+from conference.validation import UNUSABLE_TEXT, tidy_text
 from registration.models import MODES, PROFILES
 
 LANGUAGES = ("nl", "en")
 VENUE_CHOICES = ("waitlist", "online", "online_waitlist")
 
-# field -> (max length, message when missing or None when optional)
+# field -> (max length, message when missing or None when optional). Text is tidied first (see
+# `conference.validation.tidy_text`: trimmed, white space collapsed, NFC, no control characters);
+# the limits count the tidied text in characters, as PostgreSQL's VARCHAR does.
 TEXT_FIELDS: dict[str, tuple[int, Any]] = {
     "first_name": (100, _l("Vul je voornaam in.")),
     "last_name": (100, _l("Vul je familienaam in.")),
@@ -49,7 +53,12 @@ def clean_email(value: Any) -> tuple[str | None, Any]:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
         return None, _l("Dat is geen geldig e-mailadres. Bijvoorbeeld: naam@voorbeeld.be")
-    return checked.normalized.lower(), None
+    # Lower case makes one person of NAAM@x.be and naam@x.be; NFC again, since lowering can
+    # undo it, and the length again, since lowering can lengthen (İ becomes i + a dot).
+    address = unicodedata.normalize("NFC", checked.normalized.lower())
+    if len(address) > 254:
+        return None, _too_long(254)
+    return address, None
 
 
 def _clean_text(data: dict[str, Any], name: str, errors: dict[str, Any], out: dict[str, Any]):
@@ -58,9 +67,11 @@ def _clean_text(data: dict[str, Any], name: str, errors: dict[str, Any], out: di
     if value is not None and not isinstance(value, str):
         errors[name] = _l("Vul hier tekst in.")
         return
-    value = (value or "").strip()
-    if name != "accessibility_needs":
-        value = " ".join(value.split())  # one line: tidy the spaces
+    try:
+        value = tidy_text(value or "", multiline=name == "accessibility_needs")
+    except ValueError:
+        errors[name] = UNUSABLE_TEXT
+        return
     if not value:
         if missing is not None:
             errors[name] = missing

@@ -31,6 +31,7 @@ from registration.access import current_registration
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
 from registration.tickets import active_ticket, qr_png, qr_svg, ticket_url
+from registration.validation import clean_email
 from registration.venue import quotas_active
 
 bp = Blueprint("registration", __name__)
@@ -131,7 +132,7 @@ def register_page():
         "status": result.status,
         "mode": result.mode,
         "waiting": result.venue_waitlisted,
-        "email": form.email.data.strip().lower(),
+        "email": clean_email(form.email.data)[0],  # as stored and written to
     }
     return redirect(url_for("registration.done"), code=303)
 

@@ -5,7 +5,7 @@
   (`personal_data_providers`);
 - erasing a registration revokes its calendar links and drops its follows (`registration_erased`);
 - if registration offers `confirmation_attachment_providers`, the confirmation mail carries the
-  person's `.ics` (see `sessions.calendar.ics_attachment`).
+  person's `.ics` (see `sessions.calendar.calendar_attachment`).
 """
 
 from __future__ import annotations
@@ -68,11 +68,15 @@ def on_registration_erased(registration: Registration, *, session: Session, **_:
     session.execute(delete(Follow).where(Follow.registration_id == registration.id))
 
 
-def confirmation_ics(registration: Registration, session: Session | None = None) -> list[dict]:
-    """The `.ics` attachment for the confirmation mail."""
-    from sessions.calendar import ics_attachment
+def confirmation_ics(registration_id: int) -> list[dict]:
+    """The `.ics` attachment for the confirmation mail, drawn by the sender at delivery.
 
-    return [ics_attachment(registration, session=session)]
+    Drawing it at delivery keeps it out of the registration's transaction (which holds the
+    venue counter's lock) and makes the file current when the mail leaves.
+    """
+    from sessions.calendar import calendar_attachment
+
+    return [calendar_attachment(registration_id)]
 
 
 def connect() -> None:

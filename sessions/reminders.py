@@ -32,7 +32,9 @@ def _message(reg: Registration, now: datetime) -> dict[str, Any]:
     base = current_app.config["BASE_URL"].rstrip("/")
     context: dict[str, Any] = {
         "conf": reg.conference,
-        "conf_name": reg.conference.name,
+        "conf_name": reg.conference.name_en
+        if reg.language == "en" and reg.conference.name_en
+        else reg.conference.name,
         "person": reg,
         "items": items,
         "onsite": reg.mode == "onsite" and reg.status == "registered",

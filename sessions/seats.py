@@ -20,6 +20,7 @@ from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference
+from conference.validation import MAX_ID
 from registration.models import Registration
 from sessions.models import Activity, Seat, SeatBlock, SeatLog, WaitlistEntry
 
@@ -245,7 +246,8 @@ def _registration(session: Session, registration_id: int) -> Registration:
 
 
 def _activity(session: Session, reg: Registration, activity_id: int) -> Activity:
-    act = session.get(Activity, activity_id)
+    # An id beyond an INTEGER column cannot exist (and PostgreSQL would refuse the query).
+    act = session.get(Activity, activity_id) if 0 < activity_id <= MAX_ID else None
     if act is None or act.conference_id != reg.conference_id or not act.published:
         raise NotFound(_l("Die activiteit bestaat niet."))
     return act

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from streaming.qa import MAX_LENGTH, MIN_LENGTH
+from streaming.qa import MAX_LENGTH
 
 try:  # WTForms 3.3+ wants choice objects; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice as _Choice
@@ -22,10 +22,9 @@ class QuestionForm(FlaskForm):
 
     text = TextAreaField(
         _l("Je vraag"),
-        validators=[
-            DataRequired(_l("Typ je vraag.")),
-            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=_l("Tussen 3 en 500 tekens.")),
-        ],
+        # The length is checked by `qa.clean_text` on the tidied text: a browser counts a line
+        # break as one character for `maxlength` but sends two (CR LF).
+        validators=[DataRequired(_l("Typ je vraag."))],
         render_kw={"rows": 3, "maxlength": MAX_LENGTH},
     )
     next = HiddenField()

@@ -15,6 +15,7 @@ from conference.db import write_transaction
 from conference.errors import Forbidden, Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
+from conference.validation import UNUSABLE_TEXT, tidy_text
 from sessions.models import Activity
 from streaming.access import Viewer
 from streaming.models import QUESTION_STATUSES, Question, QuestionVote
@@ -39,10 +40,13 @@ def qa_activity(conf: Conference, activity_id: int) -> Activity:
 
 
 def clean_text(text: Any) -> str:
-    """The question's text, trimmed; 422 when empty or too long."""
+    """The question's text, tidied (`tidy_text`, several lines); 422 when empty or too long."""
     if not isinstance(text, str):
         raise Invalid(fields={"text": _l("typ je vraag")})
-    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    try:
+        text = tidy_text(text, multiline=True)
+    except ValueError:
+        raise Invalid(fields={"text": UNUSABLE_TEXT}) from None
     if len(text) < MIN_LENGTH:
         raise Invalid(fields={"text": _l("typ je vraag (minstens 3 tekens)")})
     if len(text) > MAX_LENGTH:

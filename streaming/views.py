@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from conference.clock import utcnow
-from conference.errors import NotFound
+from conference.errors import Invalid, NotFound
 from conference.extensions import db, limiter
 from conference.i18n import lang
 from conference.security import allow_sources
@@ -168,12 +168,18 @@ def questions(activity_id: int):
     form = QuestionForm()
     back = safe_next(form.next.data or request.args.get("next"), request.path)
     if form.validate_on_submit():
-        qa.ask(conf, act.id, viewer, form.text.data)
-        if viewer.staff or not qa.premoderated(conf):
-            flash(_l("Je vraag staat in de lijst."), "success")
+        try:
+            qa.ask(conf, act.id, viewer, form.text.data)
+        except Invalid as exc:  # the rules on the tidied text: shown next to the field
+            form.text.errors = [*(exc.fields or {}).values()] or [exc.message]
         else:
-            flash(_l("Bedankt! Je vraag is verstuurd. Een moderator bekijkt ze eerst."), "success")
-        return redirect(back)
+            if viewer.staff or not qa.premoderated(conf):
+                flash(_l("Je vraag staat in de lijst."), "success")
+            else:
+                flash(
+                    _l("Bedankt! Je vraag is verstuurd. Een moderator bekijkt ze eerst."), "success"
+                )
+            return redirect(back)
     context = qa_context(conf, act, viewer)
     status = 200
     if request.method == "POST":

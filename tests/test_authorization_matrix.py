@@ -46,7 +46,7 @@ def _view_roles(app, endpoint: str) -> tuple[str, ...] | None:
 def _sample_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = 1 if type(converter).__name__ in ("IntegerConverter",) else "x"
+        values[name] = 1 if type(converter).__name__ in ("IntegerConverter", "IdConverter") else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

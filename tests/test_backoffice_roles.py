@@ -54,6 +54,8 @@ def samples(app, tokens):
             "broadcast_id": draft.id,
             "word": "themas",
             "row_id": 1,
+            "name": "ticket",  # a mail template (previews)
+            "language": "nl",
         },
         "attendee": raw,
     }

@@ -19,10 +19,12 @@ def init_app(app: Flask) -> None:
         audit_views,
         broadcast_views,
         export_views,
+        mail_preview_views,
         models,
         people,
         people_views,
         programme_views,
+        settings_views,
         staff_views,
     )
     from conference.backoffice.blueprint import bp

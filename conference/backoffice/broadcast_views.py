@@ -21,6 +21,9 @@ from sessions import services as programme_services
 def _form(conf, obj=None) -> BroadcastForm:
     form = BroadcastForm(obj=obj) if request.method == "GET" else BroadcastForm()
     form.audience.choices = [(a, str(service.AUDIENCE_LABELS[a])) for a in AUDIENCES]
+    form.kind.choices = [(k, str(label)) for k, label in service.KIND_LABELS.items()]
+    if request.method == "GET" and obj is not None:
+        form.kind.data = "essential" if obj.essential else "news"
     acts = programme_services.activities(conf, published_only=False)
     form.activity.choices = [("", _("kies een activiteit"))] + [
         (str(a.id), a.title) for a in acts if a.seated
@@ -39,6 +42,7 @@ def _data(form: BroadcastForm) -> dict:
         "body": form.body.data,
         "subject_en": form.subject_en.data,
         "body_en": form.body_en.data,
+        "essential": form.kind.data == "essential",
     }
 
 
@@ -115,7 +119,13 @@ def broadcast(broadcast_id: int):
         item=item,
         subject=subject,
         text=text,
-        count=service.audience_count(conf, item.audience, item.activity_id),
+        count=service.audience_count(
+            conf, item.audience, item.activity_id, news=not item.essential
+        ),
+        opted_out=0
+        if item.essential
+        else service.audience_count(conf, item.audience, item.activity_id)
+        - service.audience_count(conf, item.audience, item.activity_id, news=True),
         recipients=recipients,
         activity=activity,
         labels=service.AUDIENCE_LABELS,

@@ -1,4 +1,9 @@
-"""Broadcasts: one message to an audience, queued through the outbox once per person."""
+"""Broadcasts: one message to an audience, queued through the outbox once per person.
+
+The organiser marks each broadcast as essential (practical information everyone must get) or as
+news: a news broadcast leaves out the people who turned news off and carries the unsubscribe
+footer (see conference/mail_policy.py).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
 from conference.mail import queue_mail, render_mail
+from conference.mail_policy import news_token, unsubscribe_url
 from conference.models import Conference
 from registration.models import Registration
 from sessions.models import Activity, Seat, WaitlistEntry
@@ -29,13 +35,22 @@ AUDIENCE_LABELS = {
     "activity_waitlist": _l("De wachtlijst van één activiteit"),
 }
 NEEDS_ACTIVITY = ("activity_seats", "activity_waitlist")
+KIND_LABELS = {
+    "news": _l("Nieuws: wie zich afmeldde voor nieuwsberichten, krijgt het niet"),
+    "essential": _l("Belangrijk: praktische informatie die iedereen moet krijgen"),
+}
 
 
-def audience_query(conf: Conference, audience: str, activity_id: int | None) -> Select:
-    """The registrations a broadcast goes to (never canceled ones), each once, by name."""
+def audience_query(
+    conf: Conference, audience: str, activity_id: int | None, *, news: bool = False
+) -> Select:
+    """The registrations a broadcast goes to (never canceled ones), each once, by name; for
+    news, without the people who turned news off."""
     query = select(Registration).where(
         Registration.conference_id == conf.id, Registration.status != "canceled"
     )
+    if news:
+        query = query.where(Registration.news_opt_out_at.is_(None))
     if audience == "onsite":
         query = query.where(Registration.status == "registered", Registration.mode == "onsite")
     elif audience == "online":
@@ -60,9 +75,11 @@ def audience_query(conf: Conference, audience: str, activity_id: int | None) -> 
     return query.order_by(Registration.last_name, Registration.first_name, Registration.id)
 
 
-def audience_count(conf: Conference, audience: str, activity_id: int | None) -> int:
-    """How many people an audience holds now."""
-    query = audience_query(conf, audience, activity_id).order_by(None)
+def audience_count(
+    conf: Conference, audience: str, activity_id: int | None, *, news: bool = False
+) -> int:
+    """How many people an audience holds now (for news: who did not turn news off)."""
+    query = audience_query(conf, audience, activity_id, news=news).order_by(None)
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
@@ -93,6 +110,8 @@ def _check(conf: Conference, data: dict[str, Any]) -> dict[str, Any]:
         "body": body,
         "subject_en": (data.get("subject_en") or "").strip()[:200] or None,
         "body_en": (data.get("body_en") or "").strip() or None,
+        # News unless the organiser says it is essential: only what people need is forced on them.
+        "essential": data.get("essential") is True,
     }
 
 
@@ -137,11 +156,14 @@ def _texts(broadcast: Broadcast, language: str) -> tuple[str, str]:
     return broadcast.subject, broadcast.body
 
 
-def mail_context(conf: Conference, broadcast: Broadcast, reg: Any, language: str) -> dict:
-    """What the `broadcast` mail template needs for one person."""
+def mail_context(
+    conf: Any, broadcast: Any, reg: Any, language: str, unsubscribe: str | None = None
+) -> dict:
+    """What the `broadcast` mail template needs for one person (`unsubscribe`: the footer link
+    of a news broadcast)."""
     subject, body = _texts(broadcast, language)
     paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return {
+    context = {
         "subject": subject,
         "paragraphs": paragraphs,
         "first_name": getattr(reg, "first_name", None),
@@ -149,30 +171,47 @@ def mail_context(conf: Conference, broadcast: Broadcast, reg: Any, language: str
         "organiser": conf.organiser,
         "site_url": current_app.config["BASE_URL"],
     }
+    if unsubscribe:
+        context["unsubscribe_url"] = unsubscribe
+    return context
 
 
 def preview(conf: Conference, broadcast: Broadcast, language: str = "nl") -> tuple[str, str, str]:
     """Subject, text and HTML as the first person of the audience (or a sample name) gets it."""
-    first = db.session.scalar(audience_query(conf, broadcast.audience, broadcast.activity_id))
+    news = not broadcast.essential
+    first = db.session.scalar(
+        audience_query(conf, broadcast.audience, broadcast.activity_id, news=news)
+    )
     sample = first if first is not None else type("Sample", (), {"first_name": "Voornaam"})()
-    return render_mail("broadcast", language, mail_context(conf, broadcast, sample, language))
+    # A sample link to nobody: the organiser sees the footer, not someone's own link.
+    link = unsubscribe_url(news_token("r", 0), language) if news else None
+    return render_mail("broadcast", language, mail_context(conf, broadcast, sample, language, link))
 
 
-# Rendered once per language with this in place of the first name, then filled in per person:
-# a broadcast to 2,000 people renders its templates twice, not 6,000 times.
+# Rendered once per language with these in place of the first name and the unsubscribe link,
+# then filled in per person: a broadcast to 2,000 people renders its templates twice, not 6,000
+# times.
 NAME_MARK = "BROADCASTFIRSTNAME9d41"
+LINK_MARK = "BROADCASTUNSUBSCRIBE9d41"
 
 
 def _personal(
     conf: Conference, broadcast: Broadcast, reg: Any, language: str, cache: dict
 ) -> tuple[str, str, str]:
     """Subject, text and HTML for one person, from the language's rendering."""
+    news = not broadcast.essential
     if language not in cache:
         sample = type("Sample", (), {"first_name": NAME_MARK})()
         cache[language] = render_mail(
-            "broadcast", language, mail_context(conf, broadcast, sample, language)
+            "broadcast",
+            language,
+            mail_context(conf, broadcast, sample, language, LINK_MARK if news else None),
         )
     subject, text, html = cache[language]
+    if news:
+        # The link first, the name last: a first name cannot smuggle in the link's mark.
+        link = unsubscribe_url(news_token("r", reg.id), language)
+        text, html = text.replace(LINK_MARK, link), html.replace(LINK_MARK, str(escape(link)))
     name = reg.first_name or ""
     return subject, text.replace(NAME_MARK, name), html.replace(NAME_MARK, str(escape(name)))
 
@@ -190,8 +229,9 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
         if not claimed:
             raise Conflict(_l("Dit bericht is al verstuurd."), code="already_sent")
         session.refresh(broadcast)
+        news = not broadcast.essential
         people = session.scalars(
-            audience_query(conf, broadcast.audience, broadcast.activity_id)
+            audience_query(conf, broadcast.audience, broadcast.activity_id, news=news)
         ).all()
         seen: set[str] = set()
         cache: dict[str, tuple[str, str, str]] = {}
@@ -213,6 +253,7 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
                 registration_id=reg.id,
                 session=session,
                 rendered=_personal(conf, broadcast, reg, language, cache),
+                unsubscribe=news_token("r", reg.id) if news else None,
             )
             recipients.append(
                 BroadcastRecipient(
@@ -236,6 +277,7 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
                 "audience": broadcast.audience,
                 "activity_id": broadcast.activity_id,
                 "subject": broadcast.subject,
+                "essential": broadcast.essential,
                 "recipients": count,
             },
         )

@@ -87,6 +87,12 @@ class BroadcastForm(FlaskForm):
 
     audience = RadioField(_l("Voor wie?"), validators=[DataRequired(_l("Kies voor wie."))])
     activity = SelectField(_l("Activiteit"), validators=[Optional()], coerce=str)
+    kind = RadioField(
+        _l("Soort bericht"),
+        choices=[("news", _l("Nieuws")), ("essential", _l("Belangrijk"))],
+        default="news",
+        validators=[Optional()],
+    )
     subject = StringField(
         _l("Onderwerp"),
         validators=[DataRequired(_l("Vul een onderwerp in.")), Length(max=200)],

@@ -41,6 +41,9 @@ class Broadcast(db.Model):
     body: Mapped[str] = mapped_column(Text)
     subject_en: Mapped[str | None] = mapped_column(String(200))
     body_en: Mapped[str | None] = mapped_column(Text)
+    # Essential (practical information everyone must get) or news, which people who opted out
+    # of non-essential mail do not get.
+    essential: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set once, by a conditional UPDATE, so a double click cannot send it twice.

@@ -53,6 +53,20 @@
   /* -- players ------------------------------------------------------------------------------ */
 
   var hlsInstance = null;
+  var hlsScript = null;
+
+  /* hls.js (about 110 KB compressed) is fetched only by browsers without HLS of their own. */
+  function withHlsJs(callback) {
+    if (window.Hls) { callback(); return; }
+    var holder = document.querySelector("[data-hls-script]");
+    if (!holder) return;
+    if (!hlsScript) {
+      hlsScript = document.createElement("script");
+      hlsScript.src = holder.getAttribute("data-hls-script");
+      document.head.appendChild(hlsScript);
+    }
+    hlsScript.addEventListener("load", callback);
+  }
 
   function startHls(video, src) {
     if (hlsInstance) { hlsInstance.destroy(); hlsInstance = null; }
@@ -60,7 +74,9 @@
       if (video.currentSrc !== src) { video.src = src; }
       return;
     }
-    if (window.Hls && window.Hls.isSupported()) {
+    withHlsJs(function () {
+      if (!window.Hls || !window.Hls.isSupported()) return;
+      if (hlsInstance) { hlsInstance.destroy(); }
       hlsInstance = new window.Hls({ lowLatencyMode: true });
       hlsInstance.loadSource(src);
       hlsInstance.attachMedia(video);
@@ -69,7 +85,7 @@
         if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hlsInstance.startLoad();
         else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hlsInstance.recoverMediaError();
       });
-    }
+    });
   }
 
   function initPlayer(player) {
@@ -153,15 +169,7 @@
             if (notice) notice.replaceWith(holder); else return;
           }
           if (holder.getAttribute("data-src") !== data.embed_url) {
-            if (data.provider === "hls" && !window.Hls && !document.querySelector("script[data-hls]")) {
-              var script = document.createElement("script");
-              script.src = root.getAttribute("data-hls-script");
-              script.setAttribute("data-hls", "");
-              script.onload = function () { buildPlayer(holder, data.provider, data.embed_url); };
-              document.head.appendChild(script);
-            } else {
-              buildPlayer(holder, data.provider, data.embed_url);
-            }
+            buildPlayer(holder, data.provider, data.embed_url);
           }
         })
         .catch(function () {});

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6650d5dceb77
+Revision ID: b94c98204536
 Revises: 
-Create Date: 2026-11-22 12:22:06.153809
+Create Date: 2026-11-22 13:13:31.873880
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6650d5dceb77'
+revision = 'b94c98204536'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -84,6 +84,7 @@ def upgrade():
     sa.Column('body_html', sa.Text(), nullable=True),
     sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('unsubscribe_token', sa.String(length=200), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
     sa.Column('claimed_until', sa.DateTime(), nullable=True),
@@ -140,6 +141,7 @@ def upgrade():
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
+    sa.Column('news_opt_out_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("role IN ('attendee', 'organiser', 'checkin', 'moderator')", name=op.f('ck_users_role_known')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
@@ -254,6 +256,7 @@ def upgrade():
     sa.Column('diet', sa.String(length=200), nullable=True),
     sa.Column('consent_at', sa.DateTime(), nullable=False),
     sa.Column('waitlist_ok', sa.Boolean(), nullable=False),
+    sa.Column('news_opt_out_at', sa.DateTime(), nullable=True),
     sa.Column('holds_venue_place', sa.Boolean(), nullable=False),
     sa.Column('venue_waitlisted_at', sa.DateTime(), nullable=True),
     sa.Column('venue_offer_expires_at', sa.DateTime(), nullable=True),
@@ -501,6 +504,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('subject_en', sa.String(length=200), nullable=True),
     sa.Column('body_en', sa.Text(), nullable=True),
+    sa.Column('essential', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
