@@ -99,7 +99,7 @@ def browser_timing(base: str, info: dict, secrets_: list[str]) -> dict[str, list
         page.get_by_role("button", name="Aanmelden").click()
         page.wait_for_url("**/scanner/entrance")
         page.wait_for_function(
-            "document.getElementById('scanner').dataset.list === 'ready'", timeout=60000
+            "() => document.getElementById('scanner').dataset.list === 'ready'", timeout=60000
         )
         for label, batch in (("online", secrets_[:half]), ("offline", secrets_[half:])):
             context.set_offline(label == "offline")
@@ -110,12 +110,12 @@ def browser_timing(base: str, info: dict, secrets_: list[str]) -> dict[str, list
                     "n => window.scanner.metrics.samples.length >= n",
                     arg=len(results.get("online", [])) + len(samples) + 1,
                 )
-                samples.append(page.evaluate("window.scanner.metrics.last.paint_ms"))
+                samples.append(page.evaluate("() => window.scanner.metrics.last.paint_ms"))
                 page.keyboard.press("Escape")
             results[label] = samples
         context.set_offline(False)
         page.wait_for_function(
-            "document.getElementById('queue-count').dataset.count === '0'", timeout=30000
+            "() => document.getElementById('queue-count').dataset.count === '0'", timeout=30000
         )
         browser.close()
     return results
