@@ -96,17 +96,30 @@ def dashboard():
 @organiser_required
 def jobs():
     """What the scheduler ran, when, what it did, what failed, and what comes next."""
-    from conference.models import JobRun, ScheduledJob
+    from conference.models import JobRun, MailMessage, ScheduledJob, SchedulerLease
 
     scheduled = db.session.scalars(select(ScheduledJob).order_by(ScheduledJob.name)).all()
     runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
     failures = [run for run in runs if run.status == "failed"]
+    # A live lease means a scheduler runs now (it renews every 30 s); without one, mails wait.
+    lease = db.session.scalar(select(SchedulerLease).order_by(SchedulerLease.id).limit(1))
+    outbox = dict(
+        db.session.execute(
+            select(MailMessage.status, func.count())
+            .where(MailMessage.status.in_(("pending", "failed")))
+            .group_by(MailMessage.status)
+        ).all()
+    )
     return render_template(
         "conference/jobs.html",
         conf=current_conference(),
         scheduled=scheduled,
         runs=runs,
         failures=failures,
+        scheduler_alive=lease is not None and lease.expires_at > utcnow(),
+        lease=lease,
+        mails_waiting=outbox.get("pending", 0),
+        mails_failed=outbox.get("failed", 0),
     )
 
 
