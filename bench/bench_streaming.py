@@ -1,9 +1,9 @@
 """Streaming benchmark: what 1,000+ online viewers cost the server, on gunicorn + PostgreSQL.
 
 Run from the repository root: `python -m bench.bench_streaming [--quick]`. Every watch page
-sends a heartbeat a minute and polls the stream status every ~10 s and the Q&A every ~4 s. So
-this measures, against a bare-Flask endpoint doing one INSERT per request (served the same way
-in the same run), the rate and p50/p99 latency of:
+sends a heartbeat a minute and polls the stream status every ~10 s and the Q&A every 5 s
+(stretching to 12 s while it is unchanged). So this measures, against a bare-Flask endpoint
+doing one INSERT per request (served the same way in the same run), the rate and p50/p99 latency of:
 
 - `POST /api/v1/streams/<id>/heartbeat` (bearer tokens, two conditional UPDATEs per beat);
 - `GET /api/v1/activities/<id>/questions` with `If-None-Match` (the steady state: 304);

@@ -285,3 +285,56 @@ def test_the_watch_page_works_without_javascript(browser, site):
     assert page.url.endswith(f"/online/kijk/{site['stream_id']}")
     assert page.locator(".qa-list").get_by_text("Een vraag zonder JavaScript").is_visible()
     context.close()
+
+
+def test_a_quiet_q_and_a_panel_polls_less_often_and_speeds_up_on_a_change(browser, site):
+    """On a fake clock: unchanged answers stretch the attendee's poll from 5 s towards 12 s."""
+    context = _logged_in_context(browser, site, site["people"][0][1])
+    context.clock.install()
+    page = context.new_page()
+    started, finished = [], []
+    is_poll = "/online/vragen/"  # the Q&A list fragment the panel refreshes
+    page.on("request", lambda r: started.append(r.url) if is_poll in r.url else None)
+    page.on("requestfinished", lambda r: finished.append(r.url) if is_poll in r.url else None)
+    page.on("requestfailed", lambda r: finished.append(r.url) if is_poll in r.url else None)
+    answers: list[int] = []
+    page.on("response", lambda r: answers.append(r.status) if is_poll in r.url else None)
+    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
+    page.clock.pause_at(page.evaluate("() => Date.now()") + 10)
+
+    def polls_during(seconds: int) -> int:
+        """Fake seconds pass one by one; each poll may finish before the clock goes on."""
+        before = len(started)
+        for _ in range(seconds):
+            page.clock.run_for(1000)
+            for _ in range(100):
+                if len(finished) >= len(started):
+                    break
+                page.wait_for_timeout(20)
+        return len(started) - before
+
+    # Unchanged for two minutes: 5, 10, 17.5, 28.75 s, then every 12 s (a fixed 5 s: 24 polls).
+    quiet = polls_during(120)
+    assert 9 <= quiet <= 12, quiet
+    with site["app"].app_context():
+        db.session.add(
+            Question(
+                activity_id=site["stream_id"],
+                user_id=db.session.scalar(select(User.id).filter_by(role="moderator")),
+                text="Komt er een opname van deze sessie?",
+                status="approved",
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    # The next poll (at most 12 s away) brings the question; then the pace is 5 s again.
+    seen = len(answers)
+    for _ in range(13):
+        polls_during(1)
+        if 200 in answers[seen:]:
+            break
+    assert 200 in answers[seen:], answers
+    page.locator(".qa-text", has_text="Komt er een opname van deze sessie?").wait_for()
+    assert polls_during(4) == 0
+    assert polls_during(1) == 1
+    context.close()
