@@ -75,7 +75,8 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)
     # Static files are few and fixed while the app runs: compress each once per algorithm.
     app.config.setdefault("COMPRESS_CACHE_BACKEND", _CompressedFiles)
-    app.config.setdefault("COMPRESS_CACHE_KEY", lambda req: req.full_path)
+    # Keyed by path alone: a query string cannot grow the cache (the file is the same).
+    app.config.setdefault("COMPRESS_CACHE_KEY", lambda req: req.path)
     compress.init_app(app)
     app.after_request(_compress_static)
 
@@ -94,9 +95,15 @@ def _compress_static(response: Response) -> Response:
     Static files hold no secret and echo no input. Pages do both (CSRF tokens, form values), and
     compressing them would let an attacker guess a token from the response sizes (BREACH).
     """
-    if request.endpoint == "static":
-        return compress.after_request(response)
-    return response
+    if request.endpoint != "static":
+        return response
+    if response.status_code == 200 and response.is_streamed:
+        # A static file comes as a file stream, which Flask-Compress would compress anew for
+        # every request. Read into memory (the largest, hls.js, is 400 kB), it is compressed
+        # once per algorithm and served from the cache after that.
+        response.direct_passthrough = False
+        response.make_sequence()
+    return compress.after_request(response)
 
 
 def _register_packages(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ STATIC = Path(__file__).resolve().parents[1] / "conference" / "static"
 DECODE = {
     "zstd": zstd.decompress,
     "br": brotli.decompress,
+    "gzip": gzip.decompress,
     "deflate": zlib.decompress,
 }
 
@@ -26,7 +28,8 @@ DECODE = {
     [
         ("gzip, deflate, br, zstd", "zstd"),
         ("gzip, deflate, br", "br"),
-        ("gzip, deflate", "deflate"),
+        ("gzip, deflate", "gzip"),
+        ("deflate", "deflate"),
     ],
 )
 def test_static_files_are_compressed(client, accept, encoding):
@@ -61,3 +64,15 @@ def test_pages_and_api_answers_are_not_compressed(client, path):
     response = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
     assert response.status_code == 200
     assert "Content-Encoding" not in response.headers
+
+
+def test_query_strings_cannot_grow_the_cache_of_compressed_files(app, client):
+    from conference.extensions import compress
+
+    headers = {"Accept-Encoding": "br"}
+    assert client.get("/static/css/app.css", headers=headers).status_code == 200
+    size = len(compress.cache)
+    for n in range(50):
+        answer = client.get(f"/static/css/app.css?v={n}", headers=headers)
+        assert answer.headers["Content-Encoding"] == "br"
+    assert len(compress.cache) == size
