@@ -47,8 +47,11 @@ def test_register_in_the_browser(browser, live_server, javascript):
     assert page.locator("#consent-error").is_visible()
     assert page.get_by_label("Voornaam").input_value() == "Sara"
     if javascript:
-        # The script moves focus to the list of errors.
-        assert page.locator(".error-summary").evaluate("el => el === document.activeElement")
+        # The (deferred) script moves focus to the list of errors.
+        page.wait_for_function(
+            "() => document.activeElement === document.querySelector('.error-summary')",
+            timeout=5000,
+        )
         assert_accessible(page, "registration form with errors")
 
     email = f"sara-{'js' if javascript else 'nojs'}@example.be"
