@@ -10,7 +10,7 @@ from sqlalchemy import select
 from conference.extensions import db
 from conference.models import AuditEntry, Conference
 from tests.conftest import bearer
-from tests.test_backoffice_helpers import login as _login
+from tests.test_backoffice_helpers import login
 
 
 def _conf() -> Conference:
@@ -85,7 +85,7 @@ def test_the_api_refuses_bad_timings_and_keeps_what_was_stored(app, client, toke
 
 def test_the_settings_page_is_for_organisers_only(app, client, tokens):
     assert client.get("/beheer/instellingen").status_code in (302, 401)
-    _login(client, "checkin")
+    login(client, "checkin")
     assert client.get("/beheer/instellingen").status_code == 403
 
 
@@ -93,7 +93,7 @@ def test_the_settings_page_saves_local_times_and_keeps_what_it_does_not_touch(ap
     conf = _conf()
     conf.profile_quotas = {"practitioner": 0.125}
     db.session.commit()
-    _login(client)
+    login(client)
     page = client.get("/beheer/instellingen")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_the_settings_page_explains_errors_in_dutch_and_changes_nothing(app, cli
     conf.onsite_taken = 40
     db.session.commit()
     before = (conf.onsite_capacity, conf.registration_closes_at, dict(conf.settings or {}))
-    _login(client)
+    login(client)
     data = _form(client)
     data.update(onsite_capacity="10", quota_practitioner="70", quota_student="50")
     answer = client.post("/beheer/instellingen", data=data)
@@ -140,3 +140,16 @@ def test_the_settings_page_explains_errors_in_dutch_and_changes_nothing(app, cli
     assert "Er zijn al meer plaatsen ingenomen dan die capaciteit." in answer.get_data(as_text=True)
     conf = _conf()
     assert (conf.onsite_capacity, conf.registration_closes_at, dict(conf.settings or {})) == before
+
+
+def test_times_with_seconds_are_taken_and_nonsense_is_explained(app, client, tokens):
+    login(client)
+    data = _form(client)
+    data.update(quota_release_at="2022-04-25T18:30:15")
+    assert client.post("/beheer/instellingen", data=data).status_code == 302
+    assert _conf().quota_release_at == datetime(2022, 4, 25, 16, 30, 15, tzinfo=UTC)
+    data.update(quota_release_at="morgen")
+    answer = client.post("/beheer/instellingen", data=data)
+    assert answer.status_code == 422
+    assert 'id="quota_release_at-error"' in answer.get_data(as_text=True)
+    assert _conf().quota_release_at == datetime(2022, 4, 25, 16, 30, 15, tzinfo=UTC)

@@ -15,7 +15,8 @@ from conference.backoffice.common import PROFILE_LABELS
 from conference.models import Conference
 from conference.services import PROFILES, SETTING_LIMITS
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# What `datetime-local` sends: minutes, or seconds when a browser adds them. The first is shown.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 MOMENTS = (
     "registration_opens_at",
     "registration_closes_at",
@@ -28,7 +29,7 @@ MOMENTS = (
 def _moment(label: Any, required: bool = False, hint: Any = None) -> DateTimeLocalField:
     return DateTimeLocalField(
         label,
-        format=LOCAL_FORMAT,
+        format=LOCAL_FORMATS,
         validators=[InputRequired(_l("Vul een datum en uur in."))] if required else [Optional()],
         description=hint,
     )

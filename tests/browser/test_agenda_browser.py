@@ -6,6 +6,7 @@ import io
 
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.agenda_factory import attendee, follow, give_seat
@@ -33,12 +34,12 @@ def test_agenda_with_javascript_is_accessible_and_its_qr_is_the_ticket(page, liv
     person = _person(live_server)
     page.context.add_cookies([person["cookie"]])
     page.goto(live_server.url + "/agenda")
-    assert page.get_by_role("heading", name="Mijn agenda", level=1).is_visible()
-    assert page.get_by_role("heading", name="Samenleven in diversiteit").is_visible()
-    assert page.get_by_role("heading", name="Stream: Diversiteit").is_visible()
+    expect(page.get_by_role("heading", name="Mijn agenda", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Samenleven in diversiteit")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stream: Diversiteit")).to_be_visible()
     # JavaScript shows the print and copy buttons.
-    assert page.get_by_role("button", name="Afdrukken").is_visible()
-    assert page.get_by_role("button", name="Kopieer de link").is_visible()
+    expect(page.get_by_role("button", name="Afdrukken")).to_be_visible()
+    expect(page.get_by_role("button", name="Kopieer de link")).to_be_visible()
     assert_accessible(page, "/agenda")
 
     # The QR code on the page decodes to the ticket URL (and nothing personal).
@@ -52,10 +53,12 @@ def test_agenda_with_javascript_is_accessible_and_its_qr_is_the_ticket(page, liv
     page.get_by_role("button", name="Volgen").click()
     page.get_by_text("Je volgt deze stream. Hij staat in je agenda.").wait_for()
     assert page.evaluate("window.__sameDocument === true")
-    assert page.get_by_role("button", name="Niet meer volgen").is_visible()
+    expect(page.get_by_role("button", name="Niet meer volgen")).to_be_visible()
     assert_accessible(page, "stream page")
     page.goto(live_server.url + "/agenda")
-    assert page.get_by_role("heading", name="Stream: Sociaal werk op de eerste lijn").is_visible()
+    expect(
+        page.get_by_role("heading", name="Stream: Sociaal werk op de eerste lijn")
+    ).to_be_visible()
 
 
 def test_agenda_without_javascript(browser, live_server):
@@ -64,7 +67,7 @@ def test_agenda_without_javascript(browser, live_server):
     context.add_cookies([person["cookie"]])
     page = context.new_page()
     page.goto(live_server.url + "/agenda")
-    assert page.get_by_role("heading", name="Samenleven in diversiteit").is_visible()
+    expect(page.get_by_role("heading", name="Samenleven in diversiteit")).to_be_visible()
     assert not page.get_by_role("button", name="Afdrukken").is_visible()  # needs JavaScript
     feed = page.get_by_label("Of plak deze link in je agenda-app", exact=False).input_value()
     assert "/kalender/" in feed
@@ -72,9 +75,11 @@ def test_agenda_without_javascript(browser, live_server):
     page.goto(live_server.url + "/programma/stream-eerste-lijn")
     page.get_by_role("button", name="Volgen").click()
     page.wait_for_url("**/programma/stream-eerste-lijn")
-    assert page.get_by_text("Je volgt deze stream. Hij staat nu in je agenda.").is_visible()
+    expect(page.get_by_text("Je volgt deze stream. Hij staat nu in je agenda.")).to_be_visible()
     page.goto(live_server.url + "/agenda")
-    assert page.get_by_role("heading", name="Stream: Sociaal werk op de eerste lijn").is_visible()
+    expect(
+        page.get_by_role("heading", name="Stream: Sociaal werk op de eerste lijn")
+    ).to_be_visible()
     # The feed link works without a login (a fresh context has no cookie).
     anonymous = browser.new_context(java_script_enabled=False)
     response = anonymous.request.get(feed)
@@ -93,7 +98,7 @@ def test_the_print_view_is_one_a4_with_the_qr_on_top(page, live_server):
     assert not page.locator(".site-header").is_visible()
     assert not page.locator("#kalender").is_visible()
     qr = page.locator(".agenda-qr svg")
-    assert qr.is_visible()
+    expect(qr).to_be_visible()
     first_item = page.locator(".agenda-item").first.bounding_box()
     assert qr.bounding_box()["y"] < first_item["y"]
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conference.backoffice.staff import invite_token
@@ -316,7 +317,7 @@ def test_pages_not_checked_elsewhere_have_no_axe_violations(browser, site, targe
     tab = context.new_page()
     response = tab.goto(_url(site, target))
     assert response.status == 200, target.label
-    assert tab.locator("h1").first.is_visible()
+    expect(tab.locator("h1").first).to_be_visible()
     assert_accessible(tab, target.label)
     context.close()
 

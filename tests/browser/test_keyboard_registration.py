@@ -8,6 +8,7 @@ the fields.
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conference.extensions import db
@@ -75,7 +76,7 @@ def test_register_with_the_keyboard_only(page, live_server):
     tab_to(page, lambda i: i["tag"] == "button" and i["text"] == "Inschrijven")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("#email-error").is_visible()
+    expect(page.locator("#email-error")).to_be_visible()
     # Focus is on the list of errors (moved there by the page's script), which shows it.
     summary = focused(page)
     assert "error-summary" in page.evaluate("document.activeElement.className")

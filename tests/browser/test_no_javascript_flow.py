@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conference.cli import create_staff
@@ -69,7 +70,7 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Mijn workshops"
     ).click()
-    assert page.get_by_text("Snelheid speelt geen rol").is_visible()
+    expect(page.get_by_text("Snelheid speelt geen rol")).to_be_visible()
     page.get_by_role("link", name="Kiezen").first.click()
     first = page.get_by_label("1e keuze")
     workshops = [
@@ -82,7 +83,7 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     for rank, (value, _label) in enumerate(ranked, start=1):
         page.get_by_label(f"{rank}e keuze").select_option(value)
     page.get_by_role("button", name="Keuzes bewaren").click()
-    assert page.get_by_text("zijn bewaard").is_visible()
+    expect(page.get_by_text("zijn bewaard")).to_be_visible()
     page.goto(server.url + "/mijn/keuzes")
     titles = page.locator("section.panel ol li").all_inner_texts()
     assert titles[:3] == [label.split(" (")[0] for _value, label in ranked]
@@ -103,14 +104,14 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     office.get_by_label("Lotingsgetal (seed)").fill("2022")
     office.get_by_role("button", name="Proefverdeling maken").click()
     office.get_by_role("button", name="Deze verdeling publiceren").click()
-    assert office.get_by_text("Gepubliceerd:").is_visible()
+    expect(office.get_by_text("Gepubliceerd:")).to_be_visible()
     staff.close()
 
     # The person finds the first choice in the agenda and in the .ics download.
     page.goto(server.url + "/")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn agenda").click()
     first_choice = ranked[0][1].split(" (")[0]
-    assert page.get_by_role("heading", name=first_choice).is_visible()
+    expect(page.get_by_role("heading", name=first_choice)).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download als bestand (.ics)").click()
     calendar = Calendar.from_ical(download.value.path().read_bytes())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 
@@ -13,7 +14,7 @@ from tests.browser.conftest import assert_accessible
 )
 def test_public_pages_have_no_axe_violations(page, live_server, path):
     page.goto(live_server.url + path)
-    assert page.locator("h1").first.is_visible()
+    expect(page.locator("h1").first).to_be_visible()
     assert_accessible(page, path)
 
 
@@ -24,7 +25,7 @@ def test_programme_in_english_and_keyboard_navigation(page, live_server):
     assert skip.evaluate("el => el === document.activeElement")
     page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Programme", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Programme", exact=True)).to_be_visible()
     assert_accessible(page, "/programma in English")
 
 
@@ -32,7 +33,7 @@ def test_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, locale="nl-BE")
     page = context.new_page()
     page.goto(live_server.url + "/programma?per=thema")
-    assert page.get_by_role("heading", name="Diversiteit", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Diversiteit", exact=True)).to_be_visible()
     page.get_by_role("link", name="Samenleven in diversiteit").first.click()
     assert page.locator("h1").inner_text() == "Samenleven in diversiteit"
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conference.db import write_transaction
@@ -43,8 +44,8 @@ def test_register_in_the_browser(browser, live_server, javascript):
     page.get_by_label("E-mailadres").fill("sara@")
     page.get_by_label("Voornaam").fill("Sara")
     page.get_by_role("button", name="Inschrijven").click()
-    assert page.locator("#email-error").is_visible()
-    assert page.locator("#consent-error").is_visible()
+    expect(page.locator("#email-error")).to_be_visible()
+    expect(page.locator("#consent-error")).to_be_visible()
     assert page.get_by_label("Voornaam").input_value() == "Sara"
     if javascript:
         # The (deferred) script moves focus to the list of errors.
@@ -62,7 +63,7 @@ def test_register_in_the_browser(browser, live_server, javascript):
         assert_accessible(page, "thank-you page")
     page.get_by_role("link", name="Naar mijn inschrijving").click()
     assert page.locator("h1").inner_text() == "Mijn inschrijving"
-    assert page.get_by_role("img", name="QR-code van je ticket").is_visible()
+    expect(page.get_by_role("img", name="QR-code van je ticket")).to_be_visible()
     if javascript:
         assert_accessible(page, "personal page")
     context.close()

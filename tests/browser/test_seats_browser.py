@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conference.cli import create_staff
@@ -37,13 +38,13 @@ def test_choose_without_javascript_and_accessible(browser, live_server):
     context.add_cookies(cookie)
     page = context.new_page()
     page.goto(f"{live_server.url}/mijn/keuzes/{first_block}")
-    assert page.get_by_text("Snelheid speelt geen rol").is_visible()
+    expect(page.get_by_text("Snelheid speelt geen rol")).to_be_visible()
     for rank, title in ((1, titles[2]), (2, titles[0]), (3, titles[1])):
         select = page.get_by_label(f"{rank}e keuze")
         value = select.locator("option", has_text=title).first.get_attribute("value")
         select.select_option(value)
     page.get_by_role("button", name="Keuzes bewaren").click()
-    assert page.get_by_text("zijn bewaard").is_visible()
+    expect(page.get_by_text("zijn bewaard")).to_be_visible()
     with app.app_context():
         assert preferences_of(reg_id)[first_block] == [ids[2], ids[0], ids[1]]
         db.session.remove()
@@ -97,7 +98,7 @@ def test_seat_pages_accessible(browser, live_server):
     page.goto(live_server.url + "/beheer/verdeling")
     page.get_by_label("Lotingsgetal (seed)").fill("7")
     page.get_by_role("button", name="Proefverdeling maken").click()
-    assert page.get_by_role("heading", name="Per profiel").is_visible()
+    expect(page.get_by_role("heading", name="Per profiel")).to_be_visible()
     assert_accessible(page, "allocation run")
     context.close()
 
@@ -120,7 +121,7 @@ def test_swap_without_javascript(browser, live_server):
     page = context.new_page()
     page.goto(f"{live_server.url}/mijn/plaatsen/wissel/{block_id}")
     page.get_by_role("button", name=b_title).click()
-    assert page.get_by_text(f"Je hebt een plaats in {b_title}").is_visible()
+    expect(page.get_by_text(f"Je hebt een plaats in {b_title}")).to_be_visible()
     with app.app_context():
         from sessions.models import Seat
 

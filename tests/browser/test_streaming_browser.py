@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conference.extensions import db
@@ -147,7 +148,7 @@ def test_watch_page_plays_the_local_hls_stream_and_sends_heartbeats(browser, sit
     page.wait_for_function(VIDEO_READY, timeout=20000)
     page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; v.play(); }")
     page.wait_for_function("() => document.querySelector('video').currentTime > 0.5", timeout=20000)
-    assert page.get_by_text("Een testbeeld van vier seconden.").is_visible()
+    expect(page.get_by_text("Een testbeeld van vier seconden.")).to_be_visible()
     # The first heartbeat left on load, with the CSRF token (CSRF is on in this app).
     page.wait_for_timeout(500)
     with site["app"].app_context():
@@ -221,8 +222,8 @@ def test_q_and_a_updates_without_a_reload(browser, site):
 
     screen = moderator_ctx.new_page()
     screen.goto(f"{url}/online/scherm/{site['stream_id']}")
-    assert screen.locator(".screen-item", has_text="digitale kloof").is_visible()
-    assert screen.locator(".screen-qr svg").is_visible()
+    expect(screen.locator(".screen-item", has_text="digitale kloof")).to_be_visible()
+    expect(screen.locator(".screen-qr svg")).to_be_visible()
     assert_accessible(screen, "room screen")
     for context in (asker_ctx, viewer_ctx, moderator_ctx):
         context.close()
@@ -283,7 +284,7 @@ def test_the_watch_page_works_without_javascript(browser, site):
     page.get_by_role("button", name="Vraag stellen").click()
     page.get_by_text("Een moderator bekijkt ze eerst").wait_for()
     assert page.url.endswith(f"/online/kijk/{site['stream_id']}")
-    assert page.locator(".qa-list").get_by_text("Een vraag zonder JavaScript").is_visible()
+    expect(page.locator(".qa-list").get_by_text("Een vraag zonder JavaScript")).to_be_visible()
     context.close()
 
 
