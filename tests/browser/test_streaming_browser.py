@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import User
 from streaming import services
@@ -318,15 +319,17 @@ def test_a_quiet_q_and_a_panel_polls_less_often_and_speeds_up_on_a_change(browse
     quiet = polls_during(120)
     assert 9 <= quiet <= 12, quiet
     with site["app"].app_context():
-        db.session.add(
-            Question(
-                activity_id=site["stream_id"],
-                user_id=db.session.scalar(select(User.id).filter_by(role="moderator")),
-                text="Komt er een opname van deze sessie?",
-                status="approved",
+        # A write transaction (BEGIN IMMEDIATE on SQLite), as the app's own writes: the live
+        # server writes heartbeats at the same time.
+        with write_transaction(db.session) as session:
+            session.add(
+                Question(
+                    activity_id=site["stream_id"],
+                    user_id=session.scalar(select(User.id).filter_by(role="moderator")),
+                    text="Komt er een opname van deze sessie?",
+                    status="approved",
+                )
             )
-        )
-        db.session.commit()
         db.session.remove()
     # The next poll (at most 12 s away) brings the question; then the pace is 5 s again.
     seen = len(answers)
