@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -165,7 +166,9 @@ def release_lease(holder: str = HOLDER) -> None:
 
 def serve(app: Flask, *, first_delay: float = 2.0) -> None:
     """Run the scheduler until SIGTERM or SIGINT; each job in its own app context."""
-    scheduler = BlockingScheduler(timezone="UTC")
+    # Our own handle on the job threads: at a stop we wait for them before giving the lease up.
+    executor = ThreadPoolExecutor(max_workers=4)
+    scheduler = BlockingScheduler(timezone="UTC", executors={"default": executor})
 
     def guarded(spec: JobSpec) -> None:
         with app.app_context():
@@ -201,6 +204,10 @@ def serve(app: Flask, *, first_delay: float = 2.0) -> None:
     try:
         scheduler.start()
     finally:
+        # The stop signal does not wait (a second Ctrl+C must stay harmless), so a job or a
+        # lease renewal may still be running: let it finish, or it would take the lease again
+        # after we gave it up, and a successor would wait for it to expire.
+        executor.shutdown(wait=True)
         with app.app_context():
             release_lease()
         log.info("scheduler stopped cleanly")
