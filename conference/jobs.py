@@ -44,6 +44,8 @@ def window_notices(now: datetime) -> dict[str, Any]:
                 continue
             with write_transaction(db.session) as session:
                 for user in organisers:
+                    if user.news_opt_out_at is not None:
+                        continue  # turned off since the list was read (read again: expired)
                     # The key carries the moment: a window moved later gets its own notice.
                     key = f"window:{conf.id}:{event}:{moment.isoformat()}:{user.id}"
                     queued = queue_mail(

@@ -136,12 +136,12 @@ def queue_mail(
 
     `rendered` (subject, text, html from `render_mail`) lets a caller render before it takes a
     contended lock. `unsubscribe` (a `mail_policy.news_token`) makes the message news: it gets
-    the unsubscribe footer and headers, and nothing is queued if the person opted out.
+    the unsubscribe footer and headers. Callers leave opted-out people out in the query that
+    picks the recipients (one set-based filter, not a query per message); the sender drops a
+    news message whose person opted out since it was queued.
     """
     _check_class(kind, unsubscribe)
     session = session or db.session
-    if unsubscribe is not None and mail_policy.opted_out(unsubscribe):
-        return None
     if dedupe_key is not None and session.scalar(
         select(MailMessage.id).filter_by(dedupe_key=dedupe_key)
     ):

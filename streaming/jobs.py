@@ -140,8 +140,8 @@ def followed_stream_notices(now: datetime | None = None) -> dict:
                     select(Registration).where(Registration.id.in_(ids[start : start + BATCH]))
                 )
                 for person in people:
-                    if person.status == "canceled":
-                        continue  # canceled since the list was read
+                    if person.status == "canceled" or person.news_opt_out_at is not None:
+                        continue  # canceled or news turned off since the list was read
                     language = person.language or "nl"
                     token = news_token("r", person.id)
                     message = queue_mail(

@@ -196,10 +196,10 @@ LINK_MARK = "BROADCASTUNSUBSCRIBE9d41"
 
 
 def _personal(
-    conf: Conference, broadcast: Broadcast, reg: Any, language: str, cache: dict
+    conf: Conference, broadcast: Broadcast, reg: Any, language: str, cache: dict, token: str | None
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML for one person, from the language's rendering."""
-    news = not broadcast.essential
+    """Subject, text and HTML for one person (`token`: their news token, None for essential)."""
+    news = token is not None
     if language not in cache:
         sample = type("Sample", (), {"first_name": NAME_MARK})()
         cache[language] = render_mail(
@@ -210,7 +210,7 @@ def _personal(
     subject, text, html = cache[language]
     if news:
         # The link first, the name last: a first name cannot smuggle in the link's mark.
-        link = unsubscribe_url(news_token("r", reg.id), language)
+        link = unsubscribe_url(token, language)
         text, html = text.replace(LINK_MARK, link), html.replace(LINK_MARK, str(escape(link)))
     name = reg.first_name or ""
     return subject, text.replace(NAME_MARK, name), html.replace(NAME_MARK, str(escape(name)))
@@ -243,6 +243,7 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
                 continue  # one message per address, even if two rows share it
             seen.add(address)
             language = reg.language or "nl"
+            token = news_token("r", reg.id) if news else None
             message = queue_mail(
                 to=reg.email,
                 template="broadcast",
@@ -252,8 +253,8 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
                 dedupe_key=f"broadcast:{broadcast.id}:{reg.id}",
                 registration_id=reg.id,
                 session=session,
-                rendered=_personal(conf, broadcast, reg, language, cache),
-                unsubscribe=news_token("r", reg.id) if news else None,
+                rendered=_personal(conf, broadcast, reg, language, cache, token),
+                unsubscribe=token,
             )
             recipients.append(
                 BroadcastRecipient(
