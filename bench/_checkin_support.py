@@ -25,7 +25,7 @@ def prepare_checkin_database(database_url: str, secret_key: str, tickets: int) -
     from conference.extensions import db
     from conference.models import Conference, User
     from registration.models import Registration, Ticket
-    from sessions.loader import load_programme_file
+    from sessions.programme.loader import load_programme_file
 
     app = create_app(
         {

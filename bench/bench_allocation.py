@@ -11,18 +11,12 @@ import argparse
 import time
 from collections.abc import Callable
 
-from sessions.allocation import (
-    Problem,
-    Result,
-    allocate,
-    solve_exact,
-    validate,
-)
-from sessions.allocation_baselines import (
+from sessions.seats.allocation.baselines import (
     first_come_first_served,
     generate_instance,
     serial_dictatorship,
 )
+from sessions.seats.allocation.engine import Problem, Result, allocate, solve_exact, validate
 
 SEED = 2022  # instance and lottery seed: fixed so runs are comparable
 

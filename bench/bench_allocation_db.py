@@ -29,9 +29,9 @@ def _setup(n: int, workdir: Path):
     from conference.extensions import db
     from conference.models import Conference, User
     from registration.models import Registration
-    from sessions.loader import load_programme_file
-    from sessions.models import Preference
-    from sessions.preferences import choice_blocks, options_for
+    from sessions.programme.loader import load_programme_file
+    from sessions.seats.models import Preference
+    from sessions.seats.preferences import choice_blocks, options_for
     from tests.conftest import PROGRAMME, make_app
 
     app = make_app(f"sqlite:///{workdir / 'bench.sqlite3'}")
@@ -92,8 +92,13 @@ def bench(n: int) -> list[dict]:
     from conference.clock import utcnow
     from conference.extensions import db
     from conference.models import Conference
-    from sessions.allocation import allocate
-    from sessions.allocation_service import build_problem, publish_run, run_allocation, run_options
+    from sessions.seats.allocation.engine import allocate
+    from sessions.seats.allocation.service import (
+        build_problem,
+        publish_run,
+        run_allocation,
+        run_options,
+    )
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-alloc-db-"))
     try:

@@ -53,7 +53,8 @@ def populate(n: int) -> None:
     from conference.extensions import db
     from conference.models import Conference, User
     from registration.models import PROFILES, Registration, Ticket, new_ticket_secret
-    from sessions.models import Activity, Seat, SeatBlock
+    from sessions.programme.models import Activity
+    from sessions.seats.models import Seat, SeatBlock
 
     conf = db.session.scalar(select(Conference))
     now = utcnow()
@@ -192,7 +193,7 @@ def run(quick: bool = False, people: int | None = None) -> list[dict]:
     from conference.cli import create_staff
     from conference.extensions import db
     from registration.models import Registration
-    from sessions.loader import load_programme_file
+    from sessions.programme.loader import load_programme_file
 
     n = people or (300 if quick else 2000)
     repeat = 1 if quick else 3

@@ -58,7 +58,9 @@ def populate(n: int) -> list[int]:
     from conference.extensions import db
     from conference.models import Conference, User
     from registration.models import Registration, Ticket
-    from sessions.models import Activity, AgendaMark, CalendarFeed, Follow, Seat, SeatBlock
+    from sessions.agenda.models import AgendaMark, CalendarFeed, Follow
+    from sessions.programme.models import Activity
+    from sessions.seats.models import Seat, SeatBlock
 
     rng = random.Random(SEED)
     conf = db.session.scalar(select(Conference))
@@ -135,7 +137,7 @@ def populate(n: int) -> list[int]:
     conn.execute(insert(SeatBlock), seat_blocks)
     # Real feed tokens (salt -> HMAC) for the HTTP part.
     from conference.models import hash_token
-    from sessions.calendar_tokens import _derive_token
+    from sessions.agenda.feeds import _derive_token
 
     for row in feeds:
         row["token_hash"] = hash_token(_derive_token(row["salt"]))
@@ -150,8 +152,8 @@ def in_memory_events(reg_ids: list[int]) -> list[dict]:
 
     from conference.extensions import db
     from registration.models import Registration
-    from sessions import calendar
-    from sessions.agenda import load_agenda, on_site
+    from sessions.agenda import calendar
+    from sessions.agenda.services import load_agenda, on_site
 
     dates = ("DTSTAMP", "LAST-MODIFIED", "DTSTART", "DTEND")
     people = []
@@ -183,7 +185,7 @@ def serialise_in_memory(person: dict) -> bytes:
     """The baseline: icalendar objects from in-memory values, serialised; no database."""
     from icalendar import Alarm, Calendar, Event
 
-    from sessions.calendar import vtimezone_for
+    from sessions.agenda.calendar import vtimezone_for
 
     cal = Calendar()
     for key, value in (("prodid", "-//bench//NL"), ("version", "2.0"), ("calscale", "GREGORIAN"),
@@ -213,7 +215,7 @@ def _feed(reg_id: int) -> int:
 
     from conference.extensions import db
     from registration.models import Registration
-    from sessions import calendar
+    from sessions.agenda import calendar
 
     try:
         reg = db.session.scalar(
@@ -229,8 +231,8 @@ def _feed(reg_id: int) -> int:
 def measure(url: str, n: int, label: str, http_sample: int, one_tries: int) -> list[dict]:
     """All timings on one database."""
     from conference.extensions import db
-    from sessions.agenda import agenda_cache
-    from sessions.loader import load_programme_file
+    from sessions.agenda.services import agenda_cache
+    from sessions.programme.loader import load_programme_file
 
     app = _app(url, cache_size=n + 16)
     rows: list[dict] = []
@@ -309,7 +311,7 @@ def _http(app, reg_ids: list[int], base_one: float, row) -> list[dict]:
     """GET the private feed through the WSGI stack: 200 from the warm cache, and 304."""
     from conference.extensions import db
     from registration.models import Registration
-    from sessions.calendar_tokens import feed_token
+    from sessions.agenda.feeds import feed_token
 
     with app.app_context():
         paths = [

@@ -43,7 +43,7 @@ def prepare(database_url: str, capacity: int) -> None:
     from conference import create_app
     from conference.extensions import db
     from conference.models import Conference
-    from sessions.loader import load_programme_file
+    from sessions.programme.loader import load_programme_file
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
     with app.app_context():

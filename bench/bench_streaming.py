@@ -47,8 +47,8 @@ def prepare(url: str, viewers: int) -> dict:
     from conference.extensions import db
     from conference.models import ApiToken, Conference, User, hash_token
     from registration.models import Registration
-    from sessions.loader import load_programme_file
-    from sessions.models import Activity
+    from sessions.programme.loader import load_programme_file
+    from sessions.programme.models import Activity
     from streaming.models import Question, StreamSettings
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "RATELIMIT_ENABLED": False})

@@ -32,7 +32,7 @@ def _print_problems(path: str, error: Exception) -> None:
 @click.option("--file", "path", default=None, help="Programme data file (default: the 2022 one).")
 def init_db(demo: bool, path: str | None) -> None:
     """Migrate the database and load the default programme (idempotent)."""
-    from sessions.loader import ProgrammeError, load_programme_file
+    from sessions.programme.loader import ProgrammeError, load_programme_file
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     if db.session.scalar(select(func.count()).select_from(Conference)):
@@ -60,7 +60,7 @@ def _report(report) -> None:
 @click.option("--demo/--no-demo", default=False, help="Move the dates so registration is open.")
 def load_programme(path: str, demo: bool) -> None:
     """Load or update the programme from a YAML data file (all or nothing)."""
-    from sessions.loader import ProgrammeError, load_programme_file
+    from sessions.programme.loader import ProgrammeError, load_programme_file
 
     try:
         report = load_programme_file(path, demo=demo)

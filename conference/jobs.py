@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.mail import deliver_due, queue_mail
-from conference.mail_policy import news_token
+from conference.mail.outbox import deliver_due, queue_mail
+from conference.mail.policy import news_token
 from conference.models import Conference, User
 
 # A notice about a moment older than this is not sent any more (e.g. after a long outage).

@@ -57,11 +57,11 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Meldt de organisatoren wanneer inschrijvingen of keuzeronde openen en sluiten.")),
     JobSpec("expire_venue_offers", "registration.jobs:expire_venue_offers", 120,
             _l("Laat verlopen aanbiedingen van een plaats ter plaatse vallen en biedt ze de volgende aan.")),  # noqa: E501
-    JobSpec("expire_seat_offers", "sessions.jobs:expire_seat_offers", 120,
+    JobSpec("expire_seat_offers", "sessions.seats.jobs:expire_seat_offers", 120,
             _l("Laat verlopen aanbiedingen van een workshopplaats vallen en biedt ze de volgende aan.")),  # noqa: E501
-    JobSpec("close_choice_window", "sessions.jobs:close_choice_window", 300,
+    JobSpec("close_choice_window", "sessions.seats.jobs:close_choice_window", 300,
             _l("Maakt na het sluiten van de keuzeronde een proefverdeling om na te kijken.")),
-    JobSpec("send_reminders", "sessions.reminders:send_day_before_reminders", 600,
+    JobSpec("send_reminders", "sessions.agenda.reminders:send_day_before_reminders", 600,
             _l("Stuurt iedereen de dag voor de conferentie een herinnering met ticket en agenda.")),
     JobSpec("release_no_shows", "registration.checkin.jobs:release_no_shows", 60,
             _l("Geeft plaatsen van wie niet kwam vrij voor wachtenden aan de deur (als dat aan staat).")),  # noqa: E501

@@ -7,20 +7,13 @@ def init_app(app: Flask) -> None:
     """Register the registration package and its check-in subpackage."""
     from pathlib import Path
 
-    from conference import mail_policy
     from conference.api import register_api_blueprint
+    from conference.mail import policy as mail_policy
     from conference.openapi import add_fragment
     from conference.signals import venue_capacity_raised
-    from registration import (
-        account_views,  # noqa: F401  (its pages join views.bp)
-        api,
-        checkin,
-        mail_preferences,
-        models,  # noqa: F401  (tables for the schema)
-        services,
-        unsubscribe_views,  # noqa: F401  (its pages join views.bp)
-        views,
-    )
+    from registration import api, checkin, models, services, views  # noqa: F401  (models: tables)
+    from registration.account import mail_preferences, unsubscribe  # noqa: F401  (pages join views.bp)
+    from registration.account import views as account_views  # noqa: F401  (pages join views.bp)
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)

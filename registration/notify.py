@@ -9,7 +9,7 @@ from flask import current_app
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
-from conference.mail import qr_attachment, queue_mail, render_mail
+from conference.mail.outbox import qr_attachment, queue_mail, render_mail
 from conference.models import ApiToken, Conference, User
 from registration.links import external_url, manage_url, watch_url
 from registration.models import Registration, Ticket

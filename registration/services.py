@@ -29,7 +29,7 @@ from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
-from conference.mail import add_new_mail
+from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull  # noqa: F401

@@ -26,7 +26,7 @@ from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
-from conference.mail import add_new_mail
+from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull

@@ -1,4 +1,4 @@
-"""Programme, seats, preferences, allocation and agendas."""
+"""Programme, seats and allocation, agendas: three sub-packages, wired here."""
 
 from pathlib import Path
 
@@ -9,16 +9,13 @@ def init_app(app: Flask) -> None:
     """Register the programme pages, the programme API and its OpenAPI paths."""
     from conference.api import register_api_blueprint
     from conference.openapi import add_fragment
-    from sessions import (
-        agenda_views,  # noqa: F401  (its routes live on views.bp: import them first)
-        api,
-        views,
-    )
+    from sessions.agenda import views as agenda_views  # noqa: F401  (routes join views.bp)
+    from sessions.programme import api, views
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
     add_fragment(app, Path(__file__).with_name("openapi.yaml"))
-    from sessions import checkpoints  # activity checkpoints for the check-in service
+    from sessions.seats import checkpoints
 
     checkpoints.init_app(app)
     _init_seats(app)
@@ -29,13 +26,11 @@ def _init_seats(app: Flask) -> None:
     """Seats, preferences, allocation and waiting lists: pages, API, signals, CLI."""
     from conference.api import register_api_blueprint
     from conference.openapi import add_fragment
-    from sessions import (
-        seat_admin,  # noqa: F401  (its routes live on seat_views.bp)
-        seat_api,
-        seat_hooks,
-        seat_views,
-    )
-    from sessions.cli import allocate_command
+    from sessions.seats import admin as seat_admin  # noqa: F401  (its routes live on seat_views.bp)
+    from sessions.seats import api as seat_api
+    from sessions.seats import hooks as seat_hooks
+    from sessions.seats import views as seat_views
+    from sessions.seats.allocation.cli import allocate_command
 
     app.register_blueprint(seat_views.bp)
     register_api_blueprint(app, seat_api.bp)
@@ -50,21 +45,21 @@ def _init_agenda(app: Flask) -> None:
     """Agenda, calendar feeds, follows and change mails: API, OpenAPI, signals, history."""
     from conference.api import register_api_blueprint
     from conference.openapi import add_fragment
-    from sessions import (  # noqa: F401  (agenda_history installs its session events on import)
-        agenda_api,
-        agenda_history,
-        agenda_hooks,
-        agenda_views,
+    from sessions.agenda import api as agenda_api
+    from sessions.agenda import (
+        history,  # noqa: F401  (installs its session events on import)
         notifications,
     )
+    from sessions.agenda import hooks as agenda_hooks
+    from sessions.agenda import views as agenda_views
 
     register_api_blueprint(app, agenda_api.bp)
     add_fragment(app, Path(__file__).with_name("openapi_agenda.yaml"))
     agenda_views.init_app(app)
     notifications.connect()
     agenda_hooks.connect()
-    from conference.mail import attachment_renderers
-    from sessions.calendar import render_calendar_attachment
+    from conference.mail.outbox import attachment_renderers
+    from sessions.agenda.calendar import render_calendar_attachment
 
     # The allocation mail carries each person's `.ics`, drawn when the mail is sent.
     attachment_renderers["ics"] = render_calendar_attachment

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the streaming pages, the streaming API and its OpenAPI paths."""
     from conference.api import register_api_blueprint
     from conference.openapi import add_fragment
-    from streaming import api, models, views, views_staff  # noqa: F401  (routes and tables)
+    from streaming import admin, api, models, views  # noqa: F401  (routes and tables)
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
 
 def watch_url_for_agenda(activity) -> str | None:
     """The watch page of a stream, plenary, radio or online workshop, for agendas and feeds."""
-    from sessions.agenda import external_url
+    from sessions.agenda.services import external_url
     from streaming.services import ONLINE_KINDS
 
     if activity.kind not in ONLINE_KINDS:
@@ -30,7 +30,7 @@ def watch_url_for_agenda(activity) -> str | None:
 def _offer_watch_urls() -> None:
     """Let the agenda link streams to their watch page (sessions cannot import streaming)."""
     try:
-        from sessions.agenda import watch_url_providers
+        from sessions.agenda.services import watch_url_providers
     except ImportError:
         return
     if watch_url_for_agenda not in watch_url_providers:

@@ -17,7 +17,8 @@ from conference.extensions import db
 from conference.models import Conference, User
 from registration.access import current_registration
 from registration.models import Registration
-from sessions.models import Activity, Seat
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat
 
 # Staff who may watch every stream, see every join link and run the Q&A.
 STREAM_STAFF = ("organiser", "moderator")

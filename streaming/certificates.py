@@ -19,7 +19,8 @@ from conference.errors import Conflict
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
-from sessions.models import Activity, Seat
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat
 from streaming.models import Certificate, StreamPresence
 from streaming.presence import online_seconds
 

@@ -18,12 +18,14 @@ from sqlalchemy import select
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.mail import queue_mail
-from conference.mail_policy import news_token
+from conference.mail.outbox import queue_mail
+from conference.mail.policy import news_token
 from conference.services import current_conference
 from registration.models import Registration
-from sessions.agenda import FOLLOWABLE_KINDS
-from sessions.models import Activity, Follow, Seat
+from sessions.agenda.models import Follow
+from sessions.agenda.services import FOLLOWABLE_KINDS
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat
 from streaming.access import join_opens_at
 from streaming.models import StreamSettings
 from streaming.services import online_activities, timetable_status

@@ -12,7 +12,7 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import User
 from registration.models import Registration
-from sessions.models import Activity
+from sessions.programme.models import Activity
 
 PROVIDERS = ("youtube", "vimeo", "hls", "audio", "embed")
 OVERRIDES = ("live", "delayed", "ended")

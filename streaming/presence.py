@@ -21,7 +21,7 @@ from conference.db import write_transaction
 from conference.errors import Forbidden
 from conference.extensions import db
 from conference.models import Conference
-from sessions.models import Activity
+from sessions.programme.models import Activity
 from streaming.access import Viewer
 from streaming.models import OnlineAttendance, StreamPresence, StreamSettings
 from streaming.services import online_activity

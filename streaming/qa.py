@@ -16,7 +16,7 @@ from conference.errors import Forbidden, Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
 from conference.validation import UNUSABLE_TEXT, tidy_text
-from sessions.models import Activity
+from sessions.programme.models import Activity
 from streaming.access import Viewer
 from streaming.models import QUESTION_STATUSES, Question, QuestionVote
 

@@ -19,7 +19,7 @@ from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
-from sessions.models import Activity
+from sessions.programme.models import Activity
 from streaming.access import Viewer, join_opens_at, may_join
 from streaming.models import OVERRIDES, PROVIDERS, StreamSettings
 

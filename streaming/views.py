@@ -99,7 +99,7 @@ def qa_context(conf, act, viewer) -> dict:
 def follow_state(act, viewer) -> dict | None:
     """Whether the viewer can follow this stream in their agenda, and does (when offered)."""
     try:
-        from sessions.follows import can_follow, is_following
+        from sessions.agenda.follows import can_follow, is_following
     except ImportError:
         return None
     if viewer.registration is None or not can_follow(act):

@@ -10,7 +10,9 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference, User
 from registration.models import Registration, Ticket
-from sessions.models import Activity, Follow, Seat, SeatBlock
+from sessions.agenda.models import Follow
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat, SeatBlock
 
 _counter = itertools.count(1)
 

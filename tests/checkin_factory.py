@@ -12,7 +12,8 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import ApiToken, Conference, User
 from registration.models import Registration, Ticket
-from sessions.models import Activity, Seat, SeatBlock
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat, SeatBlock
 
 _counter = itertools.count(1)
 

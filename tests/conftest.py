@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from conference import create_app
 from conference.cli import create_staff
 from conference.extensions import db
-from sessions.loader import load_programme_file
+from sessions.programme.loader import load_programme_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMME = ROOT / "sessions" / "data" / "sociaalwerkconferentie-2022.yaml"

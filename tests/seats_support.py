@@ -10,7 +10,8 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import ApiToken, Conference, MailMessage, User
 from registration.models import Registration
-from sessions.models import Activity, Seat, SeatBlock, WaitlistEntry
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat, SeatBlock, WaitlistEntry
 
 
 def conference() -> Conference:

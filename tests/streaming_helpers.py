@@ -11,7 +11,8 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import ApiToken, Conference, User
 from registration.models import Registration
-from sessions.models import Activity, Seat
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat
 
 _counter = itertools.count(1)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference.extensions import db
 from conference.models import AuditEntry, User
 from registration.models import Registration
-from sessions.models import Activity
+from sessions.programme.models import Activity
 
 
 def person(i: int, **overrides: Any) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def activity(slug: str) -> Activity:
 
 def give_seat(reg_id: int, slug: str) -> None:
     """A seat through the seats engineer's organiser move (capacity-checked)."""
-    from sessions.seats import move_person
+    from sessions.seats.services import move_person
 
     move_person(reg_id, activity(slug).id, actor_id=staff().id)
     db.session.rollback()

@@ -10,7 +10,7 @@ from conference.backoffice.common import CSV_MIME, XLSX_MIME, download
 from conference.errors import NotFound
 from conference.extensions import db
 from conference.services import current_conference
-from sessions.models import Activity
+from sessions.programme.models import Activity
 
 bp = Blueprint("backoffice_api", __name__, url_prefix="/api/v1")
 

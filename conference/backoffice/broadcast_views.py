@@ -15,7 +15,7 @@ from conference.backoffice.models import AUDIENCES, BroadcastRecipient
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.services import current_conference
-from sessions import services as programme_services
+from sessions.programme import services as programme_services
 
 
 def _form(conf, obj=None) -> BroadcastForm:

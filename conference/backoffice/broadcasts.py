@@ -20,11 +20,12 @@ from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
-from conference.mail import queue_mail, render_mail
-from conference.mail_policy import news_token, unsubscribe_url
+from conference.mail.outbox import queue_mail, render_mail
+from conference.mail.policy import news_token, unsubscribe_url
 from conference.models import Conference
 from registration.models import Registration
-from sessions.models import Activity, Seat, WaitlistEntry
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat, WaitlistEntry
 
 AUDIENCE_LABELS = {
     "everyone": _l("Iedereen die ingeschreven is (ook wie wacht op een plaats)"),

@@ -20,7 +20,8 @@ from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import PROFILES, Registration
-from sessions.models import SEATED_KINDS, Activity, Preference, Seat
+from sessions.programme.models import SEATED_KINDS, Activity
+from sessions.seats.models import Preference, Seat
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ def allocation_status(conf: Conference) -> dict[str, Any]:
     )
     latest = None
     try:
-        from sessions.models import AllocationRun  # the seats engineer's model, when present
+        from sessions.seats.models import AllocationRun
 
         latest = db.session.scalar(
             select(AllocationRun)

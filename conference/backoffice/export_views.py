@@ -14,8 +14,8 @@ from conference.errors import NotFound
 from conference.extensions import db
 from conference.services import current_conference
 from registration.models import Registration
-from sessions import services as programme
-from sessions.models import SEATED_KINDS, Activity
+from sessions.programme import services as programme
+from sessions.programme.models import SEATED_KINDS, Activity
 
 
 def _seated_activities(conf) -> list[Activity]:

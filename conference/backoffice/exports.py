@@ -33,7 +33,8 @@ from conference.clock import local
 from conference.extensions import db
 from conference.models import AuditEntry, Conference
 from registration.models import Registration
-from sessions.models import Activity, Seat
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat
 
 # A spreadsheet treats a cell that starts with one of these as a formula (or a DDE command).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

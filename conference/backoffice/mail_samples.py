@@ -18,8 +18,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from conference import mail_policy
-from conference.mail import qr_png, render_mail
+from conference.mail import policy as mail_policy
+from conference.mail.outbox import qr_png, render_mail
 
 FRAME_FILES = ("base.html", "base.txt")
 # 5 May 2022, Antwerp (09:00 in Brussels is 07:00 UTC).

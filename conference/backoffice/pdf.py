@@ -28,7 +28,7 @@ from conference.backoffice.exports import activity_people
 from conference.clock import local
 from conference.models import Conference
 from registration.models import Registration, Ticket
-from sessions.models import Activity
+from sessions.programme.models import Activity
 
 FONT, FONT_BOLD = "BadgeSans", "BadgeSans-Bold"
 _FONT_CANDIDATES = [

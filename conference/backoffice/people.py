@@ -22,9 +22,10 @@ from conference.errors import NotFound
 from conference.extensions import db
 from conference.models import AuditEntry, Conference, MailMessage
 from registration import services as registration_services
-from registration.login_links import request_login_link
+from registration.account.login_links import request_login_link
 from registration.models import Registration, Ticket
-from sessions.models import Activity, Block, Preference, Seat, WaitlistEntry
+from sessions.programme.models import Activity, Block
+from sessions.seats.models import Preference, Seat, WaitlistEntry
 
 SNAPSHOT_FIELDS = (
     "first_name",
@@ -375,7 +376,7 @@ def move_seat(
     reg_id: int, activity_id: int, *, actor: Any, override: bool = False, reason: str | None = None
 ) -> Seat:
     """Move a person to an activity with the seats engineer's capacity-checked move (it audits)."""
-    from sessions.seats import move_person
+    from sessions.seats.services import move_person
 
     return move_person(
         reg_id, activity_id, actor_id=actor.id, override=override, reason=reason or None

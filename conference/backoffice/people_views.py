@@ -21,7 +21,7 @@ from conference.backoffice.people_forms import (
 )
 from conference.errors import DomainError, Invalid
 from conference.services import current_conference
-from sessions import services as programme_services
+from sessions.programme import services as programme_services
 
 
 def _seated_choices(conf: Any) -> list[tuple[str, str]]:

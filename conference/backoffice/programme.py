@@ -22,19 +22,19 @@ from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference
-from sessions import services as programme_services
-from sessions.models import (
+from sessions.programme import services as programme_services
+from sessions.programme.models import (
     SEATED_KINDS,
     Activity,
     ActivitySpeaker,
     Block,
     Room,
-    Seat,
     Speaker,
     Theme,
 )
-from sessions.programme_schema import ActivityIn
-from sessions.signals import activity_changed
+from sessions.programme.schema import ActivityIn
+from sessions.programme.signals import activity_changed
+from sessions.seats.models import Seat
 
 # The loader's messages are written for the data file (English); the screens speak Dutch.
 MESSAGES = {

@@ -11,7 +11,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import Length, Optional
 
 from conference.backoffice.common import KIND_LABELS, MODE_LABELS
-from sessions.models import ACTIVITY_MODES, KINDS
+from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 CLOCK_HINT = _l("Als UU:MM, bv. 09:30.")
 SLUG_HINT = _l("Kleine letters, cijfers en streepjes, bv. ws-diversiteit-4. Kan later niet meer.")

@@ -11,9 +11,15 @@ from conference import audit
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
-from sessions.loader import LoadReport, Problem, ProgrammeError, load_programme, parse_programme
-from sessions.models import Activity
-from sessions.signals import activity_changed
+from sessions.programme.loader import (
+    LoadReport,
+    Problem,
+    ProgrammeError,
+    load_programme,
+    parse_programme,
+)
+from sessions.programme.models import Activity
+from sessions.programme.signals import activity_changed
 
 MAX_BYTES = 2 * 1024 * 1024
 

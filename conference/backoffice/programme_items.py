@@ -21,9 +21,9 @@ from conference.backoffice.programme import (
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
-from sessions import services as programme_services
-from sessions.models import Block, Room, Speaker, Theme
-from sessions.programme_schema import BlockIn, RoomIn, SpeakerIn, ThemeIn
+from sessions.programme import services as programme_services
+from sessions.programme.models import Block, Room, Speaker, Theme
+from sessions.programme.schema import BlockIn, RoomIn, SpeakerIn, ThemeIn
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from conference.backoffice.programme_io import import_programme
 from conference.errors import Conflict, Invalid
 from conference.extensions import db
 from conference.services import current_conference
-from sessions import services as programme_services
-from sessions.loader import ProgrammeError
-from sessions.models import Block, Room, Speaker
-from sessions.programme_export import export_programme
+from sessions.programme import services as programme_services
+from sessions.programme.export import export_programme
+from sessions.programme.loader import ProgrammeError
+from sessions.programme.models import Block, Room, Speaker
 
 # URL words (Dutch) for the four simple kinds.
 ENTITY_WORDS = {"themas": "theme", "blokken": "block", "zalen": "room", "sprekers": "speaker"}

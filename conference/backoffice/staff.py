@@ -17,7 +17,7 @@ from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Conflict, Forbidden, Invalid, NotFound
 from conference.extensions import db
-from conference.mail import queue_mail
+from conference.mail.outbox import queue_mail
 from conference.models import STAFF_ROLES, ApiToken, User
 from conference.services import current_conference
 

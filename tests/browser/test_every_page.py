@@ -30,21 +30,22 @@ from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference, MailMessage
-from registration.login_links import request_login_link
-from registration.mail_preferences import registration_token
+from registration.account.login_links import request_login_link
+from registration.account.mail_preferences import registration_token
 from registration.models import Registration
 from registration.signup import register
-from sessions.models import Activity, Theme, WaitlistEntry
-from sessions.preferences import choice_blocks
-from sessions.waitlist import offer_token
+from sessions.programme.models import Activity, Theme
+from sessions.seats.models import WaitlistEntry
+from sessions.seats.preferences import choice_blocks
+from sessions.seats.waitlist import offer_token
 from streaming import services
 from streaming.certificates import new_code
 from streaming.models import Certificate
 from tests.agenda_factory import follow, give_seat
 from tests.browser.conftest import assert_accessible
 from tests.conftest import LiveServer, _sqlite_app
+from tests.quality.test_authorization_matrix import _view_roles
 from tests.registration_support import person
-from tests.test_authorization_matrix import _view_roles
 
 BUDGET = 150 * 1024
 NO_NATIVE_HLS = (

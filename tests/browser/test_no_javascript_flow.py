@@ -19,7 +19,7 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
-from sessions.models import Seat
+from sessions.seats.models import Seat
 from tests.conftest import LiveServer, _sqlite_app
 
 PASSWORD = "wachtwoord-organisator"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
-from sessions import seats
-from sessions.preferences import preferences_of
+from sessions.seats import services as seats
+from sessions.seats.preferences import preferences_of
 from tests.browser.conftest import assert_accessible
 from tests.seats_support import add_registration, conference, seated
 
@@ -123,7 +123,7 @@ def test_swap_without_javascript(browser, live_server):
     page.get_by_role("button", name=b_title).click()
     expect(page.get_by_text(f"Je hebt een plaats in {b_title}")).to_be_visible()
     with app.app_context():
-        from sessions.models import Seat
+        from sessions.seats.models import Seat
 
         held = db.session.scalars(select(Seat.activity_id).filter_by(registration_id=reg_id)).all()
         assert held == [b_id]

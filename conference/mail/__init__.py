@@ -1,0 +1,1 @@
+"""Mail: the outbox and its delivery, the policy (essential or news)."""

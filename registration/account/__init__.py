@@ -1,0 +1,1 @@
+"""The attendee's own pages: manage link, login links, mail preferences, data export."""

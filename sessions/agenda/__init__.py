@@ -1,0 +1,1 @@
+"""Personal agendas: the agenda, snapshots, history, calendars and feeds, follows, reminders."""

@@ -1,0 +1,1 @@
+"""The programme: themes, blocks, rooms, activities, speakers; loader, schema, public pages."""

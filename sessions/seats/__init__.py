@@ -1,0 +1,1 @@
+"""Seats: booking, waiting lists, preferences, activity checkpoints and their admin screens."""

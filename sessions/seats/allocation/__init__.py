@@ -1,0 +1,1 @@
+"""Fair allocation of seats: the engine, the exact solver, baselines and the service."""

@@ -1,0 +1,238 @@
+"""The sessions side of check-in: activity checkpoints, where a seat is needed at the door.
+
+Registered with the check-in service at app start (`init_app`), because `registration` may not
+import `sessions`. Also the no-show release: some minutes after a workshop starts, seats whose
+holders were not scanned at its door go to people waiting there (a "standby" scan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from conference.clock import isoformat
+from conference.errors import Conflict
+from conference.extensions import db
+from conference.models import Conference
+from registration.checkin.models import Presence
+from registration.checkin.registry import Checkpoint, register_activity_checkpoints
+from registration.models import Registration
+from sessions.programme.models import Activity
+from sessions.seats.models import Seat, SeatBlock
+
+ACTIVITY_OPENS_MINUTES = 30
+
+
+def _seats_module():
+    """`sessions.seats` (take_seat / release_seat), built by the seats work."""
+    try:
+        from sessions.seats import services as seats
+    except ImportError:
+        return None
+    return seats
+
+
+class SessionsCheckpoints:
+    """Activity checkpoints backed by the programme and its seats."""
+
+    def _checkpoint(self, conf: Conference, act: Activity) -> Checkpoint:
+        before = conf.setting("activity_checkpoint_opens_minutes_before")
+        before = ACTIVITY_OPENS_MINUTES if before is None else int(before)
+        seated = act.seated and act.mode != "online"
+        release = conf.setting("no_show_release_minutes")
+        standby_from = None
+        if seated and release is not None:
+            standby_from = act.starts_at + timedelta(minutes=int(release))
+        return Checkpoint(
+            key=str(act.id),
+            label=act.title,
+            label_en=act.title_en,
+            kind=act.kind,
+            opens_at=act.starts_at - timedelta(minutes=before),
+            closes_at=act.ends_at,
+            activity_id=act.id,
+            starts_at=act.starts_at,
+            location=act.place,
+            seated=seated,
+            standby_from=standby_from,
+        )
+
+    def checkpoints(self, conference: Conference) -> list[Checkpoint]:
+        """Every published on-site or hybrid activity, in time order."""
+        acts = db.session.scalars(
+            select(Activity)
+            .options(selectinload(Activity.room))
+            .where(
+                Activity.conference_id == conference.id,
+                Activity.published.is_(True),
+                Activity.mode != "online",
+            )
+            .order_by(Activity.starts_at, Activity.position, Activity.id)
+        )
+        return [self._checkpoint(conference, act) for act in acts]
+
+    def get(self, conference: Conference, activity_id: int) -> Checkpoint | None:
+        """The checkpoint of an on-site activity of this conference."""
+        act = db.session.get(Activity, activity_id)
+        if act is None or act.conference_id != conference.id or act.mode == "online":
+            return None
+        return self._checkpoint(conference, act)
+
+    def admits(self, checkpoint: Checkpoint, registration: Registration) -> bool:
+        """A seated activity needs a seat; other on-site activities admit every on-site person."""
+        if not checkpoint.seated:
+            return True
+        return (
+            db.session.scalar(
+                select(Seat.id).where(
+                    Seat.registration_id == registration.id,
+                    Seat.activity_id == checkpoint.activity_id,
+                )
+            )
+            is not None
+        )
+
+    def holder_ids(self, checkpoint: Checkpoint) -> set[int]:
+        """People with a seat at the activity."""
+        return set(
+            db.session.scalars(
+                select(Seat.registration_id).where(Seat.activity_id == checkpoint.activity_id)
+            )
+        )
+
+    def seats_of(self, registration_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """Each person's seats, in time order."""
+        ids = list(registration_ids)
+        result: dict[int, list[dict[str, Any]]] = {}
+        if not ids:
+            return result
+        rows = db.session.execute(
+            select(Seat.registration_id, Activity)
+            .join(Activity, Seat.activity_id == Activity.id)
+            .options(selectinload(Activity.room))
+            .where(Seat.registration_id.in_(ids))
+            .order_by(Activity.starts_at, Activity.id)
+        ).all()
+        for reg_id, act in rows:
+            result.setdefault(reg_id, []).append(
+                {
+                    "activity_id": act.id,
+                    "title": act.title,
+                    "starts_at": isoformat(act.starts_at),
+                    "location": act.place,
+                }
+            )
+        return result
+
+    def changed_since(self, conference: Conference, since: datetime) -> set[int]:
+        """People who got a seat since `since` (a freed seat shows at the next full list)."""
+        return set(
+            db.session.scalars(
+                select(Seat.registration_id)
+                .join(Activity, Seat.activity_id == Activity.id)
+                .where(Activity.conference_id == conference.id, Seat.created_at > since)
+            )
+        )
+
+    # --- no-show release -------------------------------------------------------------------
+
+    def _no_show_seats(self, session: Session, checkpoint: Checkpoint) -> list[Seat]:
+        """Seats held since before the release moment by people not scanned at the door."""
+        arrived = select(Presence.registration_id).where(
+            Presence.checkpoint == checkpoint.key, Presence.first_entry_at.is_not(None)
+        )
+        return list(
+            session.scalars(
+                select(Seat)
+                .where(
+                    Seat.activity_id == checkpoint.activity_id,
+                    Seat.created_at <= checkpoint.standby_from,
+                    Seat.registration_id.not_in(arrived),
+                )
+                .order_by(Seat.created_at.desc(), Seat.id.desc())
+            )
+        )
+
+    def standby(
+        self, session: Session, checkpoint: Checkpoint, registration: Registration, now: datetime
+    ) -> None:
+        """Give a person at the door a free seat, or a no-show's seat; Conflict if neither."""
+        seats = _seats_module()
+        if seats is None:
+            raise Conflict(_l("Plaatsen vrijgeven is nog niet mogelijk."), code="full")
+        act = session.get(Activity, checkpoint.activity_id)
+        # All or nothing: a failed attempt must not leave a released seat behind.
+        with session.begin_nested():
+            self._leave_overlapping(session, seats, act, registration, now)
+            try:
+                seats.take_seat(
+                    session, registration, act, source="standby", reason="standby", now=now
+                )
+                return
+            except Conflict as exc:
+                if exc.code != "full":
+                    raise
+            for seat in self._no_show_seats(session, checkpoint)[:1]:
+                # After the start nobody on the waiting list gets an offer: the seat comes free.
+                seats.release_seat(session, seat, reason="no_show", now=now)
+                session.flush()
+                seats.take_seat(
+                    session, registration, act, source="standby", reason="standby", now=now
+                )
+                return
+            raise Conflict(_l("Er is geen vrije plaats meer."), code="full")
+
+    def _leave_overlapping(
+        self, session: Session, seats, act: Activity, reg: Registration, now: datetime
+    ) -> None:
+        """Someone taking a seat here gives up an unvisited seat in the same block elsewhere."""
+        block_ids = [b.id for b in act.blocks]
+        others = session.scalars(
+            select(Seat)
+            .join(SeatBlock, SeatBlock.seat_id == Seat.id)
+            .where(
+                SeatBlock.registration_id == reg.id,
+                SeatBlock.block_id.in_(block_ids or [-1]),
+                Seat.activity_id != act.id,
+            )
+        ).unique()
+        for seat in others:
+            visited = session.scalar(
+                select(Presence.id).where(
+                    Presence.registration_id == reg.id,
+                    Presence.checkpoint == str(seat.activity_id),
+                    Presence.first_entry_at.is_not(None),
+                )
+            )
+            if visited is not None:
+                raise Conflict(_l("Deze persoon zit al in een andere activiteit."), code="conflict")
+            seats.release_seat(session, seat, reason="standby_move", now=now)
+        session.flush()
+
+    def release_no_shows(self, session: Session, conference: Conference, now: datetime) -> dict:
+        """Release no-shows' seats of activities past their release moment (off by default)."""
+        report = {"enabled": conference.setting("no_show_release_minutes") is not None}
+        report.update(activities=0, released=0)
+        seats = _seats_module()
+        if not report["enabled"] or seats is None:
+            return report
+        for checkpoint in self.checkpoints(conference):
+            if not checkpoint.standby_open(now):
+                continue
+            released = self._no_show_seats(session, checkpoint)
+            for seat in released:
+                seats.release_seat(session, seat, reason="no_show", now=now)
+            report["activities"] += bool(released)
+            report["released"] += len(released)
+        return report
+
+
+def init_app(app: Flask) -> None:
+    """Offer the activity checkpoints to the check-in service."""
+    register_activity_checkpoints(app, SessionsCheckpoints())
