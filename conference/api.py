@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_login import current_user
 
+from conference import schemas
 from conference.auth import organiser_required
 from conference.extensions import csrf
-from conference.openapi import openapi_document
+from conference.openapi import CONFLICT, PUBLIC, ApiDocs, Reply, openapi_document
 from conference.services import conference_json, current_conference, update_conference
 from conference.validation import json_body, parse_time  # noqa: F401  (re-exported)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+docs = ApiDocs("kernel", "The conference and this document.")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -33,12 +35,22 @@ def _csrf_for_cookie_callers() -> None:
 
 
 @bp.get("/openapi.json")
+@docs(
+    summary="This OpenAPI document.",
+    security=PUBLIC,
+    responses={200: Reply("The document.", schema={"type": "object"})},
+)
 def openapi():
     """The OpenAPI 3.1 document of the whole API."""
     return jsonify(openapi_document(current_app))
 
 
 @bp.patch("/conference")
+@docs(
+    summary="Change the conference's settings (organiser).",
+    body=schemas.ConferencePatch,
+    responses={200: Reply("The conference after the change.", schemas.Conference), 409: CONFLICT},
+)
 @organiser_required
 def patch_conference():
     """Change the conference's capacity, windows, mode or quotas."""

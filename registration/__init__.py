@@ -5,11 +5,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the registration package and its check-in subpackage."""
-    from pathlib import Path
-
     from conference.api import register_api_blueprint
     from conference.mail import policy as mail_policy
-    from conference.openapi import add_fragment
     from conference.signals import venue_capacity_raised
     from registration import api, checkin, models, services, views  # noqa: F401  (models: tables)
     from registration.account import mail_preferences, unsubscribe  # noqa: F401  (pages join views.bp)
@@ -17,7 +14,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
-    add_fragment(app, Path(__file__).with_name("openapi.yaml"))
     venue_capacity_raised.connect(services.on_venue_capacity_raised)
     # The mail sender asks whether an attendee turned news off since a mail was queued.
     mail_policy.opt_out_checks["r"] = mail_preferences.registration_opted_out

@@ -1,20 +1,16 @@
 """Programme, seats and allocation, agendas: three sub-packages, wired here."""
 
-from pathlib import Path
-
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the programme pages, the programme API and its OpenAPI paths."""
+    """Register the programme pages and the programme API."""
     from conference.api import register_api_blueprint
-    from conference.openapi import add_fragment
     from sessions.agenda import views as agenda_views  # noqa: F401  (routes join views.bp)
     from sessions.programme import api, views
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
-    add_fragment(app, Path(__file__).with_name("openapi.yaml"))
     from sessions.seats import checkpoints
 
     checkpoints.init_app(app)
@@ -25,7 +21,6 @@ def init_app(app: Flask) -> None:
 def _init_seats(app: Flask) -> None:
     """Seats, preferences, allocation and waiting lists: pages, API, signals, CLI."""
     from conference.api import register_api_blueprint
-    from conference.openapi import add_fragment
     from sessions.seats import admin as seat_admin  # noqa: F401  (its routes live on seat_views.bp)
     from sessions.seats import api as seat_api
     from sessions.seats import hooks as seat_hooks
@@ -34,7 +29,6 @@ def _init_seats(app: Flask) -> None:
 
     app.register_blueprint(seat_views.bp)
     register_api_blueprint(app, seat_api.bp)
-    add_fragment(app, Path(__file__).with_name("openapi_seats.yaml"))
     seat_hooks.connect()
     seat_hooks.register_seat_summary()
     app.jinja_env.globals["seat_state"] = seat_views.seat_state
@@ -42,9 +36,8 @@ def _init_seats(app: Flask) -> None:
 
 
 def _init_agenda(app: Flask) -> None:
-    """Agenda, calendar feeds, follows and change mails: API, OpenAPI, signals, history."""
+    """Agenda, calendar feeds, follows and change mails: API, signals, history."""
     from conference.api import register_api_blueprint
-    from conference.openapi import add_fragment
     from sessions.agenda import api as agenda_api
     from sessions.agenda import (
         history,  # noqa: F401  (installs its session events on import)
@@ -54,7 +47,6 @@ def _init_agenda(app: Flask) -> None:
     from sessions.agenda import views as agenda_views
 
     register_api_blueprint(app, agenda_api.bp)
-    add_fragment(app, Path(__file__).with_name("openapi_agenda.yaml"))
     agenda_views.init_app(app)
     notifications.connect()
     agenda_hooks.connect()

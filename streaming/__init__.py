@@ -1,19 +1,15 @@
 """Streams, online workshops, presence, Q&A and certificates."""
 
-from pathlib import Path
-
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the streaming pages, the streaming API and its OpenAPI paths."""
+    """Register the streaming pages and the streaming API."""
     from conference.api import register_api_blueprint
-    from conference.openapi import add_fragment
     from streaming import admin, api, models, views  # noqa: F401  (routes and tables)
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
-    add_fragment(app, Path(__file__).with_name("openapi.yaml"))
     _offer_watch_urls()
 
 

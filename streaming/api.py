@@ -13,10 +13,11 @@ from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid, NotFound
 from conference.extensions import db, limiter
 from conference.i18n import lang
+from conference.openapi import BEARER_OR_PUBLIC, CONFLICT, PUBLIC, ApiDocs, Reply
 from conference.services import current_conference
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
-from streaming import certificates, presence, qa, services
+from streaming import certificates, presence, qa, schemas, services
 from streaming.access import STREAM_STAFF, current_viewer, public, viewer_required
 from streaming.certificate_pdf import render_pdf
 from streaming.models import StreamSettings
@@ -24,6 +25,10 @@ from streaming.models import StreamSettings
 bp = Blueprint("streaming_api", __name__, url_prefix="/api/v1")
 
 moderator_required = role_required(*STREAM_STAFF)
+docs = ApiDocs(
+    "streaming",
+    "Streams, online workshops, presence heartbeats, Q&A and attendance certificates.",
+)
 
 
 def per_person() -> str:
@@ -37,6 +42,16 @@ def per_person() -> str:
 
 
 @bp.get("/streams")
+@docs(
+    summary=(
+        "Streams (theme streams, plenaries, radio) and online workshops with their status. "
+        "`embed_url` only for registered attendees (and organisers/moderators); `join_url` of "
+        "an online workshop only with a seat there, from `join_link_lead_minutes` before the "
+        "start."
+    ),
+    security=BEARER_OR_PUBLIC,
+    responses={200: Reply("The list in time order.", schemas.Streams)},
+)
 @public
 def streams():
     """Streams and online workshops with status; embed and join links only for those allowed."""
@@ -47,6 +62,11 @@ def streams():
 
 
 @bp.get("/streams/<int:activity_id>")
+@docs(
+    summary="One stream or online workshop, as in the list.",
+    security=BEARER_OR_PUBLIC,
+    responses={200: Reply("The stream.", schemas.Stream)},
+)
 @public
 def stream(activity_id: int):
     """One stream or online workshop, as in the list."""
@@ -61,6 +81,14 @@ def stream(activity_id: int):
 
 
 @bp.patch("/streams/<int:activity_id>")
+@docs(
+    summary=(
+        "Set a stream's provider and source, replay, captions and text alternative (organiser). "
+        "Without a source the provider is derived from the activity's `stream_url`."
+    ),
+    body=schemas.StreamSettingsPatch,
+    responses={200: Reply("The settings after the change.", schemas.StreamSettings)},
+)
 @organiser_required
 def patch_stream(activity_id: int):
     """Set a stream's provider, source, replay, captions and description (organiser)."""
@@ -71,6 +99,11 @@ def patch_stream(activity_id: int):
 
 
 @bp.get("/streams/<int:activity_id>/status")
+@docs(
+    summary="The status alone, for pages that poll it (public, cacheable for 5 seconds).",
+    security=PUBLIC,
+    responses={200: Reply("The status viewers see.", schemas.StreamStatus)},
+)
 @limiter.exempt
 @public
 def stream_status(activity_id: int):
@@ -94,6 +127,14 @@ def stream_status(activity_id: int):
 
 
 @bp.post("/streams/<int:activity_id>/status")
+@docs(
+    summary=(
+        'Override the status ("live", "delayed", "ended") or follow the timetable again with '
+        "null (organiser, moderator)."
+    ),
+    body=schemas.StatusOverride,
+    responses={200: Reply("The settings with the new status.", schemas.StreamSettings)},
+)
 @moderator_required
 def set_stream_status(activity_id: int):
     """Override the status ("live", "delayed", "ended") or clear it with null (staff)."""
@@ -107,6 +148,15 @@ def set_stream_status(activity_id: int):
 
 
 @bp.post("/streams/<int:activity_id>/heartbeat")
+@docs(
+    summary=(
+        "The watch page says the person is still there (every minute). Timed by the server's "
+        "clock; the gaps between heartbeats while the stream is live become attended minutes."
+    ),
+    body=schemas.Heartbeat,
+    body_required=False,
+    responses={204: Reply("Recorded.")},
+)
 @limiter.limit("20/minute", key_func=per_person)
 @viewer_required
 def heartbeat(activity_id: int):
@@ -116,6 +166,10 @@ def heartbeat(activity_id: int):
 
 
 @bp.get("/streams/viewers")
+@docs(
+    summary="People watching each stream now (organiser, moderator).",
+    responses={200: Reply("Viewer counts; a person with two tabs counts once.", schemas.Viewers)},
+)
 @moderator_required
 def viewers():
     """People watching each stream now (staff)."""
@@ -142,6 +196,18 @@ def _wants_moderator_view() -> bool:
 
 
 @bp.get("/activities/<int:activity_id>/questions")
+@docs(
+    summary=(
+        "The Q&A: approved questions (pinned first, then most votes) and the caller's own "
+        "waiting ones. Moderators add `?view=moderator` for every question with its asker. "
+        "Sends an ETag."
+    ),
+    query=schemas.QuestionsQuery,
+    responses={
+        200: Reply("The questions.", schemas.Questions),
+        304: Reply("Not changed since the ETag sent in If-None-Match."),
+    },
+)
 @viewer_required
 def questions(activity_id: int):
     """The Q&A as this person sees it (moderators: ?view=moderator for every question)."""
@@ -160,6 +226,11 @@ def questions(activity_id: int):
 
 
 @bp.post("/activities/<int:activity_id>/questions")
+@docs(
+    summary="Ask a question (registered attendees; it waits for a moderator unless Q&A is open).",
+    body=schemas.Ask,
+    responses={201: Reply("The question.", schemas.Question)},
+)
 @limiter.limit("10/minute", key_func=per_person)
 @viewer_required
 def ask(activity_id: int):
@@ -171,6 +242,10 @@ def ask(activity_id: int):
 
 
 @bp.post("/questions/<int:question_id>/vote")
+@docs(
+    summary="Vote for an approved question; once per person (a second vote counts nothing).",
+    responses={200: Reply("The votes now.", schemas.Vote)},
+)
 @limiter.limit("60/minute", key_func=per_person)
 @viewer_required
 def vote(question_id: int):
@@ -180,6 +255,11 @@ def vote(question_id: int):
 
 
 @bp.patch("/questions/<int:question_id>")
+@docs(
+    summary="Approve, hide, pin or mark answered (moderator, organiser).",
+    body=schemas.Moderation,
+    responses={200: Reply("The question after the change.", schemas.Question)},
+)
 @moderator_required
 def moderate(question_id: int):
     """Approve, hide, pin or mark answered: {"status"?, "pinned"?, "answered"?} (staff)."""
@@ -196,6 +276,13 @@ def _part_json(part: certificates.Part) -> dict:
 
 
 @bp.get("/me/certificate")
+@docs(
+    summary=(
+        "The attendance certificate: whether it can be had (after the day ends, for people who "
+        "took part on site or online), the parts and minutes, and its code and links."
+    ),
+    responses={200: Reply("The certificate's state.", schemas.Certificate)},
+)
 @attendee_required
 def my_certificate():
     """Whether the attendance certificate can be had, what it lists, and its links."""
@@ -218,6 +305,18 @@ def my_certificate():
 
 
 @bp.get("/me/certificate.pdf")
+@docs(
+    summary="The certificate as a PDF, in Dutch or English.",
+    query=schemas.CertificateQuery,
+    responses={
+        200: Reply(
+            "The PDF.",
+            media_type="application/pdf",
+            schema={"type": "string", "format": "binary"},
+        ),
+        409: CONFLICT,
+    },
+)
 @attendee_required
 def my_certificate_pdf():
     """The certificate as PDF (?lang=nl|en); 409 before the day ends or without attendance."""
@@ -233,6 +332,12 @@ def my_certificate_pdf():
 
 
 @bp.get("/certificates/<code>")
+@docs(
+    summary="Check a certificate's code (public); shows the name and the date only.",
+    security=PUBLIC,
+    path=schemas.CertificateCode,
+    responses={200: Reply("The certificate is genuine.", schemas.CertificateCheck)},
+)
 @limiter.limit("30/minute")
 def verify_certificate(code: str):
     """Public check of a certificate code: the name and the date only."""

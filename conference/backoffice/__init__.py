@@ -6,13 +6,11 @@ packages (registration, sessions, streaming), because it shows and changes all o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the back-office pages, the export API and its OpenAPI paths."""
+    """Register the back-office pages and the export API."""
     from conference.api import register_api_blueprint
     from conference.backoffice import (  # noqa: F401  (routes register on the blueprints)
         api,
@@ -28,7 +26,6 @@ def init_app(app: Flask) -> None:
         staff_views,
     )
     from conference.backoffice.blueprint import bp
-    from conference.openapi import add_fragment
 
     app.register_blueprint(bp)
     register_api_blueprint(app, api.bp)
@@ -36,4 +33,3 @@ def init_app(app: Flask) -> None:
         from conference.extensions import db
 
         people.register_sql_functions(db.engine)
-    add_fragment(app, Path(__file__).with_name("openapi.yaml"))

@@ -7,12 +7,15 @@ from flask import Blueprint, request
 from conference.auth import organiser_required
 from conference.backoffice import exports
 from conference.backoffice.common import CSV_MIME, XLSX_MIME, download
+from conference.backoffice.schemas import CSV_FILE, WORKBOOK, ExportQuery
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.openapi import ApiDocs
 from conference.services import current_conference
 from sessions.programme.models import Activity
 
 bp = Blueprint("backoffice_api", __name__, url_prefix="/api/v1")
+docs = ApiDocs("exports", "Lists for organisers, speakers and guides (organiser only).")
 
 
 def _table_download(table: exports.Table, stem: str, fmt: str):
@@ -38,6 +41,11 @@ def _activity(activity_id: int, fmt: str):
 
 
 @bp.get("/exports/registrations.csv")
+@docs(
+    summary="Every registration as CSV (UTF-8 with BOM, `;` separator, formulas neutralised).",
+    query=ExportQuery,
+    responses={200: CSV_FILE},
+)
 @organiser_required
 def registrations_csv():
     """Every registration as CSV (UTF-8 with BOM, `;`)."""
@@ -45,6 +53,9 @@ def registrations_csv():
 
 
 @bp.get("/exports/registrations.xlsx")
+@docs(
+    summary="Every registration as an Excel workbook.", query=ExportQuery, responses={200: WORKBOOK}
+)
 @organiser_required
 def registrations_xlsx():
     """Every registration as an Excel workbook."""
@@ -52,6 +63,10 @@ def registrations_xlsx():
 
 
 @bp.get("/exports/activities/<int:activity_id>.csv")
+@docs(
+    summary="The people with a seat at an activity, as CSV (for speakers and guides).",
+    responses={200: CSV_FILE},
+)
 @organiser_required
 def activity_csv(activity_id: int):
     """The people with a seat at an activity, as CSV."""
@@ -59,6 +74,10 @@ def activity_csv(activity_id: int):
 
 
 @bp.get("/exports/activities/<int:activity_id>.xlsx")
+@docs(
+    summary="The people with a seat at an activity, as an Excel workbook.",
+    responses={200: WORKBOOK},
+)
 @organiser_required
 def activity_xlsx(activity_id: int):
     """The people with a seat at an activity, as an Excel workbook."""

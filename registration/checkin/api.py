@@ -8,15 +8,22 @@ from flask_login import current_user
 
 from conference.auth import role_required
 from conference.errors import Invalid
+from conference.openapi import CONFLICT, INVALID, ApiDocs, Reply
 from conference.services import current_conference
 from conference.validation import json_body
-from registration.checkin import lists, services
+from registration.checkin import lists, schemas, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
 from registration.checkin.desk import reissue_ticket_at_desk
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
 
 checkin_staff = role_required("organiser", "checkin")
+docs = ApiDocs(
+    "checkin",
+    "Ticket scanning at the entrance and at activity checkpoints (organisers and check-in "
+    "volunteers). Scanners keep the checkpoint's list to decide offline and upload their queued "
+    "scans later with `force` and the same `nonce` (applied once).",
+)
 
 
 def ticket_url(secret: str) -> str:
@@ -30,6 +37,28 @@ def _checkpoint():
 
 
 @bp.post("/redeem")
+@docs(
+    summary="Check a ticket in or out at a checkpoint (staff: organiser or check-in).",
+    description=(
+        "The same `nonce` again answers the same result and records nothing new. `force: true` "
+        "records an offline scan that already happened even if it breaks a rule, and flags it "
+        "(`flagged`, `flag_reason`), e.g. a ticket let in by two offline devices. At the help "
+        "desk `registration_id` may be given instead of `secret` (manual check-in after a "
+        "search). `type: standby` at a workshop door gives a person without a seat a free seat "
+        "or the seat of a no-show, from `no_show_release_minutes` after the start (when "
+        "configured)."
+    ),
+    body=schemas.Redeem,
+    responses={
+        201: Reply("Let in (or out).", schemas.CheckinAnswer),
+        400: Reply(
+            "Refused: `already_redeemed`, `canceled`, `revoked`, `product`, `invalid_time`.",
+            schemas.CheckinAnswer,
+        ),
+        404: Reply("Unknown secret: `invalid`.", schemas.CheckinAnswer),
+        409: CONFLICT,
+    },
+)
 @checkin_staff
 def redeem():
     """Check a ticket in or out at a checkpoint (idempotent per nonce)."""
@@ -55,6 +84,10 @@ def redeem():
 
 
 @bp.get("/checkpoints")
+@docs(
+    summary="The entrance and every on-site activity checkpoint (staff).",
+    responses={200: Reply("The checkpoints in time order.", schemas.Checkpoints)},
+)
 @checkin_staff
 def checkpoints():
     """The entrance and every activity checkpoint."""
@@ -63,6 +96,19 @@ def checkpoints():
 
 
 @bp.get("/list")
+@docs(
+    summary="What a scanner needs to decide offline at a checkpoint (staff); no raw secrets.",
+    description=(
+        "Every ticket of the conference as a keyed hash: the first `hash.length` hex characters "
+        "of HMAC-SHA256(`hash.key`, secret). The key is derived from the server's secret key for "
+        "this purpose only. `status` is what an entry scan would answer by the rules (time and "
+        "presence aside). Pass `since=<version>` of an earlier answer to get only the entries "
+        "that changed (`full: false`); a freed seat shows at the next full list, so scanners "
+        "reload the full list every few minutes."
+    ),
+    query=schemas.ListQuery,
+    responses={200: Reply("The list.", schemas.CheckinList), 422: INVALID},
+)
 @checkin_staff
 def checkin_list():
     """What a scanner needs to decide offline; `since` gives only what changed."""
@@ -74,6 +120,17 @@ def checkin_list():
 
 
 @bp.get("/stats")
+@docs(
+    summary="Figures of a checkpoint (staff).",
+    query=schemas.CheckpointQuery,
+    responses={
+        200: Reply(
+            "Expected, checked in, inside now, arrivals per quarter hour (local time).",
+            schemas.CheckinStats,
+        ),
+        422: INVALID,
+    },
+)
 @checkin_staff
 def stats():
     """Expected, checked in, inside now, arrivals per quarter hour."""
@@ -82,6 +139,14 @@ def stats():
 
 
 @bp.get("/search")
+@docs(
+    summary="Manual search by name or e-mail, for a forgotten or broken ticket (staff).",
+    query=schemas.SearchQuery,
+    responses={
+        200: Reply("Up to 20 matches; e-mail addresses are masked.", schemas.SearchResults),
+        422: INVALID,
+    },
+)
 @checkin_staff
 def search():
     """Manual search by name or e-mail, for a forgotten or broken ticket."""
@@ -92,6 +157,13 @@ def search():
 
 
 @bp.post("/registrations/<int:registration_id>/reissue")
+@docs(
+    summary="Help desk — revoke a person's ticket and issue a new one (staff).",
+    responses={
+        201: Reply("The new ticket; the old secret now answers `revoked`.", schemas.ReissuedTicket),
+        409: CONFLICT,
+    },
+)
 @checkin_staff
 def reissue(registration_id: int):
     """Help desk: revoke the ticket and issue a new one with a fresh secret."""

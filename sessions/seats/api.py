@@ -8,14 +8,17 @@ from flask_login import current_user
 
 from conference.auth import organiser_required
 from conference.errors import Invalid
+from conference.openapi import CONFLICT, NOT_FOUND, ApiDocs, Reply
+from conference.schemas import Error
 from conference.services import current_conference
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
-from sessions.seats import preferences
+from sessions.seats import preferences, schemas
 from sessions.seats import services as seats
 from sessions.seats.allocation import service as allocation_service
 
 bp = Blueprint("seats_api", __name__, url_prefix="/api/v1")
+docs = ApiDocs("seats", "Preferences, first-come bookings with waiting lists, and the allocation.")
 
 
 def _ranking_json(ranking: dict[int, list[int]]) -> dict[str, list[int]]:
@@ -23,6 +26,10 @@ def _ranking_json(ranking: dict[int, list[int]]) -> dict[str, list[int]]:
 
 
 @bp.get("/me/preferences")
+@docs(
+    summary="The attendee's ranking per block (block id -> activity ids, best first).",
+    responses={200: Reply("The stored ranking.", schemas.Ranking)},
+)
 @attendee_required
 def get_preferences():
     """The attendee's ranking per block."""
@@ -30,6 +37,17 @@ def get_preferences():
 
 
 @bp.put("/me/preferences")
+@docs(
+    summary=(
+        "Store up to five ranked activities per block during the choice window. Blocks not in "
+        "the body keep their ranking; an empty list clears a block. Speed does not matter."
+    ),
+    body=schemas.Ranking,
+    responses={
+        200: Reply("The whole stored ranking after the change.", schemas.Ranking),
+        409: CONFLICT,
+    },
+)
 @attendee_required
 def put_preferences():
     """Store the ranking of each block given, during the choice window."""
@@ -47,6 +65,12 @@ def _int_field(data: dict, key: str, required: bool = True) -> int | None:
 
 
 @bp.get("/me/enrollments")
+@docs(
+    summary="The attendee's seats and waiting-list places.",
+    responses={
+        200: Reply("Seats (enrolled) and waiting-list places (waitlisted, offered).", schemas.Seats)
+    },
+)
 @attendee_required
 def list_enrollments():
     """The attendee's seats and waiting-list places."""
@@ -54,6 +78,20 @@ def list_enrollments():
 
 
 @bp.post("/me/enrollments")
+@docs(
+    summary=(
+        "Book a seat first come, first served. When full, a place on the waiting list. With "
+        "replace_activity_id, a swap in one step: the old seat is kept when the new one is full. "
+        "An open waiting-list offer for the activity is accepted."
+    ),
+    body=schemas.Enrollment,
+    responses={
+        200: Reply("Already enrolled, or waitlisted at a position.", schemas.EnrollmentKept),
+        201: Reply("Enrolled.", schemas.Enrolled),
+        404: NOT_FOUND,
+        409: Reply("full, conflict, closed, wrong_mode, not_registered or not_enrolled.", Error),
+    },
+)
 @attendee_required
 def post_enrollment():
     """Book a seat; when full, a place on the waiting list; accepts an open offer."""
@@ -70,6 +108,10 @@ def post_enrollment():
 
 
 @bp.delete("/me/enrollments/<int:activity_id>")
+@docs(
+    summary="Give up a seat (offered to the waiting list) or a place on the waiting list.",
+    responses={204: Reply("Released.")},
+)
 @attendee_required
 def delete_enrollment(activity_id: int):
     """Give up a seat (it goes to the waiting list) or a place on the waiting list."""
@@ -78,6 +120,14 @@ def delete_enrollment(activity_id: int):
 
 
 @bp.post("/allocation/run")
+@docs(
+    summary=(
+        "Run the allocation of the preference round (organiser). A dry run is stored for review; "
+        "otherwise it is published at once (seats written, everyone mailed)."
+    ),
+    body=schemas.AllocationRequest,
+    responses={200: Reply("The run's figures.", schemas.AllocationRun), 409: CONFLICT},
+)
 @organiser_required
 def run_allocation():
     """Run the allocation; a dry run stores it for review, otherwise it is published."""
@@ -104,6 +154,13 @@ def run_allocation():
 
 
 @bp.post("/allocation/runs/<int:run_id>/publish")
+@docs(
+    summary=(
+        "Publish a reviewed dry run (organiser). 409 closed while the choice window is open, "
+        "already_published, or stale when the data changed since the run."
+    ),
+    responses={200: Reply("The published run's figures.", schemas.AllocationRun), 409: CONFLICT},
+)
 @organiser_required
 def publish_run(run_id: int):
     """Publish a reviewed dry run: seats are written and everyone gets a mail."""
