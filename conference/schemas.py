@@ -44,6 +44,19 @@ class Body(BaseModel):
 class Error(BaseModel):
     """The error shape of every JSON answer that is not a success."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "invalid",
+                    "message": "Sommige gegevens kloppen niet. Kijk de velden na.",
+                    "fields": {"email": "Vul je e-mailadres in."},
+                },
+                {"error": "unauthenticated", "message": "Meld je eerst aan."},
+            ]
+        }
+    )
+
     error: str
     message: str
     fields: dict[str, str] = maybe()

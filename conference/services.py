@@ -86,6 +86,12 @@ def _moment(data: dict[str, Any], key: str, errors: dict[str, Any]):
         return None
 
 
+# The fields an organiser may change through `update_conference`.
+CONFERENCE_FIELDS = frozenset({
+    "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
+    "choice_opens_at", "choice_closes_at", "profile_quotas", "quota_release_at",
+    *SETTING_LIMITS,
+})  # fmt: skip
 # The registration window must always have both ends; the other moments may be cleared.
 REQUIRED_MOMENTS = ("registration_opens_at", "registration_closes_at")
 
@@ -113,12 +119,9 @@ def update_conference(
     conf: Conference, data: dict[str, Any], *, actor: Any = None, reason: str | None = None
 ) -> Conference:
     """Apply an organiser's settings change; the venue cap never drops below the places taken."""
-    allowed = {
-        "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
-        "choice_opens_at", "choice_closes_at", "profile_quotas", "quota_release_at",
-        *SETTING_LIMITS,
-    }  # fmt: skip
-    errors: dict[str, Any] = {key: _l("onbekend veld") for key in data if key not in allowed}
+    errors: dict[str, Any] = {
+        key: _l("onbekend veld") for key in data if key not in CONFERENCE_FIELDS
+    }
     changes: dict[str, Any] = {}
     if "onsite_capacity" in data:
         cap = data["onsite_capacity"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from typing_extensions import TypeAliasType
 
 from conference.schemas import Body, Url, maybe
@@ -35,6 +35,27 @@ def text(field: str) -> Any:
 class RegistrationCreate(Body):
     """A new registration."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "an.peeters@example.be",
+                    "first_name": "An",
+                    "last_name": "Peeters",
+                    "organisation": "OCMW Gent",
+                    "profile": "practitioner",
+                    "sector": "Jeugdhulp",
+                    "mode": "onsite",
+                    "consent": True,
+                    "language": "nl",
+                    "waitlist_ok": True,
+                    "accessibility_needs": None,
+                    "diet": "vegetarisch",
+                }
+            ]
+        }
+    )
+
     email: EmailStr = Field(max_length=254)
     first_name: str = name("first_name")
     last_name: str = name("last_name")
@@ -51,6 +72,21 @@ class RegistrationCreate(Body):
 
 class RegistrationCreated(BaseModel):
     """The answer to a registration; the token is shown this once."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 42,
+                    "status": "registered",
+                    "mode": "onsite",
+                    "token": "q1Xk3…",
+                    "ticket_url": "https://conferentie.example.be/t/Zr8…",
+                    "venue_waitlist": False,
+                }
+            ]
+        }
+    )
 
     id: int
     status: Literal["registered", "waitlisted"]

@@ -18,6 +18,9 @@ from registration.checkin.desk import reissue_ticket_at_desk
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
 
 checkin_staff = role_required("organiser", "checkin")
+REDEEM_FIELDS = frozenset({
+    "secret", "registration_id", "checkpoint", "type", "nonce", "scanned_at", "force", "device",
+})  # fmt: skip
 docs = ApiDocs(
     "checkin",
     "Ticket scanning at the entrance and at activity checkpoints (organisers and check-in "
@@ -63,9 +66,7 @@ def _checkpoint():
 def redeem():
     """Check a ticket in or out at a checkpoint (idempotent per nonce)."""
     data = json_body()
-    unknown = set(data) - {
-        "secret", "registration_id", "checkpoint", "type", "nonce", "scanned_at", "force", "device",
-    }  # fmt: skip
+    unknown = set(data) - REDEEM_FIELDS
     if unknown:
         raise Invalid(fields={key: _l("onbekend veld") for key in sorted(unknown)})
     result = services.redeem(

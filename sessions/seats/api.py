@@ -21,6 +21,9 @@ bp = Blueprint("seats_api", __name__, url_prefix="/api/v1")
 docs = ApiDocs("seats", "Preferences, first-come bookings with waiting lists, and the allocation.")
 
 
+ALLOCATION_FIELDS = frozenset({"dry_run", "seed", "fill_unranked", "profile_quotas", "exact"})
+
+
 def _ranking_json(ranking: dict[int, list[int]]) -> dict[str, list[int]]:
     return {str(block_id): ids for block_id, ids in sorted(ranking.items())}
 
@@ -135,7 +138,7 @@ def run_allocation():
     dry_run = data.get("dry_run", True)
     if not isinstance(dry_run, bool):
         raise Invalid(fields={"dry_run": _l("geef true of false")})
-    unknown = set(data) - {"dry_run", "seed", "fill_unranked", "profile_quotas", "exact"}
+    unknown = set(data) - ALLOCATION_FIELDS
     if unknown:
         raise Invalid(fields={k: _l("onbekend veld") for k in unknown})
     exact = data.get("exact", False)
