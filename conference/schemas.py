@@ -32,6 +32,11 @@ def maybe(description: str | None = None, **constraints: Any) -> Any:
     )
 
 
+def examples(*bodies: dict[str, Any]) -> ConfigDict:
+    """A model's configuration that shows these bodies as examples in the document."""
+    return ConfigDict(json_schema_extra={"examples": list(bodies)})
+
+
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 
 
@@ -44,17 +49,13 @@ class Body(BaseModel):
 class Error(BaseModel):
     """The error shape of every JSON answer that is not a success."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "error": "invalid",
-                    "message": "Sommige gegevens kloppen niet. Kijk de velden na.",
-                    "fields": {"email": "Vul je e-mailadres in."},
-                },
-                {"error": "unauthenticated", "message": "Meld je eerst aan."},
-            ]
-        }
+    model_config = examples(
+        {
+            "error": "invalid",
+            "message": "Sommige gegevens kloppen niet. Kijk de velden na.",
+            "fields": {"email": "Vul je e-mailadres in."},
+        },
+        {"error": "unauthenticated", "message": "Meld je eerst aan."},
     )
 
     error: str

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 from typing_extensions import TypeAliasType
 
-from conference.schemas import Body, Url, maybe
+from conference.schemas import Body, Url, examples, maybe
 from registration.models import MODES, PROFILES
 from registration.validation import LANGUAGES, TEXT_FIELDS
 
@@ -35,24 +35,20 @@ def text(field: str) -> Any:
 class RegistrationCreate(Body):
     """A new registration."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "email": "an.peeters@example.be",
-                    "first_name": "An",
-                    "last_name": "Peeters",
-                    "organisation": "OCMW Gent",
-                    "profile": "practitioner",
-                    "sector": "Jeugdhulp",
-                    "mode": "onsite",
-                    "consent": True,
-                    "language": "nl",
-                    "waitlist_ok": True,
-                    "accessibility_needs": None,
-                    "diet": "vegetarisch",
-                }
-            ]
+    model_config = examples(
+        {
+            "email": "an.peeters@example.be",
+            "first_name": "An",
+            "last_name": "Peeters",
+            "organisation": "OCMW Gent",
+            "profile": "practitioner",
+            "sector": "Jeugdhulp",
+            "mode": "onsite",
+            "consent": True,
+            "language": "nl",
+            "waitlist_ok": True,
+            "accessibility_needs": None,
+            "diet": "vegetarisch",
         }
     )
 
@@ -73,18 +69,14 @@ class RegistrationCreate(Body):
 class RegistrationCreated(BaseModel):
     """The answer to a registration; the token is shown this once."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 42,
-                    "status": "registered",
-                    "mode": "onsite",
-                    "token": "q1Xk3…",
-                    "ticket_url": "https://conferentie.example.be/t/Zr8…",
-                    "venue_waitlist": False,
-                }
-            ]
+    model_config = examples(
+        {
+            "id": 42,
+            "status": "registered",
+            "mode": "onsite",
+            "token": "q1Xk3…",
+            "ticket_url": "https://conferentie.example.be/t/Zr8…",
+            "venue_waitlist": False,
         }
     )
 

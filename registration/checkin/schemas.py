@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from conference.schemas import Body, maybe
+from conference.schemas import Body, examples, maybe
 
 ScanType = Literal["entry", "exit", "standby"]
 EntryStatus = Literal["ok", "canceled", "revoked", "product"]
@@ -16,19 +16,15 @@ EntryStatus = Literal["ok", "canceled", "revoked", "product"]
 class Redeem(Body):
     """One scan of a ticket (or a manual check-in by registration id at the help desk)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "secret": "Zr8yT0…",
-                    "checkpoint": "entrance",
-                    "type": "entry",
-                    "nonce": "scanner-3-000127",
-                    "scanned_at": "2022-05-05T09:12:30+02:00",
-                    "force": False,
-                    "device": "scanner-3",
-                }
-            ]
+    model_config = examples(
+        {
+            "secret": "Zr8yT0…",
+            "checkpoint": "entrance",
+            "type": "entry",
+            "nonce": "scanner-3-000127",
+            "scanned_at": "2022-05-05T09:12:30+02:00",
+            "force": False,
+            "device": "scanner-3",
         }
     )
 
@@ -65,32 +61,28 @@ class Participant(BaseModel):
 class CheckinAnswer(BaseModel):
     """The verdict of a scan: `ok`, or `error` with its reason."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "status": "ok",
-                    "checkpoint": "entrance",
-                    "checkpoint_label": "Ingang",
-                    "type": "entry",
-                    "scan_id": 812,
-                    "scanned_at": "2022-05-05T09:12:30+02:00",
-                    "participant": {
-                        "id": 42,
-                        "name": "An Peeters",
-                        "mode": "onsite",
-                        "profile": "practitioner",
-                        "seats": [],
-                    },
-                },
-                {
-                    "status": "error",
-                    "reason": "already_redeemed",
-                    "checkpoint": "entrance",
-                    "first_scan_at": "2022-05-05T08:55:02+02:00",
-                },
-            ]
-        }
+    model_config = examples(
+        {
+            "status": "ok",
+            "checkpoint": "entrance",
+            "checkpoint_label": "Ingang",
+            "type": "entry",
+            "scan_id": 812,
+            "scanned_at": "2022-05-05T09:12:30+02:00",
+            "participant": {
+                "id": 42,
+                "name": "An Peeters",
+                "mode": "onsite",
+                "profile": "practitioner",
+                "seats": [],
+            },
+        },
+        {
+            "status": "error",
+            "reason": "already_redeemed",
+            "checkpoint": "entrance",
+            "first_scan_at": "2022-05-05T08:55:02+02:00",
+        },
     )
 
     status: Literal["ok", "error"]
