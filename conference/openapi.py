@@ -72,7 +72,6 @@ COMMON_REPLIES = {
 CONFLICT = Reply(COMMON_REPLIES["Conflict"].description, common="Conflict")
 INVALID = Reply(COMMON_REPLIES["Invalid"].description, common="Invalid")
 NOT_FOUND = Reply(COMMON_REPLIES["NotFound"].description, common="NotFound")
-RATE_LIMITED = Reply(COMMON_REPLIES["RateLimited"].description, common="RateLimited")
 
 
 @dataclass(frozen=True)
@@ -275,8 +274,7 @@ def _parameters(model: type[BaseModel] | None, where: str) -> list[dict[str, Any
     required = set(schema.get("required", ()))
     params = []
     for name, prop in schema["properties"].items():
-        param: dict[str, Any] = {"name": name, "in": where, "required": where == "path"}
-        param["required"] = param["required"] or name in required
+        param = {"name": name, "in": where, "required": where == "path" or name in required}
         if "description" in prop:
             prop = dict(prop)
             param["description"] = prop.pop("description")

@@ -8,6 +8,7 @@ answers of the API to the models' fields.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -139,6 +140,12 @@ def test_a_field_added_to_a_model_shows_up_in_the_document(app):
     assert set(schema["properties"]) == set(MeWithShoeSize.model_fields)
     assert {"name": "probe", "description": "A probe."} in doc["tags"]
     assert doc["paths"]["/api/v1/probe"]["get"]["summary"] == "A probe."
+
+
+def test_each_model_is_one_component_under_its_own_name(client):
+    """No two models share a name, and none differs between request and answer."""
+    names = _document(client)["components"]["schemas"]
+    assert all(re.fullmatch(r"[A-Z][A-Za-z0-9]*", name) for name in names), sorted(names)
 
 
 def test_a_route_without_a_declaration_cannot_be_documented(app):
