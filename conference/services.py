@@ -92,6 +92,7 @@ CONFERENCE_FIELDS = frozenset({
     "choice_opens_at", "choice_closes_at", "profile_quotas", "quota_release_at",
     *SETTING_LIMITS,
 })  # fmt: skip
+
 # The registration window must always have both ends; the other moments may be cleared.
 REQUIRED_MOMENTS = ("registration_opens_at", "registration_closes_at")
 
