@@ -3,7 +3,7 @@
 These models document the JSON bodies; `conference.openapi` turns them into the OpenAPI
 document. The validation itself stays in the validators (`conference.services`,
 `registration.validation`, …), which the HTML forms share and which give the Dutch and English
-field messages; `tests/test_openapi_models.py` checks that both know the same fields.
+field messages; `tests/conference/test_openapi_models.py` checks that both know the same fields.
 """
 
 from __future__ import annotations
