@@ -4,12 +4,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the programme pages and the programme API."""
+    """Register the programme pages, its organiser screens and the programme API."""
     from conference.api import register_api_blueprint
     from sessions.agenda import views as agenda_views  # noqa: F401  (routes join views.bp)
-    from sessions.programme import api, views
+    from sessions.programme import admin, api, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
     register_api_blueprint(app, api.bp)
     from sessions.seats import checkpoints
 

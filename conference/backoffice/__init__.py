@@ -1,4 +1,4 @@
-"""The organiser back office: dashboard data, people, programme editing, broadcasts, exports, audit.
+"""The organiser back office: dashboard data, people, broadcasts, exports, audit.
 
 This is the kernel's dashboard shell: unlike the rest of the kernel it may import the domain
 packages (registration, sessions, streaming), because it shows and changes all of them.
@@ -21,7 +21,6 @@ def init_app(app: Flask) -> None:
         models,
         people,
         people_views,
-        programme_views,
         settings_views,
         staff_views,
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from conference.admin import download
 from conference.auth import organiser_required
 from conference.backoffice import exports
-from conference.backoffice.common import CSV_MIME, XLSX_MIME, download
+from conference.backoffice.common import CSV_MIME, XLSX_MIME
 from conference.backoffice.schemas import CSV_FILE, WORKBOOK, ExportQuery
 from conference.errors import NotFound
 from conference.extensions import db

@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from conference.admin import ConfirmForm, actor
 from conference.auth import organiser_required
 from conference.backoffice import broadcasts as service
 from conference.backoffice.blueprint import bp
-from conference.backoffice.common import actor
-from conference.backoffice.forms import BroadcastForm, ConfirmForm
+from conference.backoffice.forms import BroadcastForm
 from conference.backoffice.models import AUDIENCES, BroadcastRecipient
 from conference.errors import Invalid
 from conference.extensions import db

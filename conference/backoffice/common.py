@@ -1,4 +1,4 @@
-"""Small helpers shared by the back-office views: the actor, labels, pagination, downloads."""
+"""Small helpers shared by the back-office views: labels, pagination, file types."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import Select, func, select
 
 from conference.extensions import db
@@ -23,7 +22,6 @@ PROFILE_LABELS = {
     "research_education": _l("Onderzoek en onderwijs"),
     "other": _l("Andere"),
 }
-MODE_LABELS = {"onsite": _l("Ter plaatse"), "online": _l("Online"), "hybrid": _l("Hybride")}
 STATUS_LABELS = {
     "registered": _l("Ingeschreven"),
     "waitlisted": _l("Op de wachtlijst"),
@@ -42,16 +40,6 @@ SOURCE_LABELS = {
     "organiser": _l("Door organisator"),
     "standby": _l("Aan de deur"),
 }
-KIND_LABELS = {
-    "plenary": _l("Plenair"),
-    "workshop": _l("Workshop"),
-    "online_workshop": _l("Online workshop"),
-    "stream": _l("Stream"),
-    "visit": _l("Bezoek"),
-    "radio": _l("Radio"),
-    "film": _l("Film"),
-    "networking": _l("Ontmoeting"),
-}
 
 
 def label(labels: dict[str, Any], code: str | None) -> str:
@@ -59,11 +47,6 @@ def label(labels: dict[str, Any], code: str | None) -> str:
     if code is None:
         return ""
     return str(labels.get(code, code))
-
-
-def actor() -> Any:
-    """The logged-in account behind this request, for the audit log."""
-    return current_user._get_current_object()
 
 
 @dataclass
@@ -104,15 +87,6 @@ def paginate(query: Select, page: int, per_page: int = 50) -> Page:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
-
-
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    """A file download that no cache or browser sniffing keeps around."""
-    response = Response(data, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 CSV_MIME = "text/csv; charset=utf-8"

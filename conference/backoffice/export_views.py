@@ -6,10 +6,11 @@ from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from conference.admin import download
 from conference.auth import organiser_required
 from conference.backoffice import pdf
 from conference.backoffice.blueprint import bp
-from conference.backoffice.common import PDF_MIME, download
+from conference.backoffice.common import PDF_MIME
 from conference.errors import NotFound
 from conference.extensions import db
 from conference.services import current_conference

@@ -22,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from conference.admin import MODE_LABELS
 from conference.backoffice.common import (
-    MODE_LABELS,
     PROFILE_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,

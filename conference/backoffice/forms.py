@@ -23,12 +23,6 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role, str(ROLE_LABELS[role])) for role in STAFF_ROLES]
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token, and an optional reason."""
-
-    reason = StringField(_l("Reden (voor het auditlog)"), validators=[Optional(), Length(max=500)])
-
-
 class InviteForm(FlaskForm):
     """Invite a staff member by e-mail."""
 

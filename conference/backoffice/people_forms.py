@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from conference.backoffice.common import MODE_LABELS, PROFILE_LABELS, STATUS_LABELS
+from conference.admin import MODE_LABELS
+from conference.backoffice.common import PROFILE_LABELS, STATUS_LABELS
 from registration.models import MODES, PROFILES, STATUSES
 
 

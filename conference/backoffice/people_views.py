@@ -7,11 +7,11 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from conference.admin import ConfirmForm, actor
 from conference.auth import organiser_required
 from conference.backoffice import people as service
 from conference.backoffice.blueprint import bp
-from conference.backoffice.common import actor, page_number, paginate
-from conference.backoffice.forms import ConfirmForm
+from conference.backoffice.common import page_number, paginate
 from conference.backoffice.people_forms import (
     ModeForm,
     MoveForm,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from conference.admin import actor
 from conference.auth import organiser_required
 from conference.backoffice.blueprint import bp
-from conference.backoffice.common import actor
 from conference.backoffice.settings_forms import SettingsForm
 from conference.errors import Conflict, Invalid
 from conference.services import current_conference, update_conference

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from conference.admin import ConfirmForm, actor
 from conference.auth import organiser_required
 from conference.backoffice import staff
 from conference.backoffice.blueprint import bp
-from conference.backoffice.common import actor
 from conference.backoffice.forms import (
-    ConfirmForm,
     InviteForm,
     RoleForm,
     SetPasswordForm,

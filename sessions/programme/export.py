@@ -12,13 +12,13 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from conference.clock import local
+from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import Conference
-from sessions.programme.models import Activity, ActivitySpeaker, Block, Room, Speaker, Theme
+from sessions.programme.models import Activity, Block, Room, Speaker, Theme
 from sessions.programme.schema import DEFAULT_MODE
+from sessions.programme.services import activities
 
 CLOCK_RE = re.compile(r"\d{1,2}:\d{2}")
 HEADER = """\
@@ -128,89 +128,75 @@ def _activity(act: Activity, tz: str) -> dict[str, Any]:
 def programme_data(conf: Conference) -> dict[str, Any]:
     """The programme as the plain data of the file (what `ProgrammeIn` validates)."""
     tz = conf.timezone
-
-    def rows(model: type, *order: Any) -> list[Any]:
-        return list(
-            db.session.scalars(select(model).filter_by(conference_id=conf.id).order_by(*order))
-        )
-
-    themes = rows(Theme, Theme.position, Theme.id)
-    blocks = rows(Block, Block.position, Block.starts_at, Block.id)
-    rooms = rows(Room, Room.id)
-    speakers = rows(Speaker, Speaker.id)
-    acts = list(
-        db.session.scalars(
-            select(Activity)
-            .filter_by(conference_id=conf.id)
-            .options(
-                selectinload(Activity.blocks),
-                selectinload(Activity.room),
-                selectinload(Activity.theme),
-                selectinload(Activity.speaker_links).selectinload(ActivitySpeaker.speaker),
-            )
-            .order_by(Activity.position, Activity.id)
-        )
-    )
+    acts = sorted(activities(conf, published_only=False), key=lambda a: (a.position, a.id))
     return {
         "conference": _conference(conf),
-        "themes": [
-            _compact(
-                {
-                    "slug": t.slug,
-                    "name": t.name,
-                    "name_en": t.name_en,
-                    "description": t.description,
-                    "description_en": t.description_en,
-                }
-            )
-            for t in themes
-        ],
+        "themes": [_theme(t) for t in _rows(conf, Theme, Theme.position, Theme.id)],
         "blocks": [
-            _compact(
-                {
-                    "slug": b.slug,
-                    "name": b.name,
-                    "name_en": b.name_en,
-                    "starts": _clock(b.starts_at, tz),
-                    "ends": _clock(b.ends_at, tz),
-                }
-            )
-            for b in blocks
+            _block(b, tz) for b in _rows(conf, Block, Block.position, Block.starts_at, Block.id)
         ],
-        "rooms": [
-            _compact(
-                {
-                    "slug": r.slug,
-                    "name": r.name,
-                    "floor": r.floor,
-                    "capacity": r.capacity,
-                    "step_free": False if not r.step_free else None,
-                    "directions": r.directions,
-                    "directions_en": r.directions_en,
-                }
-            )
-            for r in rooms
-        ],
-        "speakers": [
-            _compact(
-                {
-                    "slug": s.slug,
-                    "name": s.name,
-                    "organisation": s.organisation,
-                    "bio": s.bio,
-                    "bio_en": s.bio_en,
-                }
-            )
-            for s in speakers
-        ],
+        "rooms": [_room(r) for r in _rows(conf, Room, Room.id)],
+        "speakers": [_speaker(s) for s in _rows(conf, Speaker, Speaker.id)],
         "activities": [_activity(a, tz) for a in acts],
     }
 
 
-def export_programme(conf: Conference) -> str:
-    """The whole programme as a YAML data file that `sessions.loader.parse_programme` reads."""
-    from conference.clock import utcnow
+def _rows(conf: Conference, model: type, *order: Any) -> list[Any]:
+    return list(db.session.scalars(select(model).filter_by(conference_id=conf.id).order_by(*order)))
 
+
+def _theme(t: Theme) -> dict[str, Any]:
+    return _compact(
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "name_en": t.name_en,
+            "description": t.description,
+            "description_en": t.description_en,
+        }
+    )
+
+
+def _block(b: Block, tz: str) -> dict[str, Any]:
+    return _compact(
+        {
+            "slug": b.slug,
+            "name": b.name,
+            "name_en": b.name_en,
+            "starts": _clock(b.starts_at, tz),
+            "ends": _clock(b.ends_at, tz),
+        }
+    )
+
+
+def _room(r: Room) -> dict[str, Any]:
+    return _compact(
+        {
+            "slug": r.slug,
+            "name": r.name,
+            "floor": r.floor,
+            "capacity": r.capacity,
+            "step_free": False if not r.step_free else None,
+            "directions": r.directions,
+            "directions_en": r.directions_en,
+        }
+    )
+
+
+def _speaker(s: Speaker) -> dict[str, Any]:
+    return _compact(
+        {
+            "slug": s.slug,
+            "name": s.name,
+            "organisation": s.organisation,
+            "bio": s.bio,
+            "bio_en": s.bio_en,
+        }
+    )
+
+
+def export_programme(conf: Conference) -> str:
+    """The whole programme as a YAML data file that `loader.parse_programme` reads."""
     header = HEADER.format(
         name=conf.name, today=local(utcnow(), conf.timezone).date().isoformat(), tz=conf.timezone
     )

@@ -11,39 +11,29 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from conference.clock import at_local, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
+from sessions.programme.changes import announce_change, watched
+from sessions.programme.errors import Problem, ProgrammeError
 from sessions.programme.models import Activity, ActivitySpeaker, Block, Room, Speaker, Theme
-from sessions.programme.schema import ProgrammeIn
+from sessions.programme.schema import (
+    ActivityIn,
+    BlockIn,
+    ConferenceIn,
+    ProgrammeIn,
+    RoomIn,
+    SpeakerIn,
+    ThemeIn,
+)
 from sessions.seats.models import Seat
 
 # How far ahead of today a demo puts the event, so registration is open and the day upcoming.
 DEMO_LEAD_DAYS = 42
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the file."""
-
-    line: int | None
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{where}{self.field}: {self.reason}"
-
-
-class ProgrammeError(Exception):
-    """The data file cannot be loaded; nothing was changed."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _to_python(node: Node, path: tuple, lines: dict[tuple, int], loader: yaml.SafeLoader) -> Any:
@@ -156,11 +146,37 @@ def demo_shift_days(event_day: date, today: date) -> int:
 
 @dataclass
 class LoadReport:
-    """What a load created or updated."""
+    """What a load created or updated, and the activities whose time, place or links changed."""
 
     conference: Conference
     counts: dict[str, int]
     shift_days: int
+    moved: list[str]
+
+
+@dataclass(frozen=True)
+class FileTimes:
+    """The file's wall-clock times as stored moments, on the (for a demo: moved) day."""
+
+    day: date
+    tz: str
+    shift: int
+
+    @classmethod
+    def of(cls, conf_in: ConferenceIn, demo: bool) -> FileTimes:
+        """The times of this file; a demo moves them whole weeks ahead of today."""
+        shift = demo_shift_days(conf_in.date, utcnow().date()) if demo else 0
+        return cls(day=conf_in.date + timedelta(days=shift), tz=conf_in.timezone, shift=shift)
+
+    def at(self, clock: time) -> datetime:
+        """A clock time on the conference's day."""
+        return at_local(self.day, clock, self.tz)
+
+    def moment(self, value: datetime | None) -> datetime | None:
+        """A local moment of the file, moved with the day."""
+        if value is None:
+            return None
+        return at_local(value.date() + timedelta(days=self.shift), value.time(), self.tz)
 
 
 def load_programme_file(path: str | Path, *, demo: bool = False) -> LoadReport:
@@ -173,152 +189,196 @@ def load_programme_file(path: str | Path, *, demo: bool = False) -> LoadReport:
 
 
 def load_programme(programme: ProgrammeIn, *, demo: bool = False) -> LoadReport:
-    """Upsert the programme by slug in one transaction."""
-    conf_in = programme.conference
-    shift = demo_shift_days(conf_in.date, utcnow().date()) if demo else 0
-    day = conf_in.date + timedelta(days=shift)
-    tz = conf_in.timezone
+    """Upsert the programme by slug in one transaction (mailing nobody: see `apply_programme`)."""
+    with write_transaction(db.session) as session:
+        return apply_programme(session, programme, demo=demo)
 
-    def at(clock: time) -> datetime:
-        return at_local(day, clock, tz)
 
-    def moment(value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        return at_local(value.date() + timedelta(days=shift), value.time(), tz)
+def apply_programme(
+    session: Session, programme: ProgrammeIn, *, demo: bool = False, tell: bool = False
+) -> LoadReport:
+    """Upsert the programme by slug in the caller's transaction; ProgrammeError if it breaks a rule.
 
-    session = db.session
-    with write_transaction(session):
-        conf = session.scalar(select(Conference).filter_by(slug=conf_in.slug)) or Conference(
-            slug=conf_in.slug
+    A moved activity gets a new calendar sequence; with `tell` its people hear of it too (the
+    back office's import). A file loaded from the command line mails nobody: a demo's dates move
+    every week.
+    """
+    times = FileTimes.of(programme.conference, demo)
+    conf = _load_conference(session, programme.conference, times, demo)
+    rows = _Rows(session, conf)
+    refs = _Refs(
+        themes=_load_themes(rows, programme.themes),
+        blocks=_load_blocks(rows, programme.blocks, times),
+        rooms=_load_rooms(rows, programme.rooms),
+        speakers=_load_speakers(rows, programme.speakers),
+    )
+    session.flush()
+    problems, before = _load_activities(rows, programme.activities, refs, times)
+    problems += _drop_stale(session, conf, {a.slug for a in programme.activities})
+    if problems:
+        raise ProgrammeError(problems)
+    session.flush()
+    moved = [
+        act.slug
+        for act, seen in sorted(before, key=lambda pair: pair[0].slug)
+        if announce_change(session, act, seen, tell=tell)
+    ]
+    counts = {
+        "themes": len(refs.themes), "blocks": len(refs.blocks), "rooms": len(refs.rooms),
+        "speakers": len(refs.speakers), "activities": len(programme.activities),
+    }  # fmt: skip
+    return LoadReport(conference=conf, counts=counts, shift_days=times.shift, moved=moved)
+
+
+CONFERENCE_FIELDS = (
+    "name", "name_en", "tagline", "tagline_en", "description", "description_en", "organiser",
+    "website", "timezone", "venue_info", "venue_info_en", "allocation_mode", "profile_quotas",
+    "settings",
+)  # fmt: skip
+
+
+def _load_conference(
+    session: Session, conf_in: ConferenceIn, times: FileTimes, demo: bool
+) -> Conference:
+    conf = session.scalar(select(Conference).filter_by(slug=conf_in.slug))
+    conf = conf or Conference(slug=conf_in.slug)
+    session.add(conf)
+    for name in CONFERENCE_FIELDS:
+        setattr(conf, name, getattr(conf_in, name))
+    conf.venue, conf.venue_address = conf_in.venue, conf_in.address
+    conf.starts_at, conf.ends_at = times.at(conf_in.starts), times.at(conf_in.ends)
+    conf.registration_opens_at = times.moment(conf_in.registration_opens)
+    conf.registration_closes_at = times.moment(conf_in.registration_closes)
+    conf.choice_opens_at = times.moment(conf_in.choice_opens)
+    conf.choice_closes_at = times.moment(conf_in.choice_closes)
+    if conf.id is not None and conf_in.onsite_capacity < conf.onsite_taken:
+        raise ProgrammeError(
+            [Problem(None, "conference.onsite_capacity", "lower than the places taken")]
         )
-        session.add(conf)
-        for field in (
-            "name", "name_en", "tagline", "tagline_en", "description", "description_en",
-            "organiser", "website", "timezone", "venue_info", "venue_info_en",
-            "allocation_mode", "profile_quotas", "settings",
-        ):  # fmt: skip
-            setattr(conf, field, getattr(conf_in, field))
-        conf.venue = conf_in.venue
-        conf.venue_address = conf_in.address
-        conf.starts_at, conf.ends_at = at(conf_in.starts), at(conf_in.ends)
-        conf.registration_opens_at = moment(conf_in.registration_opens)
-        conf.registration_closes_at = moment(conf_in.registration_closes)
-        conf.choice_opens_at = moment(conf_in.choice_opens)
-        conf.choice_closes_at = moment(conf_in.choice_closes)
-        if conf.id is not None and conf_in.onsite_capacity < conf.onsite_taken:
-            raise ProgrammeError(
-                [Problem(None, "conference.onsite_capacity", "lower than the places taken")]
-            )
-        conf.onsite_capacity = conf_in.onsite_capacity
-        conf.is_demo, conf.demo_shift_days = demo, shift
-        session.flush()
+    conf.onsite_capacity = conf_in.onsite_capacity
+    conf.is_demo, conf.demo_shift_days = demo, times.shift
+    session.flush()
+    return conf
 
-        def upsert(model: type, slug: str) -> Any:
-            row = session.scalar(select(model).filter_by(conference_id=conf.id, slug=slug))
-            if row is None:
-                row = model(conference_id=conf.id, slug=slug)
-                session.add(row)
-            return row
 
-        themes = {}
-        for pos, t in enumerate(programme.themes):
-            row = themes[t.slug] = upsert(Theme, t.slug)
-            row.name, row.name_en, row.position = t.name, t.name_en, pos
-            row.description, row.description_en = t.description, t.description_en
-        blocks = {}
-        for pos, b in enumerate(programme.blocks):
-            row = blocks[b.slug] = upsert(Block, b.slug)
-            row.name, row.name_en, row.position = b.name, b.name_en, pos
-            row.starts_at, row.ends_at = at(b.starts), at(b.ends)
-        rooms = {}
-        for r in programme.rooms:
-            row = rooms[r.slug] = upsert(Room, r.slug)
-            row.name, row.floor, row.capacity, row.step_free = (
-                r.name,
-                r.floor,
-                r.capacity,
-                r.step_free,
-            )
-            row.directions, row.directions_en = r.directions, r.directions_en
-        speakers = {}
-        for s in programme.speakers:
-            row = speakers[s.slug] = upsert(Speaker, s.slug)
-            row.name, row.organisation, row.bio, row.bio_en = (
-                s.name,
-                s.organisation,
-                s.bio,
-                s.bio_en,
-            )
-        session.flush()
+@dataclass
+class _Rows:
+    """Finds a programme row of the conference by slug, or adds a new one."""
 
-        problems: list[Problem] = []
-        wanted = set()
-        for pos, a in enumerate(programme.activities):
-            wanted.add(a.slug)
-            row = upsert(Activity, a.slug)
-            act_blocks = [blocks[slug] for slug in a.blocks]
-            starts = at(a.starts) if a.starts else min(b.starts_at for b in act_blocks)
-            ends = at(a.ends) if a.ends else max(b.ends_at for b in act_blocks)
-            changed = row.id is not None and (
-                row.starts_at != starts
-                or row.ends_at != ends
-                or row.room_id != (rooms[a.room].id if a.room else None)
-                or row.location != a.location
-            )
-            capacity = a.capacity
-            if a.capacity is not None and (row.taken or 0) > a.capacity:
-                reason = f"lower than the {row.taken} seats already taken"
-                problems.append(Problem(None, f"activities[{pos}].capacity", reason))
-                capacity = row.capacity  # keep the row valid; the load is refused below
-            row.kind, row.mode, row.position = a.kind, a.mode, pos
-            row.title, row.title_en, row.summary, row.summary_en = (
-                a.title,
-                a.title_en,
-                a.summary,
-                a.summary_en,
-            )
-            row.theme = themes[a.theme] if a.theme else None
-            row.room = rooms[a.room] if a.room else None
-            row.location, row.capacity = a.location, capacity
-            row.starts_at, row.ends_at = starts, ends
-            row.stream_url, row.join_url = a.stream_url, a.join_url
-            row.is_example, row.published = a.example, a.published
-            row.blocks = act_blocks
-            if changed:
-                row.sequence = (row.sequence or 0) + 1
-            # Reuse existing links: a new row with the same key would clash in the flush.
-            existing = {link.speaker_id: link for link in row.speaker_links}
-            links = []
-            for spos, ref in enumerate(a.speakers):
-                slug, role = (ref, "speaker") if isinstance(ref, str) else (ref.speaker, ref.role)
-                link = existing.get(speakers[slug].id) or ActivitySpeaker(speaker=speakers[slug])
-                link.role, link.position = role, spos
-                links.append(link)
-            row.speaker_links = links
-        stale = session.scalars(
-            select(Activity).where(Activity.conference_id == conf.id, Activity.slug.not_in(wanted))
-        ).all()
-        for act in stale:
-            seats = session.scalar(
-                select(func.count()).select_from(Seat).filter_by(activity_id=act.id)
-            )
-            if seats:
-                problems.append(
-                    Problem(
-                        None,
-                        "activities",
-                        f"'{act.slug}' is missing from the "
-                        f"file but {seats} people hold a seat there",
-                    )
-                )
-            else:
-                session.delete(act)
-        if problems:
-            raise ProgrammeError(problems)
-        session.flush()
-        counts = {
-            "themes": len(themes), "blocks": len(blocks), "rooms": len(rooms),
-            "speakers": len(speakers), "activities": len(programme.activities),
-        }  # fmt: skip
-    return LoadReport(conference=conf, counts=counts, shift_days=shift)
+    session: Session
+    conf: Conference
+
+    def upsert(self, model: type, slug: str) -> Any:
+        row = self.session.scalar(select(model).filter_by(conference_id=self.conf.id, slug=slug))
+        if row is None:
+            row = model(conference_id=self.conf.id, slug=slug)
+            self.session.add(row)
+        return row
+
+
+@dataclass
+class _Refs:
+    """The rows an activity refers to, by slug."""
+
+    themes: dict[str, Theme]
+    blocks: dict[str, Block]
+    rooms: dict[str, Room]
+    speakers: dict[str, Speaker]
+
+
+def _load_themes(rows: _Rows, items: list[ThemeIn]) -> dict[str, Theme]:
+    themes = {}
+    for pos, t in enumerate(items):
+        row = themes[t.slug] = rows.upsert(Theme, t.slug)
+        row.name, row.name_en, row.position = t.name, t.name_en, pos
+        row.description, row.description_en = t.description, t.description_en
+    return themes
+
+
+def _load_blocks(rows: _Rows, items: list[BlockIn], times: FileTimes) -> dict[str, Block]:
+    blocks = {}
+    for pos, b in enumerate(items):
+        row = blocks[b.slug] = rows.upsert(Block, b.slug)
+        row.name, row.name_en, row.position = b.name, b.name_en, pos
+        row.starts_at, row.ends_at = times.at(b.starts), times.at(b.ends)
+    return blocks
+
+
+def _load_rooms(rows: _Rows, items: list[RoomIn]) -> dict[str, Room]:
+    rooms = {}
+    for r in items:
+        row = rooms[r.slug] = rows.upsert(Room, r.slug)
+        row.name, row.floor, row.capacity, row.step_free = r.name, r.floor, r.capacity, r.step_free
+        row.directions, row.directions_en = r.directions, r.directions_en
+    return rooms
+
+
+def _load_speakers(rows: _Rows, items: list[SpeakerIn]) -> dict[str, Speaker]:
+    speakers = {}
+    for s in items:
+        row = speakers[s.slug] = rows.upsert(Speaker, s.slug)
+        row.name, row.organisation, row.bio, row.bio_en = s.name, s.organisation, s.bio, s.bio_en
+    return speakers
+
+
+def _load_activities(
+    rows: _Rows, items: list[ActivityIn], refs: _Refs, times: FileTimes
+) -> tuple[list[Problem], list[tuple[Activity, dict[str, Any]]]]:
+    """Upsert the activities; the problems found, and what the existing ones looked like before."""
+    problems: list[Problem] = []
+    before = []
+    for pos, a in enumerate(items):
+        row = rows.upsert(Activity, a.slug)
+        if row.id is not None:
+            before.append((row, watched(row)))
+        capacity = a.capacity
+        if a.capacity is not None and (row.taken or 0) > a.capacity:
+            reason = f"lower than the {row.taken} seats already taken"
+            problems.append(Problem(None, f"activities[{pos}].capacity", reason))
+            capacity = row.capacity  # keep the row valid; the load is refused below
+        _fill_activity(row, a, pos, capacity, refs, times)
+    return problems, before
+
+
+def _fill_activity(
+    row: Activity, a: ActivityIn, pos: int, capacity: int | None, refs: _Refs, times: FileTimes
+) -> None:
+    act_blocks = [refs.blocks[slug] for slug in a.blocks]
+    row.starts_at = times.at(a.starts) if a.starts else min(b.starts_at for b in act_blocks)
+    row.ends_at = times.at(a.ends) if a.ends else max(b.ends_at for b in act_blocks)
+    row.kind, row.mode, row.position = a.kind, a.mode, pos
+    row.title, row.title_en, row.summary, row.summary_en = (
+        a.title, a.title_en, a.summary, a.summary_en
+    )  # fmt: skip
+    row.theme = refs.themes[a.theme] if a.theme else None
+    row.room = refs.rooms[a.room] if a.room else None
+    row.location, row.capacity = a.location, capacity
+    row.stream_url, row.join_url = a.stream_url, a.join_url
+    row.is_example, row.published = a.example, a.published
+    row.blocks = act_blocks
+    # Reuse existing links: a new row with the same key would clash in the flush.
+    existing = {link.speaker_id: link for link in row.speaker_links}
+    links = []
+    for spos, ref in enumerate(a.speakers):
+        slug, role = (ref, "speaker") if isinstance(ref, str) else (ref.speaker, ref.role)
+        speaker = refs.speakers[slug]
+        link = existing.get(speaker.id) or ActivitySpeaker(speaker=speaker)
+        link.role, link.position = role, spos
+        links.append(link)
+    row.speaker_links = links
+
+
+def _drop_stale(session: Session, conf: Conference, wanted: set[str]) -> list[Problem]:
+    """Delete the activities the file no longer has; refuse where people hold seats."""
+    problems = []
+    stale = session.scalars(
+        select(Activity).where(Activity.conference_id == conf.id, Activity.slug.not_in(wanted))
+    ).all()
+    for act in stale:
+        seats = session.scalar(select(func.count()).select_from(Seat).filter_by(activity_id=act.id))
+        if seats:
+            reason = f"'{act.slug}' is missing from the file but {seats} people hold a seat there"
+            problems.append(Problem(None, "activities", reason))
+        else:
+            session.delete(act)
+    return problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from conference.errors import NotFound
 from conference.services import current_conference
 from sessions.programme import services
 
@@ -49,8 +50,6 @@ def theme(slug: str):
     conf = current_conference()
     theme = next((t for t in services.themes(conf) if t.slug == slug), None)
     if theme is None:
-        from conference.errors import NotFound
-
         raise NotFound()
     acts = [a for a in services.activities(conf) if a.theme_id == theme.id]
     return render_template("sessions/theme.html", conf=conf, theme=theme, acts=acts)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from conference.admin import actor
 from conference.auth import organiser_required, staff_required
 from conference.errors import DomainError, NotFound
 from conference.extensions import db
@@ -64,7 +65,7 @@ def change_capacity(activity_id: int):
         flash(_("Geef een capaciteit van 1 tot 100000."), "error")
     else:
         try:
-            services.update_activity(activity_id, {"capacity": form.capacity.data})
+            services.update_activity(activity_id, {"capacity": form.capacity.data}, actor=actor())
         except DomainError as exc:
             flash(f"{act.title}: {exc.message}", "error")
         else:

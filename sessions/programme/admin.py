@@ -1,29 +1,32 @@
-"""Programme screens: overview, themes, blocks, rooms, speakers, activities, import and export."""
+"""The organiser's programme screens under /beheer/programma: overview, themes, blocks, rooms,
+speakers, activities, import and export. Thin views: the rules live in the services.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from conference.admin import ConfirmForm, actor, download
 from conference.auth import organiser_required
-from conference.backoffice import programme as service
-from conference.backoffice import programme_items as items
-from conference.backoffice.blueprint import bp
-from conference.backoffice.common import actor, download
-from conference.backoffice.forms import ConfirmForm
-from conference.backoffice.programme_forms import FORMS, ActivityForm, ImportForm
-from conference.backoffice.programme_io import import_programme
 from conference.errors import Conflict, Invalid
 from conference.extensions import db
 from conference.services import current_conference
+from sessions.programme import editing
+from sessions.programme import entities as items
 from sessions.programme import services as programme_services
+from sessions.programme.admin_forms import FORMS, ActivityForm, ImportForm
+from sessions.programme.errors import ProgrammeError
 from sessions.programme.export import export_programme
-from sessions.programme.loader import ProgrammeError
-from sessions.programme.models import Block, Room, Speaker
+from sessions.programme.importing import import_programme
+from sessions.programme.models import Activity, Block, Room, Speaker
+from sessions.programme.validation import clock
+
+bp = Blueprint("programme_admin", __name__, url_prefix="/beheer")
 
 # URL words (Dutch) for the four simple kinds.
 ENTITY_WORDS = {"themas": "theme", "blokken": "block", "zalen": "room", "sprekers": "speaker"}
@@ -39,9 +42,9 @@ def _word(kind: str) -> str:
     return next(w for w, k in ENTITY_WORDS.items() if k == kind)
 
 
-@bp.get("/programma", endpoint="programme")
+@bp.get("/programma")
 @organiser_required
-def programme_overview():
+def overview():
     """Every part of the programme, with links to edit it."""
     conf = current_conference()
     rows = {
@@ -53,12 +56,12 @@ def programme_overview():
         for kind, spec in items.SPECS.items()
     }
     return render_template(
-        "backoffice/programme.html",
+        "sessions/admin/programme.html",
         conf=conf,
         activities=programme_services.activities(conf, published_only=False),
         rows=rows,
         words={k: _word(k) for k in items.SPECS},
-        clock=lambda m: service.clock(m, conf),
+        clock=lambda m: clock(m, conf),
         confirm=ConfirmForm(),
         import_form=ImportForm(),
         section="programme",
@@ -78,14 +81,14 @@ def _apply_errors(form: Any, exc: Invalid) -> None:
 
 @bp.route("/programma/<word>/nieuw", methods=["GET", "POST"])
 @organiser_required
-def programme_entity_new(word: str):
+def entity_new(word: str):
     """Add a theme, block, room or speaker."""
     return _entity_page(word, None)
 
 
 @bp.route("/programma/<word>/<int:row_id>", methods=["GET", "POST"])
 @organiser_required
-def programme_entity(word: str, row_id: int):
+def entity(word: str, row_id: int):
     """Edit a theme, block, room or speaker."""
     return _entity_page(word, row_id)
 
@@ -94,7 +97,7 @@ def _entity_page(word: str, row_id: int | None):
     kind = ENTITY_WORDS.get(word) or abort(404)
     conf = current_conference()
     spec = items.SPECS[kind]
-    row = None if row_id is None else service.get_row(conf, spec.model, row_id)
+    row = None if row_id is None else editing.get_row(conf, spec.model, row_id)
     form_cls = FORMS[kind]
     form = (
         form_cls()
@@ -113,11 +116,11 @@ def _entity_page(word: str, row_id: int | None):
                 _apply_errors(form, exc)
             else:
                 flash(_("Opgeslagen: %(name)s.", name=saved.name), "success")
-                return redirect(url_for("backoffice.programme") + f"#{kind}s")
+                return redirect(url_for("programme_admin.overview") + f"#{kind}s")
         status = 422
     title = ENTITY_TITLES[kind][0 if row is None else 1]
     return render_template(
-        "backoffice/programme_entity.html",
+        "sessions/admin/programme_entity.html",
         conf=conf,
         form=form,
         row=row,
@@ -151,25 +154,25 @@ def _activity_choices(form: ActivityForm, conf: Any) -> None:
 
 @bp.route("/programma/activiteiten/nieuw", methods=["GET", "POST"])
 @organiser_required
-def programme_activity_new():
+def activity_new():
     """Add an activity."""
     return _activity_page(None)
 
 
 @bp.route("/programma/activiteiten/<int:activity_id>", methods=["GET", "POST"])
 @organiser_required
-def programme_activity(activity_id: int):
+def activity(activity_id: int):
     """Edit an activity: changes of time or place notify the people who have a seat."""
     return _activity_page(activity_id)
 
 
 def _activity_page(activity_id: int | None):
     conf = current_conference()
-    act = None if activity_id is None else service.get_row(conf, service.Activity, activity_id)
+    act = None if activity_id is None else editing.get_row(conf, Activity, activity_id)
     if request.method == "POST":
         form = ActivityForm()
     elif act is not None:
-        form = ActivityForm(data=service.activity_values(conf, act))
+        form = ActivityForm(data=editing.activity_values(conf, act))
     else:
         form = ActivityForm()
     _activity_choices(form, conf)
@@ -179,9 +182,9 @@ def _activity_page(activity_id: int | None):
             data = form.data_for_schema(skip=("slug",) if act is not None else ())
             try:
                 if act is None:
-                    saved = service.create_activity(conf, data, actor=actor())
+                    saved = editing.create_activity(conf, data, actor=actor())
                 else:
-                    saved = service.edit_activity(
+                    saved = editing.edit_activity(
                         conf, act.id, data, actor=actor(), reason=form.reason.data
                     )
             except Invalid as exc:
@@ -190,10 +193,10 @@ def _activity_page(activity_id: int | None):
                 form.form_errors.append(exc.message)
             else:
                 flash(_("Opgeslagen: %(title)s.", title=saved.title), "success")
-                return redirect(url_for("backoffice.programme_activity", activity_id=saved.id))
+                return redirect(url_for("programme_admin.activity", activity_id=saved.id))
         status = 422
     return render_template(
-        "backoffice/programme_activity.html",
+        "sessions/admin/programme_activity.html",
         conf=conf,
         form=form,
         act=act,
@@ -203,24 +206,24 @@ def _activity_page(activity_id: int | None):
 
 @bp.post("/programma/activiteiten/<int:activity_id>/publiceren")
 @organiser_required
-def programme_activity_publish(activity_id: int):
+def publish(activity_id: int):
     """Show (published=1) or hide (published=0) an activity on the public programme."""
     form = ConfirmForm()
     if form.validate_on_submit():
         published = request.form.get("published") == "1"
-        act = service.set_published(
+        act = editing.set_published(
             current_conference(), activity_id, published, actor=actor(), reason=form.reason.data
         )
         message = (
             _("%(title)s staat in het programma.") if published else _("%(title)s is verborgen.")
         )
         flash(message % {"title": act.title}, "success")
-    return redirect(url_for("backoffice.programme") + "#activities")
+    return redirect(url_for("programme_admin.overview") + "#activities")
 
 
 @bp.route("/programma/importeren", methods=["GET", "POST"])
 @organiser_required
-def programme_import():
+def import_file():
     """Load a whole data file: all or nothing, with every problem and its line number."""
     conf = current_conference()
     form = ImportForm()
@@ -234,7 +237,7 @@ def programme_import():
     elif request.method == "POST":
         status = 422
     return render_template(
-        "backoffice/programme_import.html",
+        "sessions/admin/programme_import.html",
         conf=conf,
         form=form,
         problems=problems,
@@ -245,7 +248,7 @@ def programme_import():
 
 @bp.get("/programma/export.yaml")
 @organiser_required
-def programme_export():
+def export_file():
     """The whole programme as a data file, to edit and load again."""
     conf = current_conference()
     text = export_programme(conf)

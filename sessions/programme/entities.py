@@ -1,4 +1,4 @@
-"""Programme editing of themes, blocks, rooms and speakers, validated like the data file."""
+"""Organisers' edits of themes, blocks, rooms and speakers, validated like the data file."""
 
 from __future__ import annotations
 
@@ -8,22 +8,18 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from conference import audit
-from conference.backoffice.programme import (
-    at,
-    clock,
-    get_row,
-    next_position,
-    slug_taken,
-    validate,
-)
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
-from sessions.programme import services as programme_services
+from sessions.programme.changes import announce_change, apply_patch, watched
+from sessions.programme.editing import get_row, next_position
+from sessions.programme.errors import SlugTaken
 from sessions.programme.models import Block, Room, Speaker, Theme
 from sessions.programme.schema import BlockIn, RoomIn, SpeakerIn, ThemeIn
+from sessions.programme.validation import at, clock, validate
 
 
 @dataclass(frozen=True)
@@ -88,60 +84,58 @@ def save_entity(
     actor: Any,
     reason: str | None = None,
 ) -> Any:
-    """Create (row_id None) or edit a theme, block, room or speaker; slugs never change."""
+    """Create (row_id None) or edit a theme, block, room or speaker; slugs never change.
+
+    One transaction: a moved block moves its activities and tells their people in it too.
+    """
     spec = SPECS[kind]
     row = None if row_id is None else get_row(conf, spec.model, row_id)
-    if row is not None:
-        data = {**data, "slug": row.slug}
-    item = validate(spec.schema, data)
-    old_span = (row.starts_at, row.ends_at) if kind == "block" and row is not None else None
+    item = validate(spec.schema, data if row is None else {**data, "slug": row.slug})
     with write_transaction(db.session) as session:
-        before = None
         if row is None:
-            row = spec.model(conference_id=conf.id, slug=item.slug)
+            row, before = spec.model(conference_id=conf.id, slug=item.slug), None
             if spec.positioned:
                 row.position = next_position(session, spec.model, conf)
         else:
             session.refresh(row)
             before = entity_values(conf, kind, row)
+        old_span = (row.starts_at, row.ends_at) if kind == "block" and before else None
         _apply_entity(conf, spec, row, item)
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-        except IntegrityError as exc:
-            raise slug_taken() from exc
-        after = entity_values(conf, kind, row)
-        if before is None:
-            audit.record(
-                session,
-                actor=actor,
-                action=f"{kind}.create",
-                target_type=kind,
-                target_id=row.id,
-                after=after,
-                reason=reason,
-            )
-        else:
-            old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
-            if new:
-                audit.record(
-                    session,
-                    actor=actor,
-                    action=f"{kind}.update",
-                    target_type=kind,
-                    target_id=row.id,
-                    before=old,
-                    after=new,
-                    reason=reason,
-                )
-    if old_span is not None and old_span != (row.starts_at, row.ends_at):
-        _follow_block(conf, row, old_span, actor=actor)
+        _flush_new_slug(session, row)
+        _audit(session, kind, row, before, entity_values(conf, kind, row), actor, reason)
+        if old_span is not None and old_span != (row.starts_at, row.ends_at):
+            _follow_block(session, row, old_span, actor=actor)
     return row
 
 
+def _flush_new_slug(session: Session, row: Any) -> None:
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        raise SlugTaken() from exc
+
+
+def _audit(
+    session: Session, kind: str, row: Any, before: Any, after: dict, actor: Any, reason: Any
+) -> None:
+    if before is None:
+        audit.record(
+            session, actor=actor, action=f"{kind}.create", target_type=kind, target_id=row.id,
+            after=after, reason=reason,
+        )  # fmt: skip
+        return
+    old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
+    if new:
+        audit.record(
+            session, actor=actor, action=f"{kind}.update", target_type=kind, target_id=row.id,
+            before=old, after=new, reason=reason,
+        )  # fmt: skip
+
+
 def _follow_block(
-    conf: Conference, block: Block, old: tuple[datetime, datetime], *, actor: Any
+    session: Session, block: Block, old: tuple[datetime, datetime], *, actor: Any
 ) -> None:
     """Activities that ran exactly over a moved block move with it (and their people hear of it)."""
     for act in list(block.activities):
@@ -149,11 +143,10 @@ def _follow_block(
         old_span = (min(s for s, _ in spans_old), max(e for _, e in spans_old))
         if (act.starts_at, act.ends_at) != old_span:
             continue  # the activity has its own times: leave them
-        new_start = min(b.starts_at for b in act.blocks)
-        new_end = max(b.ends_at for b in act.blocks)
-        programme_services.update_activity(
-            act.id,
-            {"starts_at": new_start.isoformat(), "ends_at": new_end.isoformat()},
-            actor=actor,
-            reason=f"block {block.slug} moved",
-        )
+        before = watched(act)
+        new_span = {
+            "starts_at": min(b.starts_at for b in act.blocks),
+            "ends_at": max(b.ends_at for b in act.blocks),
+        }
+        apply_patch(session, act, new_span, actor=actor, reason=f"block {block.slug} moved")
+        announce_change(session, act, before)

@@ -1,4 +1,4 @@
-"""Forms of the programme screens. They only collect the data: the rules are the loader's."""
+"""Forms of the organiser's programme screens: they collect the data, the loader has the rules."""
 
 from __future__ import annotations
 
@@ -10,8 +10,19 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from conference.backoffice.common import KIND_LABELS, MODE_LABELS
+from conference.admin import MODE_LABELS
 from sessions.programme.models import ACTIVITY_MODES, KINDS
+
+KIND_LABELS = {
+    "plenary": _l("Plenair"),
+    "workshop": _l("Workshop"),
+    "online_workshop": _l("Online workshop"),
+    "stream": _l("Stream"),
+    "visit": _l("Bezoek"),
+    "radio": _l("Radio"),
+    "film": _l("Film"),
+    "networking": _l("Ontmoeting"),
+}
 
 CLOCK_HINT = _l("Als UU:MM, bv. 09:30.")
 SLUG_HINT = _l("Kleine letters, cijfers en streepjes, bv. ws-diversiteit-4. Kan later niet meer.")

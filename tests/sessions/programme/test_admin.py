@@ -1,4 +1,4 @@
-"""Programme editing through the screens, with the loader's rules; export and import round trip."""
+"""Programme editing on the organiser screens, with the loader's rules; export and import."""
 
 from __future__ import annotations
 
