@@ -14,7 +14,6 @@ from conference.services import current_conference
 from sessions.programme.export import export_programme
 from sessions.programme.loader import load_programme, parse_programme
 from sessions.programme.models import Activity, Block, Room, Speaker, Theme
-from sessions.programme.signals import activity_changed
 from tests.conftest import PROGRAMME
 from tests.test_backoffice_helpers import activity, audit_entries, give_seat, login, register
 
@@ -23,19 +22,6 @@ from tests.test_backoffice_helpers import activity, audit_entries, give_seat, lo
 def app(any_db_app):
     """Every test here on SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
     return any_db_app
-
-
-@pytest.fixture
-def changes():
-    """Every activity_changed signal sent (the agenda engineer turns them into mails)."""
-    seen: list[tuple[str, dict]] = []
-
-    def receiver(act, changes, session, **_):
-        seen.append((act.slug, dict(changes)))
-
-    activity_changed.connect(receiver)
-    yield seen
-    activity_changed.disconnect(receiver)
 
 
 def _normalised(programme) -> dict:
