@@ -67,3 +67,24 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_changes(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_id: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str | None = None,
+) -> AuditEntry | None:
+    """Record only the keys whose value changed; nothing when none did."""
+    old, new = changed(jsonable(before), jsonable(after))
+    if not new:
+        return None
+    return record(
+        session, actor=actor, action=action, target_type=target_type, target_id=target_id,
+        before=old, after=new, reason=reason,
+    )  # fmt: skip

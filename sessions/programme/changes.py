@@ -86,13 +86,10 @@ def apply_patch(
     for key, value in rest.items():
         if getattr(act, key) != value:
             setattr(act, key, value)
-    after = {key: getattr(act, key) for key in changes}
-    old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
-    if new:
-        audit.record(
-            session, actor=actor, action="activity.update", target_type="activity",
-            target_id=act.id, before=old, after=new, reason=reason,
-        )  # fmt: skip
+    audit.record_changes(
+        session, actor=actor, action="activity.update", target_type="activity", target_id=act.id,
+        before=before, after={key: getattr(act, key) for key in changes}, reason=reason,
+    )  # fmt: skip
 
 
 def set_capacity(session: Session, act: Activity, cap: int | None) -> None:

@@ -223,12 +223,10 @@ def _apply_the_rest(
     act.is_example, act.published = item.example, item.published
     _set_speakers(act, r.speakers)
     session.flush()
-    old, new = audit.changed(audit.jsonable(before), audit.jsonable(activity_values(conf, act)))
-    if new:
-        audit.record(
-            session, actor=actor, action="activity.edit", target_type="activity",
-            target_id=act.id, before=old, after=new, reason=reason,
-        )  # fmt: skip
+    audit.record_changes(
+        session, actor=actor, action="activity.edit", target_type="activity", target_id=act.id,
+        before=before, after=activity_values(conf, act), reason=reason,
+    )  # fmt: skip
 
 
 def set_published(

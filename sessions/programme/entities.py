@@ -126,12 +126,10 @@ def _audit(
             after=after, reason=reason,
         )  # fmt: skip
         return
-    old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
-    if new:
-        audit.record(
-            session, actor=actor, action=f"{kind}.update", target_type=kind, target_id=row.id,
-            before=old, after=new, reason=reason,
-        )  # fmt: skip
+    audit.record_changes(
+        session, actor=actor, action=f"{kind}.update", target_type=kind, target_id=row.id,
+        before=before, after=after, reason=reason,
+    )  # fmt: skip
 
 
 def _follow_block(
