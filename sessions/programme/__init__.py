@@ -1,1 +1,1 @@
-"""The programme: themes, blocks, rooms, activities, speakers; loader, schema, public pages."""
+"""The programme: themes, blocks, rooms, activities, speakers; data file, pages, admin screens."""

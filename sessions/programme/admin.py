@@ -1,6 +1,4 @@
-"""The organiser's programme screens under /beheer/programma: overview, themes, blocks, rooms,
-speakers, activities, import and export. Thin views: the rules live in the services.
-"""
+"""The organiser's programme screens under /beheer/programma; the rules live in the services."""
 
 from __future__ import annotations
 
@@ -9,12 +7,10 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from conference.admin import ConfirmForm, actor, download
 from conference.auth import organiser_required
 from conference.errors import Conflict, Invalid
-from conference.extensions import db
 from conference.services import current_conference
 from sessions.programme import editing
 from sessions.programme import entities as items
@@ -23,7 +19,7 @@ from sessions.programme.admin_forms import FORMS, ActivityForm, ImportForm
 from sessions.programme.errors import ProgrammeError
 from sessions.programme.export import export_programme
 from sessions.programme.importing import import_programme
-from sessions.programme.models import Activity, Block, Room, Speaker
+from sessions.programme.models import Activity, Room, Speaker
 from sessions.programme.validation import clock
 
 bp = Blueprint("programme_admin", __name__, url_prefix="/beheer")
@@ -47,19 +43,11 @@ def _word(kind: str) -> str:
 def overview():
     """Every part of the programme, with links to edit it."""
     conf = current_conference()
-    rows = {
-        kind: db.session.scalars(
-            select(spec.model)
-            .filter_by(conference_id=conf.id)
-            .order_by(*((spec.model.position,) if spec.positioned else ()), spec.model.id)
-        ).all()
-        for kind, spec in items.SPECS.items()
-    }
     return render_template(
         "sessions/admin/programme.html",
         conf=conf,
         activities=programme_services.activities(conf, published_only=False),
-        rows=rows,
+        rows=items.rows_by_kind(conf),
         words={k: _word(k) for k in items.SPECS},
         clock=lambda m: clock(m, conf),
         confirm=ConfirmForm(),
@@ -132,24 +120,9 @@ def _entity_page(word: str, row_id: int | None):
 def _activity_choices(form: ActivityForm, conf: Any) -> None:
     none = [("", _("geen"))]
     form.theme.choices = none + [(t.slug, t.name) for t in programme_services.themes(conf)]
-    form.room.choices = none + [
-        (r.slug, r.name)
-        for r in db.session.scalars(
-            select(Room).filter_by(conference_id=conf.id).order_by(Room.name)
-        )
-    ]
-    form.blocks.choices = [
-        (b.slug, b.name)
-        for b in db.session.scalars(
-            select(Block).filter_by(conference_id=conf.id).order_by(Block.starts_at)
-        )
-    ]
-    form.speakers.choices = [
-        (s.slug, s.name)
-        for s in db.session.scalars(
-            select(Speaker).filter_by(conference_id=conf.id).order_by(Speaker.name)
-        )
-    ]
+    form.room.choices = none + [(r.slug, r.name) for r in items.by_name(conf, Room)]
+    form.blocks.choices = [(b.slug, b.name) for b in programme_services.blocks(conf)]
+    form.speakers.choices = [(s.slug, s.name) for s in items.by_name(conf, Speaker)]
 
 
 @bp.route("/programma/activiteiten/nieuw", methods=["GET", "POST"])

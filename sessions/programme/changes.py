@@ -120,11 +120,9 @@ def watched(act: Activity) -> dict[str, Any]:
 def announce_change(
     session: Session, act: Activity, before: dict[str, Any], *, tell: bool = True
 ) -> dict[str, tuple[Any, Any]]:
-    """The one change rule: a new calendar sequence and one `activity_changed` per edit.
-
-    `before` is `watched(act)` from before the edit. `tell=False` (a data file loaded from the
-    command line, such as a demo whose dates move every week) raises the sequence only.
-    """
+    """The one change rule: against `watched(act)` from before, a new sequence and one notice."""
+    # tell=False (a file loaded from the command line, e.g. a demo whose dates move every week)
+    # raises the calendar sequence only, so calendar apps update without anyone being mailed.
     now = watched(act)
     changes = {key: (old, now[key]) for key, old in before.items() if now[key] != old}
     if changes:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,6 +55,27 @@ SPECS = {
 }
 
 
+def rows_by_kind(conf: Conference) -> dict[str, list[Any]]:
+    """Every theme, block, room and speaker of the conference, in the overview's order."""
+    return {
+        kind: list(
+            db.session.scalars(
+                select(spec.model)
+                .filter_by(conference_id=conf.id)
+                .order_by(*((spec.model.position,) if spec.positioned else ()), spec.model.id)
+            )
+        )
+        for kind, spec in SPECS.items()
+    }
+
+
+def by_name(conf: Conference, model: type) -> list[Any]:
+    """The conference's rooms or speakers by name (the form's choices)."""
+    return list(
+        db.session.scalars(select(model).filter_by(conference_id=conf.id).order_by(model.name))
+    )
+
+
 def entity_values(conf: Conference, kind: str, row: Any) -> dict[str, Any]:
     """A row in the file's vocabulary (what the form shows)."""
     spec = SPECS[kind]
@@ -84,10 +106,7 @@ def save_entity(
     actor: Any,
     reason: str | None = None,
 ) -> Any:
-    """Create (row_id None) or edit a theme, block, room or speaker; slugs never change.
-
-    One transaction: a moved block moves its activities and tells their people in it too.
-    """
+    """Create (row_id None) or edit a theme, block, room or speaker, moved activities included."""
     spec = SPECS[kind]
     row = None if row_id is None else get_row(conf, spec.model, row_id)
     item = validate(spec.schema, data if row is None else {**data, "slug": row.slug})

@@ -197,12 +197,9 @@ def load_programme(programme: ProgrammeIn, *, demo: bool = False) -> LoadReport:
 def apply_programme(
     session: Session, programme: ProgrammeIn, *, demo: bool = False, tell: bool = False
 ) -> LoadReport:
-    """Upsert the programme by slug in the caller's transaction; ProgrammeError if it breaks a rule.
-
-    A moved activity gets a new calendar sequence; with `tell` its people hear of it too (the
-    back office's import). A file loaded from the command line mails nobody: a demo's dates move
-    every week.
-    """
+    """Upsert the programme by slug in the caller's transaction; `tell`: mail about moves too."""
+    # Only the back office's import tells people of moved activities; a file loaded from the
+    # command line mails nobody (a demo's dates move every week), as before.
     times = FileTimes.of(programme.conference, demo)
     conf = _load_conference(session, programme.conference, times, demo)
     rows = _Rows(session, conf)
