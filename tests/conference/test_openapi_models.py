@@ -23,8 +23,8 @@ from registration.checkin.api import REDEEM_FIELDS
 from registration.checkin.schemas import Redeem
 from registration.schemas import Me, MeUpdate, RegistrationCreate
 from registration.validation import CREATE_FIELDS, EDITABLE_FIELDS
+from sessions.programme.changes import EDITABLE
 from sessions.programme.schemas import ActivityPatch
-from sessions.programme.services import EDITABLE
 from sessions.seats.api import ALLOCATION_FIELDS
 from sessions.seats.schemas import AllocationRequest
 from streaming.qa import MODERATION_FIELDS
