@@ -11,11 +11,10 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sessions.loader import load_programme_file  # noqa: E402
-
 from conference.cli import create_staff  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from registration.signup import register  # noqa: E402
+from sessions.programme.loader import load_programme_file  # noqa: E402
 from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.conftest import PROGRAMME, LiveServer, make_app  # noqa: E402
 
