@@ -32,7 +32,7 @@ def _setup(n: int, workdir: Path):
     from sessions.programme.loader import load_programme_file
     from sessions.seats.models import Preference
     from sessions.seats.preferences import choice_blocks, options_for
-    from tests.conftest import PROGRAMME, make_app
+    from tests.support.apps import PROGRAMME, make_app
 
     app = make_app(f"sqlite:///{workdir / 'bench.sqlite3'}")
     ctx = app.app_context()

@@ -15,8 +15,8 @@ from conference.cli import create_staff  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from registration.signup import register  # noqa: E402
 from sessions.programme.loader import load_programme_file  # noqa: E402
-from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
-from tests.conftest import PROGRAMME, LiveServer, make_app  # noqa: E402
+from tests.support.apps import PROGRAMME, LiveServer, make_app  # noqa: E402
+from tests.support.browser import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

@@ -1,58 +1,33 @@
-"""Shared fixtures: an app on a real SQLite file (or PostgreSQL), tokens, a live server."""
+"""Shared fixtures: an app on a real SQLite file (or PostgreSQL), tokens, SMTP, a live server.
+
+Only fixtures and hooks live here; what tests import lives in tests/factories.py (rows),
+tests/helpers.py (requests and reads) and tests/support/ (tools).
+"""
 
 from __future__ import annotations
 
-import contextvars
 import os
-import shutil
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
-from werkzeug.serving import make_server
+from aiosmtpd.controller import Controller
 
-from conference import create_app
 from conference.cli import create_staff
 from conference.extensions import db
 from sessions.programme.loader import load_programme_file
-
-ROOT = Path(__file__).resolve().parents[1]
-PROGRAMME = ROOT / "sessions" / "data" / "sociaalwerkconferentie-2022.yaml"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose requests each get their own app context, as in production.
-
-    The fixtures keep an app context pushed for the test's own database work; without this,
-    requests would reuse it and share `g` (the cached user, the cached conference) and the
-    test's SQLAlchemy session. After a request, read fresh data with `db.session.rollback()`.
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-def make_app(url: str, **overrides) -> object:
-    """An app in testing mode on `url`."""
-    config = {
-        "SQLALCHEMY_DATABASE_URI": url,
-        "TESTING": True,
-        "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "test-secret-key-" + "x" * 32,
-        "BASE_URL": "http://127.0.0.1:5000",
-        "SMTP_URL": "",
-        "WTF_CSRF_ENABLED": False,  # tests/test_security* turn it on to prove it is enforced
-    }
-    config.update(overrides)
-    app = create_app(config, env="testing")
-    app.test_client_class = IsolatedClient
-    return app
+from tests.support.apps import (
+    PROGRAMME,
+    LiveServer,
+    make_app,
+    postgres_app,
+    require_postgres,
+    sqlite_app,
+)
+from tests.support.smtp import Inbox, free_port
 
 
 @pytest.fixture(scope="session")
@@ -71,27 +46,6 @@ def sqlite_template(tmp_path_factory) -> Path:
     con.execute("PRAGMA journal_mode=DELETE")
     con.close()
     return path
-
-
-def postgres_url() -> str | None:
-    """TEST_DATABASE_URL with the psycopg 3 driver, or None."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return None
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def require_postgres() -> str:
-    """The PostgreSQL URL; in CI its absence fails the run, locally it skips with a reason."""
-    url = postgres_url()
-    if url is None:
-        if IN_CI:
-            pytest.fail("TEST_DATABASE_URL is not set in CI: the PostgreSQL tests must run there")
-        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped (set it to run them)")
-    return url
 
 
 @pytest.fixture(scope="session")
@@ -119,26 +73,10 @@ def worker_id(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
-def _sqlite_app(template: Path, tmp_path: Path, **overrides):
-    path = tmp_path / "conference.sqlite3"
-    shutil.copyfile(template, path)
-    return make_app(f"sqlite:///{path}", **overrides)
-
-
-def _postgres_app(url: str, **overrides):
-    app = make_app(url, **overrides)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        load_programme_file(PROGRAMME, demo=True)
-        db.session.remove()
-    return app
-
-
 @pytest.fixture
 def app(sqlite_template, tmp_path) -> Iterator[object]:
     """The app on a fresh SQLite file with the demo programme."""
-    app = _sqlite_app(sqlite_template, tmp_path)
+    app = sqlite_app(sqlite_template, tmp_path)
     with app.app_context():
         yield app
         db.session.remove()
@@ -149,9 +87,9 @@ def app(sqlite_template, tmp_path) -> Iterator[object]:
 def any_db_app(request, sqlite_template, tmp_path) -> Iterator[object]:
     """The app on SQLite and, where TEST_DATABASE_URL is set, on PostgreSQL."""
     if request.param == "sqlite":
-        app = _sqlite_app(sqlite_template, tmp_path)
+        app = sqlite_app(sqlite_template, tmp_path)
     else:
-        app = _postgres_app(request.getfixturevalue("pg_database"))
+        app = postgres_app(request.getfixturevalue("pg_database"))
     with app.app_context():
         yield app
         db.session.remove()
@@ -174,33 +112,29 @@ def tokens(app) -> dict[str, str]:
     return result
 
 
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header for a token."""
-    return {"Authorization": f"Bearer {token}"}
+@pytest.fixture
+def smtp_server() -> Iterator[Inbox]:
+    """A running SMTP server on 127.0.0.1 (aiosmtpd); its address is `smtp_server.url`."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.url = f"smtp://127.0.0.1:{port}"
+    yield inbox
+    controller.stop()
 
 
-class LiveServer:
-    """The app served on 127.0.0.1 in a thread, for the browser."""
-
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
+@pytest.fixture
+def smtp(app, smtp_server) -> Inbox:
+    """The SMTP server, with the app sending to it."""
+    app.config["SMTP_URL"] = smtp_server.url
+    return smtp_server
 
 
 @pytest.fixture
 def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
     """The app on its own SQLite file, served over HTTP."""
-    app = _sqlite_app(sqlite_template, tmp_path)
+    app = sqlite_app(sqlite_template, tmp_path)
     app.config["BASE_URL"] = "http://127.0.0.1"
     with LiveServer(app) as server:
         app.config["BASE_URL"] = server.url

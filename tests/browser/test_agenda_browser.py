@@ -9,8 +9,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.agenda_factory import attendee, follow, give_seat
-from tests.browser.conftest import assert_accessible
+from tests.factories import attendee, follow, give_seat
+from tests.support.browser import assert_accessible
 
 
 def _person(live_server, **kwargs) -> dict:

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from conference.cli import create_staff
 from conference.extensions import db
-from tests.browser.conftest import assert_accessible
-from tests.test_backoffice_helpers import activity, give_seat, register
+from tests.factories import activity, give_seat, register, staff
+from tests.support.browser import assert_accessible
 
 PASSWORD = "wachtwoord-organiser"
 
@@ -26,7 +26,7 @@ def office(live_server):
             sector="Welzijn",
         )
         register(2, first_name="Eva", last_name="Peeters", mode="online", profile="student")
-        give_seat(zoe.id, "ws-diversiteit-1")
+        give_seat(zoe.id, "ws-diversiteit-1", by=staff())
         ids = {"zoe": zoe.id, "activity": activity("ws-diversiteit-1").id}
         db.session.remove()
     return ids

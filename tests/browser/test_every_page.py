@@ -34,18 +34,17 @@ from registration.account.login_links import request_login_link
 from registration.account.mail_preferences import registration_token
 from registration.models import Registration
 from registration.signup import register
-from sessions.programme.models import Activity, Theme
+from sessions.programme.models import Theme
 from sessions.seats.models import WaitlistEntry
 from sessions.seats.preferences import choice_blocks
 from sessions.seats.waitlist import offer_token
 from streaming import services
 from streaming.certificates import new_code
 from streaming.models import Certificate
-from tests.agenda_factory import follow, give_seat
-from tests.browser.conftest import assert_accessible
-from tests.conftest import LiveServer, _sqlite_app
-from tests.quality.test_authorization_matrix import _view_roles
-from tests.registration_support import person
+from tests.factories import activity, follow, give_seat, person
+from tests.helpers import view_roles
+from tests.support.apps import LiveServer, sqlite_app
+from tests.support.browser import assert_accessible
 
 BUDGET = 150 * 1024
 NO_NATIVE_HLS = (
@@ -179,7 +178,7 @@ AXE_HERE = [p for p in PAGES if p.endpoint not in CHECKED_ELSEWHERE or "lang=en"
 def site(sqlite_template, tmp_path_factory):
     """A served app with one registered, logged-in person: a ticket, a seat, a followed stream;
     a stream played from an HLS URL and one from YouTube; an open seat offer, a certificate."""
-    app = _sqlite_app(sqlite_template, tmp_path_factory.mktemp("every-page"))
+    app = sqlite_app(sqlite_template, tmp_path_factory.mktemp("every-page"))
     with LiveServer(app) as server:
         app.config["BASE_URL"] = server.url
         with app.app_context():
@@ -190,24 +189,20 @@ def site(sqlite_template, tmp_path_factory):
         db.engine.dispose()
 
 
-def _activity(slug: str) -> Activity:
-    return db.session.scalar(select(Activity).filter_by(slug=slug))
-
-
 def _build_state(app, url: str) -> dict:
     conf = db.session.scalar(select(Conference))
     done = register(person(1, first_name="Lotte", last_name="Janssens", organisation="CAW"))
     reg = db.session.get(Registration, done.id)
     give_seat(reg, "ws-diversiteit-1")
     follow(reg, "stream-diversiteit")
-    hls, youtube = _activity("stream-eerste-lijn"), _activity("stream-diversiteit")
+    hls, youtube = activity("stream-eerste-lijn"), activity("stream-diversiteit")
     # The HLS playlist lives on the app's own origin (a CDN would be a stream host of its own).
     services.update_settings(conf, hls.id, {"provider": "hls", "source": f"{url}/live.m3u8"})
     services.update_settings(conf, youtube.id, {"provider": "youtube", "source": "M7lc1UVf-VE"})
 
     # Someone else waits for a full workshop and has an offer open.
     other = db.session.get(Registration, register(person(2, first_name="Noor")).id)
-    workshop = _activity("ws-diversiteit-2")
+    workshop = activity("ws-diversiteit-2")
     entry = WaitlistEntry(
         activity_id=workshop.id, registration_id=other.id, status="offered",
         offered_at=utcnow(), offer_expires_at=utcnow() + timedelta(hours=24),
@@ -226,7 +221,7 @@ def _build_state(app, url: str) -> dict:
     login_token = re.search(r"/aanmelden/([\w.\-]+)", mail.body_text).group(1)
     staff, _ = create_staff("nieuw@example.org", "checkin", "Nieuw", "wachtwoord-nieuw")
 
-    seat_block = _activity("ws-diversiteit-1").blocks[0].id
+    seat_block = activity("ws-diversiteit-1").blocks[0].id
     assert seat_block in [b.id for b in choice_blocks(conf)]
     serializer = app.session_interface.get_signing_serializer(app)
     session = {
@@ -247,10 +242,10 @@ def _build_state(app, url: str) -> dict:
         "invite": invite_token(staff),
         "unsubscribe": registration_token(reg),
         "block": seat_block,
-        "workshop": _activity("ws-diversiteit-1").id,
+        "workshop": activity("ws-diversiteit-1").id,
         "hls_stream": hls.id,
         "youtube_stream": youtube.id,
-        "online_workshop": _activity("ow-impact").id,
+        "online_workshop": activity("ow-impact").id,
     }
 
 
@@ -287,7 +282,7 @@ def public_and_attendee_pages(app) -> dict[str, str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith("/api/"):
             continue
-        roles = _view_roles(app, rule.endpoint)
+        roles = view_roles(app, rule.endpoint)
         if not roles or "attendee" in roles:
             found[rule.endpoint] = rule.rule
     return found

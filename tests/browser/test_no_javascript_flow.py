@@ -20,7 +20,7 @@ from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
 from sessions.seats.models import Seat
-from tests.conftest import LiveServer, _sqlite_app
+from tests.support.apps import LiveServer, sqlite_app
 
 PASSWORD = "wachtwoord-organisator"
 
@@ -28,7 +28,7 @@ PASSWORD = "wachtwoord-organisator"
 @pytest.fixture
 def server(sqlite_template, tmp_path):
     """The demo (preference round open) with CSRF on and an organiser."""
-    app = _sqlite_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True)
+    app = sqlite_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         conf = db.session.scalar(select(Conference))
         assert conf.allocation_mode == "preferences" and conf.choice_open()

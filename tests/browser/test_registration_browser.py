@@ -10,7 +10,7 @@ from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
-from tests.browser.conftest import assert_accessible
+from tests.support.browser import assert_accessible
 
 
 def fill(page, email: str, first: str = "Sara", mode: str = "Ter plaatse") -> None:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from conference.cli import create_staff
 from conference.extensions import db
 from registration.checkin.models import Scan
-from tests.browser.conftest import CHROMIUM_FLAGS, assert_accessible, chromium_path, missing_tool
-from tests.checkin_factory import make_registration, open_day
+from tests.factories import open_day, ticket_holder
+from tests.support.browser import CHROMIUM_FLAGS, assert_accessible, chromium_path, missing_tool
 
 FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 PASSWORD = "wachtwoord-checkin"
@@ -113,7 +113,7 @@ def scans_of(server, registration_id: int | None = None) -> list[Scan]:
 
 def test_the_camera_checks_in_a_freshly_made_ticket_once(launch, server, tmp_path):
     with server.app.app_context():
-        reg, ticket = make_registration(
+        reg, ticket = ticket_holder(
             first_name="Lotte", last_name="Verstraeten", profile="volunteer"
         )
         reg_id, secret = reg.id, ticket.secret
@@ -136,7 +136,7 @@ def test_the_camera_checks_in_a_freshly_made_ticket_once(launch, server, tmp_pat
 
 def test_a_blank_camera_checks_in_nobody(launch, server, tmp_path):
     with server.app.app_context():
-        make_registration()
+        ticket_holder()
         db.session.remove()
     _, page = launch(blank_video(tmp_path))
     login_and_open_scanner(page, server)
@@ -148,9 +148,9 @@ def test_a_blank_camera_checks_in_nobody(launch, server, tmp_path):
 
 def test_offline_scans_are_decided_locally_and_uploaded_once(launch, server, tmp_path):
     with server.app.app_context():
-        made = [make_registration(first_name=f"Persoon{i}") for i in range(3)]
+        made = [ticket_holder(first_name=f"Persoon{i}") for i in range(3)]
         people = [(reg.id, reg.full_name, f"{server.url}/t/{t.secret}") for reg, t in made]
-        _, revoked = make_registration(first_name="Oud")
+        _, revoked = ticket_holder(first_name="Oud")
         revoked.status = "revoked"
         db.session.commit()
         revoked_url = f"{server.url}/t/{revoked.secret}"
@@ -194,7 +194,7 @@ def test_offline_scans_are_decided_locally_and_uploaded_once(launch, server, tmp
 def test_the_scanner_pages_have_no_axe_violations(launch, server, tmp_path):
     with server.app.app_context():
         create_staff("organiser@example.org", "organiser", "Organisator", PASSWORD)
-        make_registration(first_name="Axel", last_name="Toegankelijk")
+        ticket_holder(first_name="Axel", last_name="Toegankelijk")
         db.session.remove()
     _, page = launch(blank_video(tmp_path))
     login_and_open_scanner(page, server, email="organiser@example.org")

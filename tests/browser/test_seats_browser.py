@@ -11,9 +11,10 @@ from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
 from sessions.seats import services as seats
+from sessions.seats.models import Seat
 from sessions.seats.preferences import preferences_of
-from tests.browser.conftest import assert_accessible
-from tests.seats_support import add_registration, conference, seated
+from tests.factories import attendee, conference, seated
+from tests.support.browser import assert_accessible
 
 
 def _login_cookie(app, user, url: str) -> list[dict]:
@@ -27,7 +28,7 @@ def _login_cookie(app, user, url: str) -> list[dict]:
 def test_choose_without_javascript_and_accessible(browser, live_server):
     app = live_server.app
     with app.app_context():
-        reg = add_registration("kiezer@example.org")
+        reg = attendee(email="kiezer@example.org")
         ws = seated("workshop")
         first_block = ws[0].blocks[0].id
         cookie = _login_cookie(app, reg.user, live_server.url)
@@ -70,7 +71,7 @@ def test_seat_pages_accessible(browser, live_server):
         conf = conference()
         conf.allocation_mode = "fcfs"
         db.session.commit()
-        reg = add_registration("zitter@example.org")
+        reg = attendee(email="zitter@example.org")
         act = seated("workshop")[0]
         seats.enroll(reg.id, act.id)
         organiser, _ = create_staff("org@example.org", "organiser", "Org", "wachtwoord-org")
@@ -110,7 +111,7 @@ def test_swap_without_javascript(browser, live_server):
         conf.allocation_mode = "fcfs"
         conf.choice_closes_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
-        reg = add_registration("wissel@example.org")
+        reg = attendee(email="wissel@example.org")
         a, b = seated("workshop")[:2]
         seats.enroll(reg.id, a.id)
         cookie = _login_cookie(app, reg.user, live_server.url)
@@ -123,8 +124,6 @@ def test_swap_without_javascript(browser, live_server):
     page.get_by_role("button", name=b_title).click()
     expect(page.get_by_text(f"Je hebt een plaats in {b_title}")).to_be_visible()
     with app.app_context():
-        from sessions.seats.models import Seat
-
         held = db.session.scalars(select(Seat.activity_id).filter_by(registration_id=reg_id)).all()
         assert held == [b_id]
         db.session.remove()

@@ -15,14 +15,16 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from conference.cli import create_staff
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import User
 from streaming import services
 from streaming.models import Question, QuestionVote, StreamPresence
-from tests.browser.conftest import assert_accessible, missing_tool
-from tests.conftest import LiveServer, _sqlite_app, bearer
-from tests.streaming_helpers import activity, conference, make_attendee
+from tests.factories import activity_of_kind, attendee, conference
+from tests.helpers import bearer
+from tests.support.apps import LiveServer, sqlite_app
+from tests.support.browser import assert_accessible, missing_tool
 
 VIDEO_READY = "() => (document.querySelector('video.player-video') || {}).readyState >= 2"
 
@@ -89,17 +91,15 @@ def hls_url(tmp_path_factory):
 def site(sqlite_template, tmp_path, hls_url):
     """The app with CSRF on (as in production) and a fast status poll, a stream set to the HLS
     source, an attendee and the staff."""
-    app = _sqlite_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True, STREAM_STATUS_POLL_MS=1000)
+    app = sqlite_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True, STREAM_STATUS_POLL_MS=1000)
     with app.app_context():
-        from conference.cli import create_staff
-
         _, moderator_token = create_staff(
             "moderator@example.org", "moderator", "Mo", "wachtwoord-m"
         )
         _, organiser_token = create_staff(
             "organiser@example.org", "organiser", "Org", "wachtwoord-o"
         )
-        stream = activity("stream")
+        stream = activity_of_kind("stream")
         services.update_settings(
             conference(),
             stream.id,
@@ -109,7 +109,7 @@ def site(sqlite_template, tmp_path, hls_url):
                 "description": "Een testbeeld van vier seconden.",
             },
         )
-        people = [make_attendee("online", first_name=name) for name in ("Anna", "Bram")]
+        people = [attendee("online", first_name=name) for name in ("Anna", "Bram")]
         data = {
             "stream_id": stream.id,
             "people": [(p.id, p.user.get_id()) for p in people],

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from conference.extensions import db
 from conference.models import Conference
 from sessions.programme.models import Activity
-from tests.conftest import bearer
-from tests.test_backoffice_helpers import activity, audit_entries, login, staff
+from tests.factories import activity, staff
+from tests.helpers import audit_entries, bearer, login
 
 
 @pytest.fixture

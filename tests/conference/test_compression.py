@@ -9,6 +9,8 @@ from pathlib import Path
 import brotli
 import pytest
 
+from conference.extensions import compress
+
 try:
     from compression import zstd  # Python 3.14 and later
 except ImportError:
@@ -67,8 +69,6 @@ def test_pages_and_api_answers_are_not_compressed(client, path):
 
 
 def test_query_strings_cannot_grow_the_cache_of_compressed_files(app, client):
-    from conference.extensions import compress
-
     headers = {"Accept-Encoding": "br"}
     assert client.get("/static/css/app.css", headers=headers).status_code == 200
     size = len(compress.cache)

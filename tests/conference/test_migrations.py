@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from conference.extensions import db
-from tests.conftest import make_app
+from tests.support.apps import make_app
 
 
 def _migrated_app(url: str):

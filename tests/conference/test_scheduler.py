@@ -16,8 +16,9 @@ from conference import scheduler
 from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
-from conference.models import Conference, JobRun, MailMessage, ScheduledJob, SchedulerLease
-from tests.conftest import ROOT
+from conference.models import Conference, JobRun, MailMessage, ScheduledJob, SchedulerLease, User
+from registration.models import LoginLink
+from tests.support.apps import ROOT
 
 
 def _open_registration_an_hour_ago() -> None:
@@ -135,9 +136,6 @@ def test_the_scheduler_process_starts_runs_a_due_job_and_stops_cleanly(app):
 
 
 def test_expired_login_links_are_purged_once(app):
-    from conference.models import User
-    from registration.models import LoginLink
-
     user = User(email="an@example.be", role="attendee")
     now = utcnow()
     db.session.add_all([

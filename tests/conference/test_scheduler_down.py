@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 from conference.extensions import db
 from conference.models import MailMessage
 from conference.scheduler import job_by_name, release_lease, run_job, take_lease
-from tests.conference.mail.test_mail_delivery import smtp, smtp_server  # noqa: F401  (fixtures)
-from tests.registration_support import person
-from tests.test_backoffice_helpers import login
+from tests.factories import person
+from tests.helpers import login
 
 
 def _pending() -> int:
@@ -24,7 +23,7 @@ def _waiting(n: int) -> str:
     return "1 mail wacht" if n == 1 else f"{n} mails wachten"
 
 
-def test_registering_works_without_a_scheduler_and_the_mail_waits(app, client, tokens, smtp):  # noqa: F811
+def test_registering_works_without_a_scheduler_and_the_mail_waits(app, client, tokens, smtp):
     # No scheduler process has ever run: nobody holds the lease.
     before = _pending()
     answer = client.post("/api/v1/registrations", json=person(1))

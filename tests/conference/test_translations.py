@@ -7,7 +7,7 @@ import re
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.conftest import ROOT
+from tests.support.apps import ROOT
 
 CATALOG = ROOT / "conference" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]

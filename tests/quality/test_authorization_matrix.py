@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from conference.extensions import db
-from conference.models import ApiToken, User
-from tests.conftest import bearer
+from tests.factories import attendee, token_for
+from tests.helpers import bearer, view_roles
 
 # Public endpoints, by design: the reason sits next to each group.
 PUBLIC = {
@@ -33,16 +32,6 @@ SECRET_IN_URL = re.compile(
 STAFF_ROLES = ("organiser", "checkin", "moderator")
 
 
-def _view_roles(app, endpoint: str) -> tuple[str, ...] | None:
-    view = app.view_functions[endpoint]
-    while view is not None:
-        roles = getattr(view, "required_roles", None)
-        if roles is not None:
-            return roles
-        view = getattr(view, "__wrapped__", None)
-    return None
-
-
 def _sample_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
@@ -52,7 +41,7 @@ def _sample_url(rule) -> str:
 
 def _rules(app):
     for rule in app.url_map.iter_rules():
-        yield rule, _view_roles(app, rule.endpoint)
+        yield rule, view_roles(app, rule.endpoint)
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -66,27 +55,6 @@ def test_every_route_declares_who_may_use_it(app):
     )
 
 
-def new_attendee_token(n: int) -> str:
-    """A registered attendee's token (fresh per call: DELETE /api/v1/me revokes the token)."""
-    from sqlalchemy import select
-
-    from conference.clock import utcnow
-    from conference.models import Conference
-    from registration.models import Registration
-
-    conf = db.session.scalar(select(Conference))
-    user = User(email=f"deelnemer{n}@example.org", role="attendee")
-    registration = Registration(
-        conference=conf, user=user, email=user.email, first_name="Dee", last_name="Lnemer",
-        profile="practitioner", mode="onsite", status="registered", consent_at=utcnow(),
-    )  # fmt: skip
-    db.session.add_all([user, registration])
-    token, raw = ApiToken.issue(user, label="test")
-    db.session.add(token)
-    db.session.commit()
-    return raw
-
-
 def _call(client, method: str, url: str, headers=None):
     return client.open(
         url, method=method, headers=headers or {}, json={} if method != "GET" else None
@@ -95,7 +63,6 @@ def _call(client, method: str, url: str, headers=None):
 
 def test_the_matrix_anonymous_attendee_and_each_staff_role(app, client, tokens):
     failures = []
-    calls = 0
     for rule, roles in _rules(app):
         if not roles or rule.endpoint == "static":
             continue
@@ -108,8 +75,8 @@ def test_the_matrix_anonymous_attendee_and_each_staff_role(app, client, tokens):
                 failures.append(f"anonymous {method} {url}: {status}")
             if not is_api:
                 continue  # pages: the role checks are the same decorator, tested via the API
-            calls += 1
-            callers = {"attendee": new_attendee_token(calls), **tokens}
+            # A fresh attendee per call: DELETE /api/v1/me revokes the token.
+            callers = {"attendee": token_for(attendee()), **tokens}
             for caller, token in callers.items():
                 allowed = caller in roles or (
                     caller == "organiser" and set(roles) & set(STAFF_ROLES)

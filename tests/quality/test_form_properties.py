@@ -16,8 +16,9 @@ from conference.errors import Invalid
 from conference.validation import tidy_text
 from registration.account.login_links import request_login_link
 from registration.validation import TEXT_FIELDS, clean_email, clean_registration
-from tests.conftest import bearer
-from tests.form_property_support import (
+from tests.factories import person
+from tests.helpers import bearer
+from tests.support.form_properties import (
     HTTP,
     PURE,
     SPECIAL,
@@ -32,7 +33,6 @@ from tests.form_property_support import (
     unusable,
     visible,
 )
-from tests.registration_support import person
 
 LANGUAGES = st.sampled_from(["nl", "en"])
 FIELDS = st.sampled_from(sorted(TEXT_FIELDS))

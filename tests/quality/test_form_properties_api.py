@@ -16,8 +16,9 @@ from conference.extensions import db
 from conference.validation import parse_time
 from sessions.seats.models import Preference
 from streaming import qa
-from tests.conftest import bearer
-from tests.form_property_support import (
+from tests.factories import activity_of_kind, attendee, token_for
+from tests.helpers import bearer
+from tests.support.form_properties import (
     HTTP,
     PURE,
     SPECIAL,
@@ -32,9 +33,6 @@ from tests.form_property_support import (
     texts,
     too_large,
 )
-from tests.seats_support import add_registration
-from tests.seats_support import token_for as seat_token
-from tests.streaming_helpers import activity, make_attendee, token_for
 
 LANGUAGES = st.sampled_from(["nl", "en"])
 
@@ -47,8 +45,8 @@ LANGUAGES = st.sampled_from(["nl", "en"])
 def test_any_question_text_is_stored_tidied_or_refused_in_the_askers_language(
     app, client, raw, language
 ):
-    stream = activity("stream")
-    asker = make_attendee("online")
+    stream = activity_of_kind("stream")
+    asker = attendee("online")
     headers = bearer(token_for(asker.user)) | {"Accept-Language": language}
     before = question_count()
     response = client.post(
@@ -73,8 +71,8 @@ def test_any_question_text_is_stored_tidied_or_refused_in_the_askers_language(
 
 def test_a_question_that_postgresql_could_not_store_is_refused_on_either_database(any_db_app):
     client = any_db_app.test_client()
-    stream = activity("stream")
-    headers = bearer(token_for(make_attendee("online").user))
+    stream = activity_of_kind("stream")
+    headers = bearer(token_for(attendee("online").user))
     for text in ("Waarom\x00 niet?", "Waarom \ud800?", "Waarom?\x1b[2J", "x" * 501):
         before = question_count()
         response = client.post(
@@ -107,8 +105,8 @@ JSON = st.recursive(
 @HTTP
 @given(body=st.one_of(JSON, st.dictionaries(st.integers(-5, 40).map(str), JSON, max_size=3)))
 def test_any_json_as_preferences_is_stored_whole_or_not_at_all(app, client, body):
-    reg = add_registration(fresh_email())
-    response = client.put("/api/v1/me/preferences", json=body, headers=bearer(seat_token(reg)))
+    reg = attendee(email=fresh_email())
+    response = client.put("/api/v1/me/preferences", json=body, headers=bearer(token_for(reg)))
     event(f"answer {response.status_code}")  # shown by --hypothesis-show-statistics
     assert_clean_answer(response, (413,) if too_large(response) else (200, 422))
     db.session.rollback()
@@ -123,8 +121,8 @@ def test_any_json_as_preferences_is_stored_whole_or_not_at_all(app, client, body
 @HTTP
 @given(number=st.one_of(st.integers(), st.integers(-3, 60)))
 def test_any_number_as_an_id_is_a_4xx_never_a_database_error(app, client, number):
-    reg = add_registration(fresh_email())
-    headers = bearer(seat_token(reg))
+    reg = attendee(email=fresh_email())
+    headers = bearer(token_for(reg))
     answer = client.post("/api/v1/me/enrollments", json={"activity_id": number}, headers=headers)
     assert_clean_answer(answer, (200, 201, 404, 409, 422))
     swap = {"activity_id": 1, "replace_activity_id": number}

@@ -22,7 +22,9 @@ from registration.validation import TEXT_FIELDS, clean_email, clean_registration
 from sessions.seats.preferences import options_for, preferences_of
 from streaming import qa
 from streaming.models import Question
-from tests.form_property_support import (
+from tests.factories import activity_of_kind, attendee, person, seated
+from tests.helpers import login
+from tests.support.form_properties import (
     HTTP,
     assert_clean_answer,
     assert_too_large,
@@ -34,9 +36,6 @@ from tests.form_property_support import (
     texts,
     too_large,
 )
-from tests.registration_support import person
-from tests.seats_support import add_registration, seated
-from tests.streaming_helpers import activity, login, make_attendee
 
 FIELDS = st.sampled_from(sorted(TEXT_FIELDS))
 TWICE = _l("Deze activiteit koos je al hoger. Kies een andere.")
@@ -124,7 +123,7 @@ def test_the_registration_form_stores_tidied_text_or_says_why_not(
 def test_the_personal_data_form_keeps_what_was_stored_when_it_refuses(
     app, client, field, raw, language
 ):
-    reg = make_attendee("online", language=language)
+    reg = attendee("online", language=language)
     login(client, reg.user)
     _speak(client, language)
     page = client.get("/mijn-inschrijving/gegevens").get_data(as_text=True)
@@ -193,8 +192,8 @@ def _session(client) -> dict:
 @HTTP
 @given(raw=question_texts(surrogates=False), language=LANGUAGES)
 def test_the_question_form_asks_or_shows_why_not_next_to_the_field(app, client, raw, language):
-    stream = activity("stream")
-    asker = make_attendee("online")
+    stream = activity_of_kind("stream")
+    asker = attendee("online")
     login(client, asker.user)
     _speak(client, language)
     before = question_count()
@@ -224,7 +223,7 @@ def test_the_question_form_asks_or_shows_why_not_next_to_the_field(app, client, 
 @given(data=st.data(), language=LANGUAGES)
 def test_the_choice_form_stores_a_valid_ranking_or_nothing(app, client, data, language):
     block = seated("workshop")[0].blocks[0]
-    reg = add_registration(fresh_email())
+    reg = attendee(email=fresh_email())
     valid = {str(a.id) for a in options_for(reg, block)}
     values = st.one_of(st.sampled_from(["", *sorted(valid)[:4]]), texts(surrogates=False))
     ranks = [data.draw(values, label=f"rank_{k}") for k in range(1, 6)]

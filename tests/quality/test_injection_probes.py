@@ -7,24 +7,17 @@ from sqlalchemy import func, select
 from conference.extensions import db
 from registration.models import Registration
 from registration.signup import register
-from tests.conftest import bearer
-from tests.registration_support import person
-from tests.streaming_helpers import activity, make_attendee, token_for
+from tests.factories import activity_of_kind, attendee, person, token_for
+from tests.helpers import bearer, login
 
 SCRIPT = '<script>alert("x")</script>'
 ATTRIBUTE = '" onmouseover="alert(1)'
 SQL = "'; DROP TABLE registrations; --"
 
 
-def _login(client, role: str) -> None:
-    client.post(
-        "/beheer/login", data={"email": f"{role}@example.org", "password": f"wachtwoord-{role}"}
-    )
-
-
 def test_names_and_organisations_are_escaped_in_the_back_office(app, client, tokens):
     done = register(person(1, first_name=SCRIPT, last_name=ATTRIBUTE, organisation=SQL))
-    _login(client, "organiser")
+    login(client, "organiser")
     for url in (f"/beheer/deelnemers/{done.id}", "/beheer/deelnemers?q=alert", "/beheer"):
         page = client.get(url).data.decode()
         assert SCRIPT not in page and ATTRIBUTE not in page, url
@@ -34,7 +27,7 @@ def test_names_and_organisations_are_escaped_in_the_back_office(app, client, tok
 
 def test_sql_in_search_and_fields_is_just_text(app, client, tokens):
     done = register(person(2, organisation=SQL))
-    _login(client, "organiser")
+    login(client, "organiser")
     response = client.get("/beheer/deelnemers", query_string={"q": SQL})
     assert response.status_code == 200
     response = client.get("/beheer/deelnemers", query_string={"q": "' OR 1=1 --"})
@@ -45,14 +38,14 @@ def test_sql_in_search_and_fields_is_just_text(app, client, tokens):
 
 
 def test_questions_are_escaped_for_moderators_and_on_the_room_screen(app, client, tokens):
-    stream = activity("stream")
-    asker = make_attendee("online")
+    stream = activity_of_kind("stream")
+    asker = attendee("online")
     response = client.post(
         f"/api/v1/activities/{stream.id}/questions", json={"text": SCRIPT + " waarom?"},
         headers=bearer(token_for(asker.user)),
     )  # fmt: skip
     assert response.status_code in (200, 201), response.get_json()
-    _login(client, "moderator")
+    login(client, "moderator")
     for url in (f"/online/moderatie/{stream.id}", f"/online/scherm/{stream.id}"):
         page = client.get(url)
         assert page.status_code == 200, url

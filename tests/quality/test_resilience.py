@@ -11,13 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from tests.conftest import _postgres_app, make_app
+from tests.support.apps import make_app, postgres_app
 
 
 @pytest.fixture
 def pg_app(pg_database):
     """The app on PostgreSQL only: connection drops and pg_dump are PostgreSQL matters."""
-    app = _postgres_app(pg_database)
+    app = postgres_app(pg_database)
     with app.app_context():
         yield app
         db.session.remove()

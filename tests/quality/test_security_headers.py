@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from conference.mail.outbox import deliver_due
 from registration.signup import register
-from tests.conftest import make_app
-from tests.registration_support import person
+from tests.factories import person
+from tests.support.apps import make_app
 
 
 def _csp(response) -> dict[str, str]:
@@ -63,7 +64,6 @@ def test_no_secret_or_personal_data_in_the_logs(app, client, caplog):
     )
     client.post("/api/v1/registrations", json=person(8, email="tweede.geheim@example.be"))
     client.post("/inloggen", data={"email": "zoe.geheim@example.be"})
-    from conference.mail.outbox import deliver_due
 
     deliver_due()  # without SMTP_URL the mail goes to the log: say that it went, not what it says
     text = caplog.text

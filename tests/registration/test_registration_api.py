@@ -13,8 +13,8 @@ from conference.models import ApiToken, MailMessage, User
 from registration import services
 from registration.models import Registration, Ticket
 from registration.signals import registration_canceled, registration_mode_changed
-from tests.conftest import bearer
-from tests.registration_support import assert_counters_match, conference, person, set_venue
+from tests.factories import conference, person, set_venue
+from tests.helpers import assert_counters_match, bearer
 
 EN = {"Accept-Language": "en"}
 

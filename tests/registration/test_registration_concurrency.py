@@ -11,14 +11,8 @@ from conference.extensions import db
 from conference.models import User
 from registration.models import Registration
 from registration.services import AlreadyRegistered, cancel_registration, register
-from tests.registration_support import (
-    assert_counters_match,
-    conference,
-    holders,
-    person,
-    set_venue,
-    waiting,
-)
+from tests.factories import conference, person, set_venue
+from tests.helpers import assert_counters_match, holders, waiting
 
 
 def _in_threads(app, jobs, workers=32):

@@ -15,21 +15,14 @@ from conference.clock import utcnow
 from conference.extensions import db
 from registration.models import Registration
 from registration.services import register
-from tests.conftest import make_app
-from tests.registration_support import assert_counters_match, person, set_venue
+from tests.factories import person, set_venue
+from tests.helpers import assert_counters_match
+from tests.support.apps import make_app
 
 
 def form(i=1, **overrides):
-    data = {
-        "email": f"persoon{i}@example.be",
-        "first_name": "Persoon",
-        "last_name": f"Nummer {i}",
-        "profile": "practitioner",
-        "mode": "onsite",
-        "language": "nl",
-        "consent": "y",
-    }
-    data.update(overrides)
+    """The registration form's fields for `person(i)`; an override None leaves a field out."""
+    data = person(i, **{"language": "nl", "consent": "y", **overrides})
     return {k: v for k, v in data.items() if v is not None}
 
 

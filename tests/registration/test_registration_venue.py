@@ -20,15 +20,8 @@ from registration.services import (
     register,
     update_registration,
 )
-from tests.conftest import bearer
-from tests.registration_support import (
-    assert_counters_match,
-    conference,
-    holders,
-    person,
-    set_venue,
-    waiting,
-)
+from tests.factories import conference, person, set_venue
+from tests.helpers import assert_counters_match, bearer, holders, waiting
 
 
 def reg(reg_id: int) -> Registration:

@@ -14,7 +14,7 @@ from conference.models import MailMessage
 from registration.models import Registration, Ticket
 from registration.services import cancel_registration, register, reissue_ticket
 from registration.tickets import qr_png, ticket_url
-from tests.registration_support import person
+from tests.factories import person
 
 
 def secret_of(result) -> str:

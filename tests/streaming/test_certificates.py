@@ -17,16 +17,8 @@ from registration.checkin.models import Scan
 from streaming import certificates, presence
 from streaming.access import Viewer
 from streaming.models import Certificate
-from tests.conftest import bearer
-from tests.streaming_helpers import (
-    activity,
-    at,
-    conference,
-    give_seat,
-    login,
-    make_attendee,
-    token_for,
-)
+from tests.factories import activity_of_kind, attendee, conference, give_seat, token_for
+from tests.helpers import at, bearer, login
 
 NAME = ("Zoë", "Vanderheyden-Çelik")
 
@@ -48,10 +40,10 @@ def _pdf_text(data: bytes) -> str:
 
 @pytest.fixture
 def online_person(app):
-    reg = make_attendee("online", first_name=NAME[0], last_name=NAME[1])
-    _watch(reg, activity("plenary"), 45)  # the opening: 45 of its 60 minutes
-    _watch(reg, activity("stream"), 30, offset=10)  # a theme stream: 30 minutes
-    _watch(reg, activity("stream", 1), 3)  # a quick look: too short to count
+    reg = attendee("online", first_name=NAME[0], last_name=NAME[1])
+    _watch(reg, activity_of_kind("plenary"), 45)  # the opening: 45 of its 60 minutes
+    _watch(reg, activity_of_kind("stream"), 30, offset=10)  # a theme stream: 30 minutes
+    _watch(reg, activity_of_kind("stream", 1), 3)  # a quick look: too short to count
     db.session.rollback()
     return reg
 
@@ -146,8 +138,8 @@ def test_not_before_the_day_ends(app, online_person):
 
 
 def test_nobody_gets_a_certificate_without_taking_part(app):
-    reg = make_attendee("online")
-    _watch(reg, activity("stream"), 4)  # four minutes: not enough
+    reg = attendee("online")
+    _watch(reg, activity_of_kind("stream"), 4)  # four minutes: not enough
     client = app.test_client()
     headers = bearer(token_for(reg.user))
     with time_machine.travel(_after_the_day(), tick=False):
@@ -174,10 +166,10 @@ def _scan(reg, checkpoint: str, activity_id=None, status="ok", kind="entry") -> 
 
 
 def test_on_site_attendance_comes_from_the_entrance_scan(app):
-    reg = make_attendee("onsite", first_name="Jan", last_name="Janssens")
-    workshop, visit = activity("workshop"), activity("visit")
+    reg = attendee("onsite", first_name="Jan", last_name="Janssens")
+    workshop, visit = activity_of_kind("workshop"), activity_of_kind("visit")
     give_seat(reg, workshop)
-    give_seat(reg, visit)
+    give_seat(reg, visit, blocks=False)  # the visit overlaps the workshop's block
     conf = conference()
     assert certificates.attendance(conf, reg) == []  # a seat without a check-in is not enough
     _scan(reg, "entrance", status="error")  # a refused scan neither
@@ -191,7 +183,7 @@ def test_on_site_attendance_comes_from_the_entrance_scan(app):
         visit.title: ("onsite", int((visit.ends_at - visit.starts_at).total_seconds() // 60)),
     }
     # The visit's departure was scanned, and this person was not among them: not counted.
-    other = make_attendee("onsite")
+    other = attendee("onsite")
     _scan(other, str(visit.id), activity_id=visit.id)
     titles = {p.title for p in certificates.attendance(conf, reg)}
     assert visit.title not in titles and workshop.title in titles
@@ -200,8 +192,8 @@ def test_on_site_attendance_comes_from_the_entrance_scan(app):
 
 
 def test_on_site_pdf_lists_the_parts(app):
-    reg = make_attendee("onsite", first_name="Jan", last_name="Janssens")
-    workshop = activity("workshop")
+    reg = attendee("onsite", first_name="Jan", last_name="Janssens")
+    workshop = activity_of_kind("workshop")
     give_seat(reg, workshop)
     _scan(reg, "entrance")
     flat = " ".join(_download(app, reg, "nl").split())
@@ -210,8 +202,8 @@ def test_on_site_pdf_lists_the_parts(app):
 
 
 def test_overlapping_parts_are_not_counted_twice(app):
-    reg = make_attendee("online")
-    radio, stream = activity("radio"), activity("stream")
+    reg = attendee("online")
+    radio, stream = activity_of_kind("radio"), activity_of_kind("stream")
     minutes_in = int((stream.starts_at - radio.starts_at).total_seconds() // 60)
     _watch(reg, radio, 60, offset=minutes_in)  # the radio in one tab during the stream…
     _watch(reg, stream, 60)  # …and the stream in the other
@@ -220,7 +212,7 @@ def test_overlapping_parts_are_not_counted_twice(app):
     assert sorted(p.minutes for p in parts) == [60, 60]  # each part shows its own time
     assert certificates.person_total(reg, parts) == 60  # but the hour counts once
     # A later part adds its own time.
-    plenary = activity("plenary", 1)
+    plenary = activity_of_kind("plenary", 1)
     _watch(reg, plenary, 50)
     db.session.rollback()
     parts = certificates.attendance(conference(), reg)

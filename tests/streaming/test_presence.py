@@ -14,11 +14,12 @@ from conference.clock import utcnow
 from conference.extensions import db
 from registration.checkin.models import Presence as CheckinPresence
 from registration.checkin.models import Scan
+from registration.models import Registration
 from streaming import presence
 from streaming.access import Viewer, seat_ids
 from streaming.models import StreamPresence, StreamSettings
-from tests.conftest import bearer
-from tests.streaming_helpers import activity, at, conference, give_seat, make_attendee, token_for
+from tests.factories import activity_of_kind, attendee, conference, give_seat, token_for
+from tests.helpers import at, bearer
 
 
 def viewer_of(reg) -> Viewer:
@@ -43,14 +44,14 @@ def seconds_of(reg, act) -> int:
 
 
 def test_a_heartbeat_every_minute_for_half_an_hour_is_thirty_minutes(app):
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     for minute in range(31):
         beat(reg, stream, at(stream, minute))
     assert minutes_of(reg, stream) == 30
 
 
 def test_a_gap_counts_nothing_but_one_lost_heartbeat_is_tolerated(app):
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     for minute in [0, 1, 2, 4, 5]:  # the heartbeat of minute 3 got lost: 2 minutes apart
         beat(reg, stream, at(stream, minute))
     assert minutes_of(reg, stream) == 5
@@ -60,7 +61,7 @@ def test_a_gap_counts_nothing_but_one_lost_heartbeat_is_tolerated(app):
 
 
 def test_two_tabs_count_once(app):
-    reg, stream = make_attendee(), activity("plenary")
+    reg, stream = attendee("online"), activity_of_kind("plenary")
     for minute in range(11):
         beat(reg, stream, at(stream, minute))  # tab one
         beat(reg, stream, at(stream, minute + 0.5))  # tab two, half a minute later
@@ -70,7 +71,7 @@ def test_two_tabs_count_once(app):
 
 def test_the_clients_clock_is_ignored(app, client):
     """A phone whose clock is hours off sends its time; the server's clock decides."""
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     skewed = (at(stream, 0) - timedelta(hours=5)).isoformat()
     headers = bearer(token_for(reg.user))
     for minute in range(6):
@@ -86,14 +87,14 @@ def test_the_clients_clock_is_ignored(app, client):
 
 def test_late_heartbeats_from_a_skewed_server_add_nothing(app):
     """Two app servers whose clocks differ: an out-of-order heartbeat never counts twice."""
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     for moment in [0, 1, 0.8, 2, 1.5, 3]:
         beat(reg, stream, at(stream, moment))
     assert seconds_of(reg, stream) == 180
 
 
 def test_only_live_time_counts(app):
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     duration = int((stream.ends_at - stream.starts_at).total_seconds() // 60)
     for minute in range(-10, 6):  # waiting before the start does not count
         beat(reg, stream, at(stream, minute))
@@ -104,7 +105,7 @@ def test_only_live_time_counts(app):
 
 
 def test_the_override_decides_when_presence_counts(app, tokens):
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     # Staff start the stream 10 minutes early: from then on it counts.
     with time_machine.travel(at(stream, -10), tick=False):
         client = app.test_client()
@@ -126,7 +127,7 @@ def test_the_override_decides_when_presence_counts(app, tokens):
 
 
 def test_staff_and_anonymous_heartbeats(app, client, tokens):
-    stream = activity("stream")
+    stream = activity_of_kind("stream")
     assert client.post(f"/api/v1/streams/{stream.id}/heartbeat").status_code == 401
     staff = {"Authorization": f"Bearer {tokens['moderator']}"}
     assert client.post(f"/api/v1/streams/{stream.id}/heartbeat", headers=staff).status_code == 204
@@ -138,8 +139,8 @@ def test_staff_and_anonymous_heartbeats(app, client, tokens):
 
 
 def test_online_workshop_heartbeats_need_a_seat(app, client):
-    ow = activity("online_workshop")
-    reg = make_attendee()
+    ow = activity_of_kind("online_workshop")
+    reg = attendee("online")
     headers = bearer(token_for(reg.user))
     assert client.post(f"/api/v1/streams/{ow.id}/heartbeat", headers=headers).status_code == 403
     give_seat(reg, ow)
@@ -149,8 +150,8 @@ def test_online_workshop_heartbeats_need_a_seat(app, client):
 
 
 def test_live_viewer_counts_count_people_not_tabs(app, tokens):
-    stream, other = activity("stream"), activity("stream", 1)
-    a, b, c = make_attendee(), make_attendee(), make_attendee()
+    stream, other = activity_of_kind("stream"), activity_of_kind("stream", 1)
+    a, b, c = attendee("online"), attendee("online"), attendee("online")
     now = at(stream, 20)
     beat(a, stream, now - timedelta(seconds=30))
     beat(a, stream, now - timedelta(seconds=10))  # a second tab
@@ -172,7 +173,7 @@ def test_live_viewer_counts_count_people_not_tabs(app, tokens):
 
 
 def test_online_attendance_becomes_one_check_in(app):
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     for minute in range(12):
         beat(reg, stream, at(stream, minute))
     db.session.rollback()
@@ -188,7 +189,7 @@ def test_online_attendance_becomes_one_check_in(app):
 
 def test_without_the_check_in_service_minutes_are_still_kept(app, monkeypatch):
     monkeypatch.setattr(presence, "_online_checkin_hook", lambda: None)
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     for minute in range(8):
         beat(reg, stream, at(stream, minute))
     assert minutes_of(reg, stream) == 7
@@ -201,7 +202,7 @@ def test_a_failing_check_in_service_does_not_lose_the_heartbeat(app, monkeypatch
         raise RuntimeError("check-in down")
 
     monkeypatch.setattr(presence, "_online_checkin_hook", lambda: broken)
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     for minute in range(8):
         beat(reg, stream, at(stream, minute))
     assert minutes_of(reg, stream) == 7
@@ -221,14 +222,12 @@ def test_concurrent_tabs_fold_into_one_row(any_db_app, monkeypatch):
         return real_hook(*args)
 
     monkeypatch.setattr(presence, "_online_checkin_hook", lambda: counting_hook)
-    reg, stream = make_attendee(), activity("stream")
+    reg, stream = attendee("online"), activity_of_kind("stream")
     reg_id, stream_id = reg.id, stream.id
     moments = [at(stream, minute) for minute in range(11) for _tab in range(4)]
 
     def send(moment):
         with app.app_context():
-            from registration.models import Registration
-
             person = db.session.get(Registration, reg_id)
             viewer = Viewer(user=person.user, registration=person, staff=False)
             presence.heartbeat(conference(), stream_id, viewer, now=moment)
@@ -249,7 +248,7 @@ def test_concurrent_tabs_fold_into_one_row(any_db_app, monkeypatch):
 
 
 def test_heartbeat_rows_use_the_servers_clock(app, client):
-    reg, stream = make_attendee(), activity("radio")
+    reg, stream = attendee("online"), activity_of_kind("radio")
     moment = at(stream, 30)
     headers = bearer(token_for(reg.user))
     with time_machine.travel(moment, tick=False):

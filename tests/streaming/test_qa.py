@@ -11,16 +11,17 @@ from sqlalchemy import func, select
 
 from conference.extensions import db
 from conference.models import User
+from registration.models import Registration
 from streaming import qa
 from streaming.access import Viewer
 from streaming.models import Question, QuestionVote
-from tests.conftest import bearer
-from tests.streaming_helpers import activity, conference, login, make_attendee, token_for
+from tests.factories import activity_of_kind, attendee, conference, token_for
+from tests.helpers import bearer, login
 
 
 @pytest.fixture
 def plenary(app):
-    return activity("plenary")
+    return activity_of_kind("plenary")
 
 
 def _auth(reg):
@@ -53,7 +54,7 @@ def _moderate(client, question_id, tokens, **changes):
 
 def test_a_question_waits_for_the_moderator_then_everyone_sees_it(app, plenary, tokens):
     client = app.test_client()
-    asker, other = _auth(make_attendee("online")), _auth(make_attendee("onsite"))
+    asker, other = _auth(attendee("online")), _auth(attendee("onsite"))
     question = _ask(client, plenary, asker)
     assert (question["status"], question["mine"], question["votes"]) == ("pending", True, 0)
     assert "author" not in question
@@ -70,7 +71,7 @@ def test_a_question_waits_for_the_moderator_then_everyone_sees_it(app, plenary, 
 
 def test_order_pinned_first_then_votes_and_answered_last(app, plenary, tokens):
     client = app.test_client()
-    people = [_auth(make_attendee()) for _ in range(3)]
+    people = [_auth(attendee("online")) for _ in range(3)]
     ids = [_ask(client, plenary, people[0], text=f"Vraag nummer {n}")["id"] for n in range(4)]
     for qid in ids:
         _moderate(client, qid, tokens, status="approved")
@@ -87,7 +88,7 @@ def test_order_pinned_first_then_votes_and_answered_last(app, plenary, tokens):
 
 def test_moderators_see_everything_with_the_asker_and_attendees_do_not(app, plenary, tokens):
     client = app.test_client()
-    reg = make_attendee(first_name="Fatma", last_name="Yilmaz")
+    reg = attendee("online", first_name="Fatma", last_name="Yilmaz")
     question = _ask(client, plenary, _auth(reg))
     rows = _list(client, plenary, bearer(tokens["moderator"]), view="moderator")
     assert rows[0]["author"] == "Fatma Yilmaz" and rows[0]["status"] == "pending"
@@ -97,8 +98,8 @@ def test_moderators_see_everything_with_the_asker_and_attendees_do_not(app, plen
 
 def test_one_vote_per_person(app, plenary, tokens):
     client = app.test_client()
-    voter = _auth(make_attendee())
-    question = _ask(client, plenary, _auth(make_attendee()))
+    voter = _auth(attendee("online"))
+    question = _ask(client, plenary, _auth(attendee("online")))
     assert client.post(f"/api/v1/questions/{question['id']}/vote", headers=voter).status_code == 404
     _moderate(client, question["id"], tokens, status="approved")
     first = client.post(f"/api/v1/questions/{question['id']}/vote", headers=voter).get_json()
@@ -111,8 +112,8 @@ def test_one_vote_per_person(app, plenary, tokens):
 def test_votes_under_a_rush_count_each_person_once(any_db_app):
     """200 simultaneous votes by 40 people (5 each, in any order) make exactly 40 votes."""
     app = any_db_app
-    act = activity("plenary")
-    people = [make_attendee() for _ in range(40)]
+    act = activity_of_kind("plenary")
+    people = [attendee("online") for _ in range(40)]
     staff = db.session.scalar(select(User).filter_by(role="attendee"))
     viewer = Viewer(user=staff, registration=people[0], staff=True)
     question = qa.ask(
@@ -122,8 +123,6 @@ def test_votes_under_a_rush_count_each_person_once(any_db_app):
 
     def vote(reg_id):
         with app.app_context():
-            from registration.models import Registration
-
             reg = db.session.get(Registration, reg_id)
             return qa.vote(qid, Viewer(user=reg.user, registration=reg))
 
@@ -141,14 +140,14 @@ def test_votes_under_a_rush_count_each_person_once(any_db_app):
 
 def test_etag_answers_304_until_something_changes(app, plenary, tokens):
     client = app.test_client()
-    headers = _auth(make_attendee())
-    question = _ask(client, plenary, _auth(make_attendee()))
+    headers = _auth(attendee("online"))
+    question = _ask(client, plenary, _auth(attendee("online")))
     _moderate(client, question["id"], tokens, status="approved")
     url = f"/api/v1/activities/{plenary.id}/questions"
     first = client.get(url, headers=headers)
     etag = first.headers["ETag"]
     assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
-    client.post(f"/api/v1/questions/{question['id']}/vote", headers=_auth(make_attendee()))
+    client.post(f"/api/v1/questions/{question['id']}/vote", headers=_auth(attendee("online")))
     changed = client.get(url, headers={**headers, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.get_json()["questions"][0]["votes"] == 1
 
@@ -169,7 +168,7 @@ def test_question_length_is_checked(app, plenary, text, ok):
     response = client.post(
         f"/api/v1/activities/{plenary.id}/questions",
         json={"text": text},
-        headers=_auth(make_attendee()),
+        headers=_auth(attendee("online")),
     )
     assert response.status_code == (201 if ok else 422)
     if not ok:
@@ -182,10 +181,12 @@ def test_roles(app, plenary, tokens):
     assert client.get(url).status_code == 401
     assert client.post(url, json={"text": "Een vraag"}).status_code == 401
     assert client.get(url, headers=bearer(tokens["checkin"])).status_code == 403
-    question = _ask(client, plenary, _auth(make_attendee()))
+    question = _ask(client, plenary, _auth(attendee("online")))
     patch = f"/api/v1/questions/{question['id']}"
     assert (
-        client.patch(patch, json={"status": "approved"}, headers=_auth(make_attendee())).status_code
+        client.patch(
+            patch, json={"status": "approved"}, headers=_auth(attendee("online"))
+        ).status_code
         == 403
     )
     assert (
@@ -215,23 +216,23 @@ def test_staff_questions_and_open_q_and_a_skip_the_queue(app, plenary, tokens):
     conf = conference()
     conf.settings = {**(conf.settings or {}), "qa_premoderation": False}
     db.session.commit()
-    assert _ask(client, plenary, _auth(make_attendee()))["status"] == "approved"
+    assert _ask(client, plenary, _auth(attendee("online")))["status"] == "approved"
 
 
 def test_q_and_a_exists_for_plenaries_streams_and_workshops_only(app):
     client = app.test_client()
-    headers = _auth(make_attendee("onsite"))
+    headers = _auth(attendee("onsite"))
     for kind in ("plenary", "stream", "workshop", "online_workshop"):
-        assert _ask(client, activity(kind), headers)["status"] == "pending"
+        assert _ask(client, activity_of_kind(kind), headers)["status"] == "pending"
     for kind in ("radio", "film", "visit"):
-        url = f"/api/v1/activities/{activity(kind).id}/questions"
+        url = f"/api/v1/activities/{activity_of_kind(kind).id}/questions"
         assert client.post(url, json={"text": "Een vraag"}, headers=headers).status_code == 404
 
 
 def test_cookie_callers_need_the_csrf_token(app, plenary):
     """The page's script sends X-CSRFToken; without it a cookie-authenticated call is refused."""
     client = app.test_client()
-    login(client, make_attendee().user)
+    login(client, attendee("online").user)
     url = f"/api/v1/activities/{plenary.id}/questions"
     assert client.post(url, json={"text": "Zonder token"}).status_code == 400
     page = client.get(f"/online/vragen/{plenary.id}").get_data(as_text=True)
@@ -247,7 +248,7 @@ def test_cookie_callers_need_the_csrf_token(app, plenary):
 
 def test_ask_and_vote_with_plain_forms(app, plenary, tokens):
     client = app.test_client()
-    reg = make_attendee()
+    reg = attendee("online")
     login(client, reg.user)
     page = f"/online/vragen/{plenary.id}"
     assert "Nog geen vragen" in client.get(page).get_data(as_text=True)
@@ -260,7 +261,7 @@ def test_ask_and_vote_with_plain_forms(app, plenary, tokens):
     question = db.session.scalar(select(Question))
     _moderate(app.test_client(), question.id, tokens, status="approved")
     other = app.test_client()
-    login(other, make_attendee().user)
+    login(other, attendee("online").user)
     voted = other.post(f"/online/vragen/stem/{question.id}", data={"next": page})
     assert voted.headers["Location"] == f"{page}#vraag-{question.id}"
     html = other.get(page).get_data(as_text=True)
@@ -271,7 +272,7 @@ def test_ask_and_vote_with_plain_forms(app, plenary, tokens):
 
 def test_the_stream_page_has_the_q_and_a_beside_it(app, plenary):
     client = app.test_client()
-    login(client, make_attendee().user)
+    login(client, attendee("online").user)
     html = client.get(f"/online/kijk/{plenary.id}").get_data(as_text=True)
     assert 'data-qa data-mode="attendee"' in html
     assert f'action="/online/vragen/{plenary.id}"' in html
@@ -280,7 +281,9 @@ def test_the_stream_page_has_the_q_and_a_beside_it(app, plenary):
 
 def test_moderation_with_plain_forms(app, plenary, tokens):
     client = app.test_client()
-    question = _ask(client, plenary, _auth(make_attendee(first_name="Jonas", last_name="Claes")))
+    question = _ask(
+        client, plenary, _auth(attendee("online", first_name="Jonas", last_name="Claes"))
+    )
     moderator = app.test_client()
     login(moderator, db.session.scalar(select(User).filter_by(email="moderator@example.org")))
     screen = moderator.get(f"/online/moderatie/{plenary.id}").get_data(as_text=True)
@@ -299,8 +302,8 @@ def test_moderation_with_plain_forms(app, plenary, tokens):
 
 def test_fragment_and_room_screen(app, plenary, tokens):
     client = app.test_client()
-    waiting = _ask(client, plenary, _auth(make_attendee()), text="Deze vraag wacht nog")
-    shown = _ask(client, plenary, _auth(make_attendee()), text="Deze vraag staat op het scherm")
+    waiting = _ask(client, plenary, _auth(attendee("online")), text="Deze vraag wacht nog")
+    shown = _ask(client, plenary, _auth(attendee("online")), text="Deze vraag staat op het scherm")
     _moderate(client, shown["id"], tokens, status="approved")
     moderator = app.test_client()
     login(moderator, db.session.scalar(select(User).filter_by(email="moderator@example.org")))
@@ -317,11 +320,11 @@ def test_fragment_and_room_screen(app, plenary, tokens):
         headers={"If-None-Match": fragment.headers["ETag"]},
     )
     assert again.status_code == 304
-    attendee = app.test_client()
-    login(attendee, make_attendee().user)
-    assert attendee.get(f"/online/scherm/{plenary.id}").status_code == 403
+    viewer = app.test_client()
+    login(viewer, attendee("online").user)
+    assert viewer.get(f"/online/scherm/{plenary.id}").status_code == 403
     # An attendee asking for the moderator's list gets their own view.
-    own = attendee.get(f"/online/vragen/{plenary.id}/lijst", query_string={"mode": "moderator"})
+    own = viewer.get(f"/online/vragen/{plenary.id}/lijst", query_string={"mode": "moderator"})
     assert "Verbergen" not in own.get_data(as_text=True)
     assert waiting["id"] != shown["id"]
 

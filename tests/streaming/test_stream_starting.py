@@ -16,7 +16,8 @@ from conference.models import MailMessage
 from sessions.agenda.models import Follow
 from streaming.jobs import followed_stream_notices
 from streaming.models import StreamSettings
-from tests.streaming_helpers import activity, at, fresh, make_attendee
+from tests.factories import activity_of_kind, attendee, fresh
+from tests.helpers import at
 
 
 @pytest.fixture
@@ -29,13 +30,13 @@ def app(any_db_app):
 def crowd(app):
     """Followers of the first stream (Dutch, English, opted out, canceled), and somebody who
     follows nothing."""
-    stream = activity("stream")
+    stream = activity_of_kind("stream")
     people = {
-        "nl": make_attendee(first_name="Noor", language="nl"),
-        "en": make_attendee("onsite", first_name="Emma", language="en"),
-        "quiet": make_attendee(first_name="Stil"),
-        "gone": make_attendee(first_name="Weg", status="canceled"),
-        "other": make_attendee(first_name="Ander"),
+        "nl": attendee("online", first_name="Noor", language="nl"),
+        "en": attendee("onsite", first_name="Emma", language="en"),
+        "quiet": attendee("online", first_name="Stil"),
+        "gone": attendee("online", first_name="Weg", status="canceled"),
+        "other": attendee("online", first_name="Ander"),
     }
     fresh()
     for key in ("nl", "en", "quiet", "gone"):

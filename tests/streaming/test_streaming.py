@@ -13,12 +13,12 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import MailMessage, User
 from sessions.programme.models import Activity
-from streaming import jobs
+from streaming import jobs, watch_url_for_agenda
 from streaming.access import Viewer
-from streaming.models import StreamSettings
+from streaming.models import StreamPresence, StreamSettings
 from streaming.services import detect_source, stream_state
-from tests.conftest import bearer
-from tests.streaming_helpers import activity, at, give_seat, login, make_attendee, token_for
+from tests.factories import activity_of_kind, attendee, give_seat, token_for
+from tests.helpers import at, bearer, login
 
 JOIN_URL = "https://video.example.org/room/ow-geheim-8f3a"
 HLS_URL = "https://cdn.example.org/live/plenair/index.m3u8"
@@ -28,16 +28,16 @@ YOUTUBE_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 @pytest.fixture
 def setup(app, tokens):
     """An online workshop with a video room, a stream with a YouTube link, and people."""
-    ow = activity("online_workshop")
-    stream = activity("stream")
+    ow = activity_of_kind("online_workshop")
+    stream = activity_of_kind("stream")
     ow.join_url = JOIN_URL
     stream.stream_url = YOUTUBE_URL
     db.session.commit()
     people = {
-        "online_seat": make_attendee("online"),
-        "online_no_seat": make_attendee("online"),
-        "onsite_no_seat": make_attendee("onsite"),
-        "canceled": make_attendee("online", status="canceled"),
+        "online_seat": attendee("online"),
+        "online_no_seat": attendee("online"),
+        "onsite_no_seat": attendee("onsite"),
+        "canceled": attendee("online", status="canceled"),
     }
     give_seat(people["online_seat"], ow)
     give_seat(people["canceled"], ow)
@@ -155,8 +155,6 @@ def test_logged_in_without_registration_is_refused_the_watch_page(app, client, s
 
 
 def test_join_through_the_page_is_remembered(app, client, setup):
-    from streaming.models import StreamPresence
-
     ow = setup["ow"]
     person = setup["people"]["online_seat"]
     with time_machine.travel(at(ow, -2), tick=False):
@@ -171,7 +169,7 @@ def test_join_through_the_page_is_remembered(app, client, setup):
 
 
 def test_status_follows_the_timetable(app, client):
-    stream = activity("stream")
+    stream = activity_of_kind("stream")
     expected = [(-1, "upcoming"), (0, "live"), (45, "live"), (89.9, "live"), (90, "ended")]
     for minutes, status in expected:
         assert stream_state(stream, None, at(stream, minutes)).status == status
@@ -269,7 +267,7 @@ def test_organiser_sets_a_stream_and_viewers_get_the_privacy_enhanced_player(app
     organiser = app.test_client()
     viewer = app.test_client()
     login(viewer, setup["people"]["online_no_seat"].user)
-    plenary = activity("plenary")
+    plenary = activity_of_kind("plenary")
     url = f"/api/v1/streams/{plenary.id}"
     headers = bearer(setup["tokens"]["organiser"])
     body = organiser.patch(
@@ -299,7 +297,7 @@ def test_organiser_sets_a_stream_and_viewers_get_the_privacy_enhanced_player(app
 
 def test_stream_url_set_through_the_programme_api_is_used_when_no_settings_exist(app, setup):
     client = app.test_client()
-    stream = activity("stream", 3)
+    stream = activity_of_kind("stream", 3)
     headers = bearer(setup["tokens"]["organiser"])
     response = client.patch(
         f"/api/v1/activities/{stream.id}", json={"stream_url": HLS_URL}, headers=headers
@@ -327,7 +325,7 @@ def test_stream_url_set_through_the_programme_api_is_used_when_no_settings_exist
 )
 def test_bad_settings_are_refused_field_by_field(app, setup, data, field):
     client = app.test_client()
-    url = f"/api/v1/streams/{activity('stream').id}"
+    url = f"/api/v1/streams/{activity_of_kind('stream').id}"
     response = client.patch(url, json=data, headers=bearer(setup["tokens"]["organiser"]))
     assert response.status_code == 422
     assert field in response.get_json()["fields"]
@@ -335,7 +333,7 @@ def test_bad_settings_are_refused_field_by_field(app, setup, data, field):
 
 def test_settings_are_for_organisers_only(app, setup):
     client = app.test_client()
-    url = f"/api/v1/streams/{activity('stream').id}"
+    url = f"/api/v1/streams/{activity_of_kind('stream').id}"
     response = client.patch(
         url, json={"source": HLS_URL}, headers=bearer(setup["tokens"]["moderator"])
     )
@@ -343,7 +341,7 @@ def test_settings_are_for_organisers_only(app, setup):
 
 
 def test_settings_form_for_organisers(app, client, setup):
-    stream = activity("stream", 1)
+    stream = activity_of_kind("stream", 1)
     login(client, db.session.scalar(select(User).filter_by(email="organiser@example.org")))
     assert client.get("/online/beheer").status_code == 200
     response = client.post(
@@ -375,7 +373,7 @@ def test_settings_form_for_organisers(app, client, setup):
 
 
 def test_now_page_shows_live_and_next_with_the_radio_one_tap_away(app, client, setup):
-    radio = activity("radio")
+    radio = activity_of_kind("radio")
     radio.stream_url = "https://radio.example.org/swc.mp3"
     db.session.commit()
     stream = setup["stream"]
@@ -398,7 +396,7 @@ def test_now_page_shows_live_and_next_with_the_radio_one_tap_away(app, client, s
 
 def test_watch_page_of_an_unconfigured_stream_says_so(app, client, setup):
     login(client, setup["people"]["online_no_seat"].user)
-    html = client.get(f"/online/kijk/{activity('stream', 5).id}").get_data(as_text=True)
+    html = client.get(f"/online/kijk/{activity_of_kind('stream', 5).id}").get_data(as_text=True)
     assert "De stream is nog niet ingesteld" in html
 
 
@@ -421,7 +419,7 @@ def test_text_alternative_and_captions_note(app, client, setup):
 
 def test_unknown_or_offline_activities_are_404(app, client, setup):
     login(client, setup["people"]["online_no_seat"].user)
-    workshop = activity("workshop")
+    workshop = activity_of_kind("workshop")
     assert client.get(f"/online/kijk/{workshop.id}").status_code == 404
     assert client.get("/online/kijk/999999").status_code == 404
     assert client.get("/api/v1/streams/999999").status_code == 404
@@ -466,8 +464,6 @@ def test_activity_kinds_used_by_the_demo_exist(app):
 
 
 def test_follow_a_stream_from_its_watch_page_and_the_agenda_links_here(app, client, setup):
-    from streaming import watch_url_for_agenda
-
     stream = setup["stream"]
     login(client, setup["people"]["online_no_seat"].user)
     page = f"/online/kijk/{stream.id}"
@@ -478,4 +474,4 @@ def test_follow_a_stream_from_its_watch_page_and_the_agenda_links_here(app, clie
     assert response.status_code == 302 and response.headers["Location"].endswith(page)
     assert "Niet meer volgen" in client.get(page).get_data(as_text=True)
     assert watch_url_for_agenda(stream).endswith(page)
-    assert watch_url_for_agenda(activity("workshop")) is None
+    assert watch_url_for_agenda(activity_of_kind("workshop")) is None

@@ -9,9 +9,8 @@ import pytest
 import time_machine
 
 from conference.clock import utcnow
-from tests.conftest import bearer
-from tests.registration_support import set_venue
-from tests.test_backoffice_helpers import login, register
+from tests.factories import register, set_venue
+from tests.helpers import bearer, login
 
 
 @pytest.fixture

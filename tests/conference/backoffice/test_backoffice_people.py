@@ -10,7 +10,8 @@ from conference.models import MailMessage
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
-from tests.test_backoffice_helpers import activity, audit_entries, give_seat, login, register
+from tests.factories import activity, give_seat, register, staff
+from tests.helpers import audit_entries, login
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_search_by_name_email_organisation_and_filters(app, client, tokens):
     zoe = register(1, first_name="Zoë", last_name="Geïrnaert", organisation="CAW Antwerpen")
     register(2, first_name="Eva", last_name="Peeters", organisation="OCMW Beveren", mode="online")
     register(3, first_name="Jan", last_name="Janssens", profile="student")
-    give_seat(zoe.id, "ws-diversiteit-1")
+    give_seat(zoe.id, "ws-diversiteit-1", by=staff())
     login(client)
 
     def names(query: str) -> list[str]:
@@ -53,7 +54,7 @@ def test_search_by_name_email_organisation_and_filters(app, client, tokens):
 
 def test_person_page_shows_the_whole_file(app, client, tokens):
     reg = register(1, first_name="Zoë", last_name="Geïrnaert")
-    give_seat(reg.id, "ws-diversiteit-1")
+    give_seat(reg.id, "ws-diversiteit-1", by=staff())
     login(client)
     html = client.get(f"/beheer/deelnemers/{reg.id}").get_data(as_text=True)
     assert "Zoë Geïrnaert" in html and "Samenleven in diversiteit" in html

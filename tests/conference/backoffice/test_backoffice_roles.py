@@ -8,8 +8,8 @@ from conference.backoffice import broadcasts
 from conference.cli import create_staff
 from conference.extensions import db
 from conference.models import ApiToken
-from tests.conftest import bearer
-from tests.test_backoffice_helpers import activity, register, staff
+from tests.factories import activity, register, staff
+from tests.helpers import bearer
 
 
 @pytest.fixture

@@ -9,13 +9,8 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.models import AuditEntry, Conference
-from tests.conftest import bearer
-from tests.test_backoffice_helpers import login
-
-
-def _conf() -> Conference:
-    db.session.rollback()
-    return db.session.scalar(select(Conference))
+from tests.factories import conference
+from tests.helpers import bearer, login
 
 
 def _form(client) -> dict[str, str]:
@@ -48,7 +43,7 @@ def test_the_api_sets_quota_release_and_the_timings(app, client, tokens):
     assert body["quota_release_at"] == "2022-04-20T12:00:00+02:00"
     assert body["no_show_release_minutes"] == 20
     assert body["seat_offer_hours"] == 12
-    conf = _conf()
+    conf = conference()
     assert conf.quota_release_at == datetime(2022, 4, 20, 10, 0, tzinfo=UTC)
     assert conf.setting("no_show_release_minutes") == 20
     assert conf.setting("venue_offer_hours") == Conference.DEFAULT_SETTINGS["venue_offer_hours"]
@@ -62,12 +57,12 @@ def test_the_api_sets_quota_release_and_the_timings(app, client, tokens):
         headers=bearer(tokens["organiser"]),
     )
     assert answer.status_code == 200
-    assert _conf().setting("no_show_release_minutes") is None
-    assert _conf().quota_release_at is None
+    assert conference().setting("no_show_release_minutes") is None
+    assert conference().quota_release_at is None
 
 
 def test_the_api_refuses_bad_timings_and_keeps_what_was_stored(app, client, tokens):
-    before = dict(_conf().settings or {})
+    before = dict(conference().settings or {})
     for body in (
         {"seat_offer_hours": None},
         {"seat_offer_hours": 0},
@@ -80,7 +75,7 @@ def test_the_api_refuses_bad_timings_and_keeps_what_was_stored(app, client, toke
         assert answer.status_code == 422, body
         assert answer.get_json()["error"] == "invalid"
         assert set(answer.get_json()["fields"]) & set(body)
-    assert dict(_conf().settings or {}) == before
+    assert dict(conference().settings or {}) == before
 
 
 def test_the_settings_page_is_for_organisers_only(app, client, tokens):
@@ -90,7 +85,7 @@ def test_the_settings_page_is_for_organisers_only(app, client, tokens):
 
 
 def test_the_settings_page_saves_local_times_and_keeps_what_it_does_not_touch(app, client, tokens):
-    conf = _conf()
+    conf = conference()
     conf.profile_quotas = {"practitioner": 0.125}
     db.session.commit()
     login(client)
@@ -107,7 +102,7 @@ def test_the_settings_page_saves_local_times_and_keeps_what_it_does_not_touch(ap
     )
     answer = client.post("/beheer/instellingen", data=data)
     assert answer.status_code == 302, answer.get_data(as_text=True)
-    conf = _conf()
+    conf = conference()
     assert conf.onsite_capacity == 750
     # 18:30 on the wall clock in Brussels (summer time) is 16:30 UTC.
     assert conf.quota_release_at == datetime(2022, 4, 25, 16, 30, tzinfo=UTC)
@@ -119,7 +114,7 @@ def test_the_settings_page_saves_local_times_and_keeps_what_it_does_not_touch(ap
 
 
 def test_the_settings_page_explains_errors_in_dutch_and_changes_nothing(app, client, tokens):
-    conf = _conf()
+    conf = conference()
     conf.onsite_taken = 40
     db.session.commit()
     before = (conf.onsite_capacity, conf.registration_closes_at, dict(conf.settings or {}))
@@ -138,7 +133,7 @@ def test_the_settings_page_explains_errors_in_dutch_and_changes_nothing(app, cli
     answer = client.post("/beheer/instellingen", data=data)
     assert answer.status_code == 422
     assert "Er zijn al meer plaatsen ingenomen dan die capaciteit." in answer.get_data(as_text=True)
-    conf = _conf()
+    conf = conference()
     assert (conf.onsite_capacity, conf.registration_closes_at, dict(conf.settings or {})) == before
 
 
@@ -147,9 +142,9 @@ def test_times_with_seconds_are_taken_and_nonsense_is_explained(app, client, tok
     data = _form(client)
     data.update(quota_release_at="2022-04-25T18:30:15")
     assert client.post("/beheer/instellingen", data=data).status_code == 302
-    assert _conf().quota_release_at == datetime(2022, 4, 25, 16, 30, 15, tzinfo=UTC)
+    assert conference().quota_release_at == datetime(2022, 4, 25, 16, 30, 15, tzinfo=UTC)
     data.update(quota_release_at="morgen")
     answer = client.post("/beheer/instellingen", data=data)
     assert answer.status_code == 422
     assert 'id="quota_release_at-error"' in answer.get_data(as_text=True)
-    assert _conf().quota_release_at == datetime(2022, 4, 25, 16, 30, 15, tzinfo=UTC)
+    assert conference().quota_release_at == datetime(2022, 4, 25, 16, 30, 15, tzinfo=UTC)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.models import ApiToken, MailMessage, User
-from tests.conftest import bearer
-from tests.test_backoffice_helpers import audit_entries, login, staff
+from tests.factories import staff
+from tests.helpers import audit_entries, bearer, login
 
 
 @pytest.fixture

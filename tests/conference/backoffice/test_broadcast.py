@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from conference.backoffice import broadcasts
 from conference.backoffice.models import Broadcast, BroadcastRecipient
-from conference.errors import Conflict
+from conference.errors import Conflict, Invalid
 from conference.extensions import db
 from conference.mail.outbox import deliver_due
-from conference.models import MailMessage
 from registration.services import cancel_registration
-from tests.test_backoffice_helpers import activity, audit_entries, give_seat, login, register, staff
+from sessions.seats.models import WaitlistEntry
+from tests.factories import activity, conference, give_seat, register, set_venue, staff
+from tests.helpers import audit_entries, login, mails
 
 
 @pytest.fixture
@@ -26,42 +22,9 @@ def app(any_db_app):
     return any_db_app
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def recipients(self) -> list[str]:
-        return sorted(address for rcpt, _ in self.messages for address in rcpt)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    yield inbox
-    controller.stop()
-
-
 @pytest.fixture
 def crowd(app, tokens):
     """On site (two with a workshop seat), online, the venue waiting list, and a canceled one."""
-    from tests.registration_support import set_venue
-
     people = {
         "ann": register(1, first_name="Ann", language="nl"),
         "bert": register(2, first_name="Bert", language="en"),
@@ -71,8 +34,8 @@ def crowd(app, tokens):
         "gone": register(6, first_name="Gone"),
     }
     cancel_registration(people["gone"].id)
-    give_seat(people["ann"].id, "ws-diversiteit-1")
-    give_seat(people["bert"].id, "ws-diversiteit-1")
+    give_seat(people["ann"].id, "ws-diversiteit-1", by=staff())
+    give_seat(people["bert"].id, "ws-diversiteit-1", by=staff())
     set_venue(onsite_capacity=3)  # full now: the next on-site person waits
     people["wait"] = register(7, first_name="Wanda", venue="waitlist")
     db.session.rollback()
@@ -84,11 +47,6 @@ def _drain() -> None:
     for _ in range(10):
         if not deliver_due(limit=100)["sent"]:
             return
-
-
-def _mails(kind: str = "broadcast") -> list[MailMessage]:
-    db.session.rollback()
-    return list(db.session.scalars(select(MailMessage).filter_by(kind=kind)))
 
 
 def _send(conf, *, audience: str, activity_id=None, **texts) -> Broadcast:
@@ -105,21 +63,17 @@ def _send(conf, *, audience: str, activity_id=None, **texts) -> Broadcast:
     return db.session.get(Broadcast, draft.id)
 
 
-def _conf():
-    from conference.services import current_conference
-
-    return current_conference()
-
-
 def test_onsite_broadcast_reaches_exactly_its_audience_once(app, smtp, crowd):
     _drain()  # the registration confirmations first
     smtp.messages.clear()
-    sent = _send(_conf(), audience="onsite", subject_en="Practical news", body_en="In English.")
+    sent = _send(
+        conference(), audience="onsite", subject_en="Practical news", body_en="In English."
+    )
     assert sent.recipient_count == 3
     _drain()
     expected = sorted(crowd[k].email for k in ("ann", "bert", "cato"))
     assert smtp.recipients() == expected
-    by_address = {rcpt[0]: message for rcpt, message in smtp.messages}
+    by_address = {m.envelope_to[0]: m for m in smtp.messages}
     ann = by_address[crowd["ann"].email]
     assert ann["Subject"] == "Praktisch nieuws"
     text = ann.get_body(("plain",)).get_content()
@@ -129,7 +83,7 @@ def test_onsite_broadcast_reaches_exactly_its_audience_once(app, smtp, crowd):
     assert by_address[crowd["bert"].email]["Subject"] == "Practical news"  # Bert chose English
     # Sending again is refused, and delivering again sends nothing new.
     with pytest.raises(Conflict):
-        broadcasts.send(_conf(), sent.id, actor=staff())
+        broadcasts.send(conference(), sent.id, actor=staff())
     _drain()
     assert len(smtp.messages) == 3
     recipients = db.session.scalars(
@@ -152,43 +106,39 @@ def test_onsite_broadcast_reaches_exactly_its_audience_once(app, smtp, crowd):
 )
 def test_each_audience(app, crowd, audience, who):
     act = activity("ws-diversiteit-1")
-    sent = _send(_conf(), audience=audience, activity_id=act.id)
-    addresses = sorted(m.to_address for m in _mails())
+    sent = _send(conference(), audience=audience, activity_id=act.id)
+    addresses = sorted(m.to_address for m in mails("broadcast"))
     assert addresses == sorted(crowd[k].email for k in who)
     assert sent.recipient_count == len(who)
     assert crowd["gone"].email not in addresses  # canceled people never get a broadcast
 
 
 def test_activity_waitlist_audience(app, crowd):
-    from sessions.seats.models import WaitlistEntry
-
     act = activity("ws-diversiteit-3")
     db.session.add(WaitlistEntry(activity_id=act.id, registration_id=crowd["cato"].id))
     db.session.add(
         WaitlistEntry(activity_id=act.id, registration_id=crowd["dirk"].id, status="declined")
     )
     db.session.commit()
-    _send(_conf(), audience="activity_waitlist", activity_id=act.id)
-    assert [m.to_address for m in _mails()] == [crowd["cato"].email]
+    _send(conference(), audience="activity_waitlist", activity_id=act.id)
+    assert [m.to_address for m in mails("broadcast")] == [crowd["cato"].email]
 
 
 def test_two_drafts_are_two_messages_but_one_draft_is_never_sent_twice(app, crowd):
-    first = _send(_conf(), audience="online")
-    second = _send(_conf(), audience="online")
+    first = _send(conference(), audience="online")
+    second = _send(conference(), audience="online")
     assert first.id != second.id
-    assert len(_mails()) == 4
-    keys = {m.dedupe_key for m in _mails()}
+    assert len(mails("broadcast")) == 4
+    keys = {m.dedupe_key for m in mails("broadcast")}
     assert keys == {
         f"broadcast:{b}:{crowd[p].id}" for b in (first.id, second.id) for p in ("dirk", "els")
     }
 
 
 def test_draft_validation(app, tokens):
-    from conference.errors import Invalid
-
     with pytest.raises(Invalid) as error:
         broadcasts.save_draft(
-            _conf(), {"audience": "activity_seats", "subject": "", "body": ""}, actor=staff()
+            conference(), {"audience": "activity_seats", "subject": "", "body": ""}, actor=staff()
         )
     assert set(error.value.fields) == {"activity", "subject", "body"}
 
@@ -208,11 +158,11 @@ def test_broadcast_screens_preview_then_send(app, client, crowd):
     preview_url = response.headers["Location"]
     page = client.get(preview_url).get_data(as_text=True)
     assert "Versturen naar 2 personen" in page and "Beste Dirk," in page
-    assert _mails() == []  # nothing is sent by a preview
+    assert mails("broadcast") == []  # nothing is sent by a preview
     broadcast_id = int(preview_url.rstrip("/").rsplit("/", 1)[1])
     client.post(f"/beheer/berichten/{broadcast_id}/versturen")
     client.post(f"/beheer/berichten/{broadcast_id}/versturen")  # a double click
-    assert len(_mails()) == 2
+    assert len(mails("broadcast")) == 2
     page = client.get(preview_url).get_data(as_text=True)
     assert crowd["dirk"].email in page and crowd["els"].email in page
     assert "Link naar de stream" in client.get("/beheer/berichten").get_data(as_text=True)

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from conference.backoffice.exports import neutralise
 from registration.services import cancel_registration
-from tests.conftest import bearer
-from tests.test_backoffice_helpers import activity, give_seat, login, register
+from tests.factories import activity, give_seat, register, staff
+from tests.helpers import bearer, login
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def people(app, tokens):
     )
     gone = register(3, first_name="Gert", last_name="Weg", mode="online")
     cancel_registration(gone.id)
-    give_seat(zoe.id, "ws-diversiteit-1")
-    give_seat(evil.id, "ws-diversiteit-1")
+    give_seat(zoe.id, "ws-diversiteit-1", by=staff())
+    give_seat(evil.id, "ws-diversiteit-1", by=staff())
     return {"zoe": zoe, "evil": evil, "gone": gone}
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from conference.backoffice import mail_samples
 from conference.extensions import db
 from conference.models import MailMessage
-from tests.conftest import ROOT
-from tests.test_backoffice_helpers import login
+from tests.helpers import login
+from tests.support.apps import ROOT
 
 EMAIL = ROOT / "templates" / "email"
 # Words that only Dutch has: one of them in an English subject is a string left untranslated.

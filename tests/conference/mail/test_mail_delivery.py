@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import io
 import logging
-import socket
 import threading
 from datetime import timedelta
-from email import policy
 
 import pytest
 import zxingcpp
@@ -22,52 +19,8 @@ from conference.mail.outbox import SmtpSettings, deliver_due
 from conference.models import MailMessage
 from registration.models import Registration
 from registration.services import register
-from tests.registration_support import person, set_venue
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An SMTP handler that keeps what it accepts; it can refuse the first messages."""
-
-    def __init__(self, refuse: int = 0, reply: str = "451 4.3.0 Probeer later opnieuw"):
-        self.refuse = refuse
-        self.reply = reply
-        self.messages: list[email.message.EmailMessage] = []
-        self.attempts = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.attempts += 1
-            if self.refuse > 0:
-                self.refuse -= 1
-                return self.reply
-            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    """A running SMTP server on 127.0.0.1."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def smtp(app, smtp_server):
-    """The SMTP server, with the app sending to it."""
-    app.config["SMTP_URL"] = smtp_server.url
-    return smtp_server
+from tests.factories import person, set_venue
+from tests.support.smtp import Inbox, free_port
 
 
 def decode_qr(png: bytes) -> list[str]:

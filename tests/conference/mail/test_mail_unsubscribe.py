@@ -8,50 +8,26 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from conference import scheduler
 from conference.backoffice import broadcasts
 from conference.cli import create_staff
 from conference.clock import utcnow
-from conference.extensions import db
+from conference.extensions import db, limiter
 from conference.jobs import window_notices
 from conference.mail.outbox import deliver_due, queue_mail
 from conference.mail.policy import news_token, one_click_url, read_news_token, unsubscribe_url
 from conference.models import Conference, MailMessage, User
+from registration import services as registration_services
 from registration.account.login_links import request_login_link
 from registration.models import Registration
-from registration.services import register
-from sessions.agenda.models import Follow
 from streaming.jobs import followed_stream_notices
-from tests.conference.mail.test_mail_delivery import Inbox, free_port
-from tests.registration_support import person
-from tests.streaming_helpers import activity
+from tests.factories import activity_of_kind, follow, person, register
+from tests.helpers import mails
+from tests.support.apps import sqlite_app
 
 BODY = {"List-Unsubscribe": "One-Click"}
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server (aiosmtpd) that the app delivers to."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    yield inbox
-    controller.stop()
-
-
-def _reg(i: int, **overrides) -> Registration:
-    result = register(person(i, **overrides))
-    db.session.rollback()
-    return db.session.get(Registration, result.id)
-
-
-def _follow(reg: Registration, stream) -> None:
-    db.session.rollback()
-    db.session.add(Follow(registration_id=reg.id, activity_id=stream.id))
-    db.session.commit()
 
 
 def _starting_soon(stream) -> dict:
@@ -68,16 +44,11 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _mails(kind: str) -> list[MailMessage]:
-    db.session.rollback()
-    return list(db.session.scalars(select(MailMessage).filter_by(kind=kind)))
-
-
 def test_news_carries_the_link_and_the_rfc8058_headers_essential_mail_does_not(app, smtp):
-    stream = activity("stream")
-    nl, en = _reg(1), _reg(2, mode="online", language="en")
-    _follow(nl, stream)
-    _follow(en, stream)
+    stream = activity_of_kind("stream")
+    nl, en = register(1), register(2, mode="online", language="en")
+    follow(nl, stream)
+    follow(en, stream)
     assert _starting_soon(stream)["starting_mails"] == 2
     counts = deliver_due()
     assert counts["sent"] == 4 and counts["suppressed"] == 0  # two confirmations, two notices
@@ -102,7 +73,7 @@ def test_news_carries_the_link_and_the_rfc8058_headers_essential_mail_does_not(a
 
 def test_the_one_click_post_works_without_a_csrf_token(app, client):
     app.config["WTF_CSRF_ENABLED"] = True
-    reg = _reg(1)
+    reg = register(1)
     token = news_token("r", reg.id)
     # The page's own form still needs its CSRF token…
     assert client.post(f"/afmelden/{token}", data={"action": "unsubscribe"}).status_code == 400
@@ -113,7 +84,7 @@ def test_the_one_click_post_works_without_a_csrf_token(app, client):
     assert _opted_out(reg.id)
     assert client.post(_path(one_click_url(token)), data=BODY).status_code == 200  # idempotent
     # Not the RFC 8058 body: refused, and a GET changes nothing (link checkers).
-    other = _reg(2)
+    other = register(2)
     other_token = news_token("r", other.id)
     assert client.post(_path(one_click_url(other_token)), data={"x": "y"}).status_code == 400
     assert client.get(_path(one_click_url(other_token))).status_code == 303
@@ -121,7 +92,7 @@ def test_the_one_click_post_works_without_a_csrf_token(app, client):
 
 
 def test_the_link_shows_a_confirm_page_and_can_be_undone(app, client):
-    reg = _reg(1)
+    reg = register(1)
     path = _path(unsubscribe_url(news_token("r", reg.id)))
     page = client.get(path)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
@@ -137,7 +108,7 @@ def test_the_link_shows_a_confirm_page_and_can_be_undone(app, client):
     client.post(path, data={"action": "resubscribe"})
     assert not _opted_out(reg.id)
 
-    english = _reg(2, language="en")
+    english = register(2, language="en")
     english_path = _path(unsubscribe_url(news_token("r", english.id), "en"))
     assert "lang=en" in english_path
     assert "Unsubscribe from news mails" in client.get(english_path).get_data(as_text=True)
@@ -153,7 +124,7 @@ def test_the_link_shows_a_confirm_page_and_can_be_undone(app, client):
     ],
 )
 def test_a_tampered_link_gets_a_clear_dutch_400_and_changes_nothing(app, client, tamper):
-    reg = _reg(1)
+    reg = register(1)
     bad = tamper(news_token("r", reg.id))
     assert read_news_token(bad) is None
     page = client.get(f"/afmelden/{bad}")
@@ -170,14 +141,13 @@ def test_a_tampered_link_gets_a_clear_dutch_400_and_changes_nothing(app, client,
 
 
 def test_an_opted_out_person_still_gets_essential_mail(app, smtp):
-    reg = _reg(1)
+    reg = register(1)
     client = app.test_client()
     client.post(_path(one_click_url(news_token("r", reg.id))), data=BODY)
     assert _opted_out(reg.id)
 
     assert request_login_link(reg.email)  # essential: they asked for it
     conf = db.session.scalar(select(Conference))
-    from conference import scheduler
 
     reminders = scheduler.job_by_name("send_reminders").function()
     assert reminders(conf.starts_at - timedelta(hours=20))["queued"] == 1  # essential
@@ -193,7 +163,7 @@ def test_an_opted_out_person_still_gets_essential_mail(app, smtp):
     assert broadcasts.send(conf, essential.id, actor=None) == 1
     deliver_due()
 
-    kinds = sorted(m.kind for m in _mails("login_link") + _mails("reminder") + _mails("broadcast"))
+    kinds = sorted(m.kind for m in mails("login_link") + mails("reminder") + mails("broadcast"))
     assert kinds == ["broadcast", "login_link", "reminder"]
     db.session.rollback()
     sent = {m.kind: m for m in db.session.scalars(select(MailMessage))}
@@ -204,9 +174,9 @@ def test_an_opted_out_person_still_gets_essential_mail(app, smtp):
 
 
 def test_news_queued_before_the_opt_out_is_suppressed_not_sent(app, smtp):
-    stream = activity("stream")
-    reg = _reg(1)
-    _follow(reg, stream)
+    stream = activity_of_kind("stream")
+    reg = register(1)
+    follow(reg, stream)
     deliver_due()  # the confirmation
     smtp.messages.clear()
     assert _starting_soon(stream)["starting_mails"] == 1
@@ -215,26 +185,26 @@ def test_news_queued_before_the_opt_out_is_suppressed_not_sent(app, smtp):
     counts = deliver_due()
     assert counts["suppressed"] == 1 and counts["sent"] == 0
     assert smtp.messages == []
-    [row] = _mails("stream_starting")
+    [row] = mails("stream_starting")
     assert row.status == "suppressed" and row.sent_at is None  # kept, with a clear status
     assert deliver_due()["suppressed"] == 0  # decided once
 
 
 def test_jobs_and_broadcasts_leave_opted_out_people_out_when_they_queue(app):
-    stream = activity("stream")
-    stays, leaves = _reg(1), _reg(2)
+    stream = activity_of_kind("stream")
+    stays, leaves = register(1), register(2)
     for reg in (stays, leaves):
-        _follow(reg, stream)
+        follow(reg, stream)
     app.test_client().post(_path(one_click_url(news_token("r", leaves.id))), data=BODY)
     assert _starting_soon(stream)["starting_mails"] == 1
-    assert [m.to_address for m in _mails("stream_starting")] == [stays.email]
+    assert [m.to_address for m in mails("stream_starting")] == [stays.email]
 
     conf = db.session.scalar(select(Conference))
     draft = broadcasts.save_draft(
         conf, {"audience": "everyone", "subject": "Nieuws", "body": "Iets."}, actor=None
     )
     assert broadcasts.send(conf, draft.id, actor=None) == 1
-    [mail] = _mails("broadcast")
+    [mail] = mails("broadcast")
     assert mail.to_address == stays.email and mail.unsubscribe_token == news_token("r", stays.id)
 
 
@@ -250,13 +220,13 @@ def test_organisers_can_turn_the_window_notices_off(app, client):
     conf.registration_opens_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     assert window_notices(utcnow()) == {"queued": 1}
-    [notice] = _mails("window_notice")
+    [notice] = mails("window_notice")
     assert notice.to_address == "org1@example.org"
     assert "/afmelden/" in notice.body_text and "/afmelden/" in notice.body_html
 
 
 def test_the_personal_page_turns_news_off_and_on(app, client):
-    result = register(person(1))
+    result = registration_services.register(person(1))
     assert client.post(f"/mijn-inschrijving/link/{result.token}").status_code == 303
     page = client.get("/mijn-inschrijving").get_data(as_text=True)
     assert "Nieuwsberichten uitzetten" in page
@@ -271,7 +241,7 @@ def test_the_personal_page_turns_news_off_and_on(app, client):
 
 
 def test_news_needs_a_token_and_essential_mail_cannot_have_one(app):
-    reg = _reg(1)
+    reg = register(1)
     token = news_token("r", reg.id)
     with pytest.raises(ValueError, match="news"):
         queue_mail(to=reg.email, template="stream_starting", language="nl", context={},
@@ -283,14 +253,7 @@ def test_news_needs_a_token_and_essential_mail_cannot_have_one(app):
 
 
 def test_the_public_unsubscribe_pages_are_rate_limited(sqlite_template, tmp_path):
-    import shutil
-
-    from conference.extensions import limiter
-    from tests.conftest import make_app
-
-    path = tmp_path / "limits.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    app = make_app(f"sqlite:///{path}", RATELIMIT_ENABLED=True)
+    app = sqlite_app(sqlite_template, tmp_path, RATELIMIT_ENABLED=True)
     try:
         with app.app_context():
             limiter.reset()

@@ -4,7 +4,6 @@ manage link, no user enumeration, and the rate limits."""
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
 
 import time_machine
@@ -15,8 +14,8 @@ from conference.extensions import db, limiter
 from conference.models import MailMessage
 from registration.models import LoginLink
 from registration.services import cancel_registration, register
-from tests.conftest import make_app
-from tests.registration_support import person
+from tests.factories import person
+from tests.support.apps import sqlite_app
 
 
 def ask_link(client, email="persoon1@example.be", **extra):
@@ -137,9 +136,7 @@ def test_the_manage_link_opens_the_personal_page_by_post(client, tokens):
 
 
 def test_rate_limits_on_login_links_and_registrations(sqlite_template, tmp_path):
-    path = tmp_path / "limits.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    app = make_app(f"sqlite:///{path}", RATELIMIT_ENABLED=True)
+    app = sqlite_app(sqlite_template, tmp_path, RATELIMIT_ENABLED=True)
     try:
         with app.app_context():
             limiter.reset()

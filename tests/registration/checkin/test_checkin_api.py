@@ -11,20 +11,14 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
 from registration.checkin.models import Presence, Scan
 from registration.models import Ticket
-from tests.checkin_factory import (
-    activity,
-    attendee_token,
-    give_seat,
-    make_registration,
-    open_day,
-    start_activity,
-    ticket_url,
-)
-from tests.conftest import bearer
+from tests.factories import activity, give_seat, open_day, start_activity, ticket_holder, token_for
+from tests.helpers import bearer, ticket_url
+from tests.support.apps import sqlite_app
 
 REDEEM = "/api/v1/checkin/redeem"
 
@@ -50,7 +44,7 @@ def scans(**filters) -> list[Scan]:
 
 
 def test_ok_at_the_entrance_shows_the_participant(client, staff):
-    reg, ticket = make_registration(first_name="Fatima", last_name="El Amrani", profile="student")
+    reg, ticket = ticket_holder(first_name="Fatima", last_name="El Amrani", profile="student")
     response = redeem(client, staff, ticket.secret)
     assert response.status_code == 201
     body = response.get_json()
@@ -72,8 +66,8 @@ def test_ok_at_the_entrance_shows_the_participant(client, staff):
 
 
 def test_the_ticket_url_works_as_well_as_the_raw_secret(client, staff):
-    _, first = make_registration()
-    _, second = make_registration()
+    _, first = ticket_holder()
+    _, second = ticket_holder()
     assert redeem(client, staff, ticket_url(first.secret)).status_code == 201
     assert redeem(client, staff, "  " + second.secret + "\n").status_code == 201
 
@@ -95,7 +89,7 @@ def test_unknown_secret_is_invalid_404_and_kept_without_personal_data(client, st
 
 
 def test_entry_exit_and_re_entry(client, staff):
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     assert redeem(client, staff, ticket.secret).status_code == 201
 
     again = redeem(client, staff, ticket.secret)
@@ -118,14 +112,14 @@ def test_entry_exit_and_re_entry(client, staff):
 
 
 def test_an_exit_without_entry_is_recorded_but_does_not_count(client, staff):
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     assert redeem(client, staff, ticket.secret, type="exit").status_code == 201
     db.session.rollback()
     assert db.session.scalar(select(Presence).filter_by(registration_id=reg.id)) is None
 
 
 def test_canceled_registration(client, staff):
-    reg, ticket = make_registration(status="canceled")
+    reg, ticket = ticket_holder(status="canceled")
     response = redeem(client, staff, ticket.secret)
     assert response.status_code == 400
     assert response.get_json()["reason"] == "canceled"
@@ -133,7 +127,7 @@ def test_canceled_registration(client, staff):
 
 
 def test_revoked_ticket_and_its_replacement(client, staff):
-    reg, old = make_registration()
+    reg, old = ticket_holder()
     response = client.post(f"/api/v1/checkin/registrations/{reg.id}/reissue", headers=staff)
     assert response.status_code == 201
     new_url = response.get_json()["ticket_url"]
@@ -149,8 +143,8 @@ def test_revoked_ticket_and_its_replacement(client, staff):
 
 
 def test_product_online_or_waitlisted_at_the_door(client, staff):
-    _, online = make_registration(mode="online")
-    _, waiting = make_registration(status="waitlisted")
+    _, online = ticket_holder(mode="online")
+    _, waiting = ticket_holder(status="waitlisted")
     for ticket, detail in ((online, "online"), (waiting, "waitlisted")):
         body = redeem(client, staff, ticket.secret).get_json()
         assert (body["status"], body["reason"], body["detail"]) == ("error", "product", detail)
@@ -159,8 +153,8 @@ def test_product_online_or_waitlisted_at_the_door(client, staff):
 def test_a_workshop_door_needs_a_seat_there(client, staff):
     act = start_activity("ws-diversiteit-1")
     other = activity("ws-diversiteit-3")
-    seated, seated_ticket = make_registration()
-    elsewhere, elsewhere_ticket = make_registration()
+    seated, seated_ticket = ticket_holder()
+    elsewhere, elsewhere_ticket = ticket_holder()
     give_seat(seated, act)
     give_seat(elsewhere, other)
 
@@ -176,8 +170,8 @@ def test_a_workshop_door_needs_a_seat_there(client, staff):
 
 def test_an_open_activity_admits_every_onsite_person(client, staff):
     plenary = start_activity("plenaire-opening")
-    _, ticket = make_registration()
-    _, online = make_registration(mode="online")
+    _, ticket = ticket_holder()
+    _, online = ticket_holder(mode="online")
     assert redeem(client, staff, ticket.secret, checkpoint=str(plenary.id)).status_code == 201
     assert (
         redeem(client, staff, online.secret, checkpoint=str(plenary.id)).get_json()["reason"]
@@ -186,14 +180,14 @@ def test_an_open_activity_admits_every_onsite_person(client, staff):
 
 
 def test_invalid_time_before_opening_and_after_closing(client, staff):
-    _, ticket = make_registration()
+    _, ticket = ticket_holder()
     open_day(hours_before=-3, hours_after=10)  # the day starts in three hours
     early = redeem(client, staff, ticket.secret)
     assert early.status_code == 400 and early.get_json()["reason"] == "invalid_time"
     open_day(hours_before=10, hours_after=-1)  # ended an hour ago
     assert redeem(client, staff, ticket.secret).get_json()["reason"] == "invalid_time"
     act = activity("ws-diversiteit-1")
-    reg, seat_ticket = make_registration()
+    reg, seat_ticket = ticket_holder()
     give_seat(reg, act)
     with time_machine.travel(act.starts_at - timedelta(hours=2)):
         too_soon = redeem(client, staff, seat_ticket.secret, checkpoint=str(act.id))
@@ -203,7 +197,7 @@ def test_invalid_time_before_opening_and_after_closing(client, staff):
 
 
 def test_the_same_nonce_answers_the_same_and_records_nothing_new(client, staff):
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     first = redeem(client, staff, ticket.secret, nonce="n-1", device="phone-1")
     again = redeem(client, staff, ticket.secret, nonce="n-1", device="phone-1")
     assert first.status_code == again.status_code == 201
@@ -219,7 +213,7 @@ def test_the_same_nonce_answers_the_same_and_records_nothing_new(client, staff):
 
 
 def test_force_records_offline_scans_and_flags_broken_rules(client, staff):
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     earlier = (utcnow() - timedelta(minutes=20)).isoformat()
     first = redeem(
         client, staff, ticket.secret, force=True, nonce="dev-a-1", scanned_at=earlier, device="a"
@@ -232,7 +226,7 @@ def test_force_records_offline_scans_and_flags_broken_rules(client, staff):
     assert second.get_json()["flagged"] is True
     assert second.get_json()["flag_reason"] == "already_redeemed"
     # A revoked ticket let in offline is flagged with its reason.
-    _, revoked = make_registration()
+    _, revoked = ticket_holder()
     revoked.status = "revoked"
     db.session.commit()
     body = redeem(client, staff, revoked.secret, force=True, nonce="dev-a-2").get_json()
@@ -247,7 +241,7 @@ def test_force_records_offline_scans_and_flags_broken_rules(client, staff):
 
 
 def test_bad_input_is_refused_with_fields(client, staff):
-    _, ticket = make_registration()
+    _, ticket = ticket_holder()
     future = (utcnow() + timedelta(hours=1)).isoformat()
     cases = [
         ({"secret": ticket.secret, "checkpoint": "kelder"}, "checkpoint"),
@@ -280,9 +274,9 @@ def test_bad_input_is_refused_with_fields(client, staff):
     ],
 )
 def test_attendees_and_anonymous_callers_cannot_read(client, tokens, path):
-    reg, _ = make_registration()
+    reg, _ = ticket_holder()
     assert client.get(path).status_code == 401
-    assert client.get(path, headers=bearer(attendee_token(reg))).status_code == 403
+    assert client.get(path, headers=bearer(token_for(reg))).status_code == 403
     assert client.get(path, headers=bearer(tokens["moderator"])).status_code == 403
     assert client.get(path, headers=bearer(tokens["checkin"])).status_code == 200
     assert client.get(path, headers=bearer(tokens["organiser"])).status_code == 200
@@ -290,24 +284,24 @@ def test_attendees_and_anonymous_callers_cannot_read(client, tokens, path):
 
 def test_attendees_and_anonymous_callers_cannot_redeem(client, tokens):
     open_day()
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     payload = {"secret": ticket.secret, "checkpoint": "entrance"}
     assert client.post(REDEEM, json=payload).status_code == 401
     assert client.post(REDEEM, json=payload, headers=bearer("nonsense")).status_code == 401
-    assert client.post(REDEEM, json=payload, headers=bearer(attendee_token(reg))).status_code == 403
+    assert client.post(REDEEM, json=payload, headers=bearer(token_for(reg))).status_code == 403
     assert client.post(REDEEM, json=payload, headers=bearer(tokens["moderator"])).status_code == 403
     reissue = f"/api/v1/checkin/registrations/{reg.id}/reissue"
-    assert client.post(reissue, headers=bearer(attendee_token(reg))).status_code == 403
+    assert client.post(reissue, headers=bearer(token_for(reg))).status_code == 403
     assert scans() == []
     assert client.post(REDEEM, json=payload, headers=bearer(tokens["organiser"])).status_code == 201
 
 
 def test_the_list_holds_keyed_hashes_and_no_raw_secrets(app, client, staff):
-    made = [make_registration() for _ in range(3)]
-    _, revoked = make_registration()
+    made = [ticket_holder() for _ in range(3)]
+    _, revoked = ticket_holder()
     revoked.status = "revoked"
     db.session.commit()
-    _, online = make_registration(mode="online")
+    _, online = ticket_holder(mode="online")
     response = client.get("/api/v1/checkin/list?checkpoint=entrance", headers=staff)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
@@ -332,11 +326,11 @@ def test_the_list_holds_keyed_hashes_and_no_raw_secrets(app, client, staff):
 
 
 def test_the_list_syncs_incrementally(client, staff):
-    _, first = make_registration()
+    _, first = ticket_holder()
     full = client.get("/api/v1/checkin/list?checkpoint=entrance", headers=staff).get_json()
     assert full["count"] == 1
     with time_machine.travel(utcnow() + timedelta(minutes=2)):
-        reg, _later = make_registration()
+        reg, _later = ticket_holder()
         redeem(client, staff, first.secret)
         delta = client.get(
             f"/api/v1/checkin/list?checkpoint=entrance&since={full['version']}", headers=staff
@@ -355,9 +349,9 @@ def test_the_list_syncs_incrementally(client, staff):
 
 
 def test_stats_count_expected_arrivals_and_people_inside(client, staff):
-    people = [make_registration() for _ in range(4)]
-    make_registration(mode="online")
-    make_registration(status="canceled")
+    people = [ticket_holder() for _ in range(4)]
+    ticket_holder(mode="online")
+    ticket_holder(status="canceled")
     now = utcnow()
     for minutes, (_, ticket) in zip((50, 40, 5), people, strict=False):
         redeem(
@@ -375,10 +369,8 @@ def test_stats_count_expected_arrivals_and_people_inside(client, staff):
 
 
 def test_manual_search_by_name_or_email(client, staff):
-    reg, _ = make_registration(
-        first_name="Jozefien", last_name="Van Damme", email="jozefien@vzw.be"
-    )
-    make_registration(first_name="Ann", last_name="Anders")
+    reg, _ = ticket_holder(first_name="Jozefien", last_name="Van Damme", email="jozefien@vzw.be")
+    ticket_holder(first_name="Ann", last_name="Anders")
     by_name = client.get("/api/v1/checkin/search?q=van%20damme", headers=staff).get_json()
     assert [r["registration_id"] for r in by_name["results"]] == [reg.id]
     assert by_name["results"][0]["email"] == "j***@vzw.be"
@@ -397,8 +389,8 @@ def test_manual_search_by_name_or_email(client, staff):
 
 
 def test_reissue_refuses_online_and_canceled(client, staff):
-    online, _ = make_registration(mode="online")
-    canceled, _ = make_registration(status="canceled")
+    online, _ = ticket_holder(mode="online")
+    canceled, _ = ticket_holder(status="canceled")
     assert (
         client.post(f"/api/v1/checkin/registrations/{online.id}/reissue", headers=staff).status_code
         == 409
@@ -427,14 +419,11 @@ def test_checkpoints_lists_the_entrance_and_onsite_activities(client, staff):
 
 
 def test_cookie_callers_need_the_csrf_token(sqlite_template, tmp_path):
-    from conference.cli import create_staff
-    from tests.conftest import _sqlite_app
-
-    app = _sqlite_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True)
+    app = sqlite_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         create_staff("vrijwilliger@example.org", "checkin", "V", "wachtwoord-checkin")
         open_day()
-        _, ticket = make_registration()
+        _, ticket = ticket_holder()
         client = app.test_client()
         page = client.get("/beheer/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -455,7 +444,7 @@ def test_cookie_callers_need_the_csrf_token(sqlite_template, tmp_path):
 
 
 def test_every_scan_counts_once_in_the_database(client, staff):
-    _, ticket = make_registration()
+    _, ticket = ticket_holder()
     for _ in range(3):
         redeem(client, staff, ticket.secret)
     db.session.rollback()

@@ -13,7 +13,7 @@ from conference.extensions import db
 from conference.models import Conference
 from registration.checkin import services
 from registration.checkin.models import Presence, Scan
-from tests.checkin_factory import make_registration, open_day
+from tests.factories import open_day, ticket_holder
 
 
 def _redeem_in_threads(app, calls: list[dict], workers: int = 20) -> list[services.RedeemResult]:
@@ -34,7 +34,7 @@ def _redeem_in_threads(app, calls: list[dict], workers: int = 20) -> list[servic
 
 
 def test_twenty_simultaneous_redeems_of_one_ticket_give_exactly_one_ok(any_db_app):
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     calls = [
         {"secret": ticket.secret, "nonce": f"rush-{i}", "device": f"phone-{i}"} for i in range(20)
     ]
@@ -47,7 +47,7 @@ def test_twenty_simultaneous_redeems_of_one_ticket_give_exactly_one_ok(any_db_ap
 
 
 def test_one_nonce_uploaded_twenty_times_at_once_is_applied_once(any_db_app):
-    reg, ticket = make_registration()
+    reg, ticket = ticket_holder()
     calls = [{"secret": ticket.secret, "nonce": "offline-42", "force": True}] * 20
     results = _redeem_in_threads(any_db_app, calls)
     assert {r.http_status for r in results} == {201}
@@ -58,7 +58,7 @@ def test_one_nonce_uploaded_twenty_times_at_once_is_applied_once(any_db_app):
 
 
 def test_a_crowd_at_the_door_counts_exactly(any_db_app):
-    people = [make_registration() for _ in range(60)]
+    people = [ticket_holder() for _ in range(60)]
     # Every ticket scanned twice at the same moment by two volunteers.
     calls = [{"secret": t.secret} for _, t in people for _ in range(2)]
     results = _redeem_in_threads(any_db_app, calls, workers=12)
@@ -72,10 +72,10 @@ def test_a_crowd_at_the_door_counts_exactly(any_db_app):
 
 def test_every_reason_on_this_database(any_db_app):
     conf = open_day()
-    _, ok = make_registration()
-    _, online = make_registration(mode="online")
-    _, canceled = make_registration(status="canceled")
-    _, revoked = make_registration()
+    _, ok = ticket_holder()
+    _, online = ticket_holder(mode="online")
+    _, canceled = ticket_holder(status="canceled")
+    _, revoked = ticket_holder()
     revoked.status = "revoked"
     db.session.commit()
 

@@ -10,21 +10,15 @@ from sqlalchemy import select
 from conference.extensions import db
 from registration.checkin.models import Scan
 from registration.models import Ticket
-from tests.checkin_factory import make_registration, open_day
-
-
-def login(client, role: str):
-    response = client.post(
-        "/beheer/login", data={"email": f"{role}@example.org", "password": f"wachtwoord-{role}"}
-    )
-    assert response.status_code == 302
-    return client
+from tests.factories import open_day, ticket_holder
+from tests.helpers import login
 
 
 @pytest.fixture
 def volunteer(client, tokens):
     open_day()
-    return login(client, "checkin")
+    login(client, "checkin")
+    return client
 
 
 def test_anonymous_people_are_sent_to_the_staff_login(client):
@@ -56,7 +50,7 @@ def test_pick_a_checkpoint_then_the_scanner_page(volunteer):
 
 
 def test_manual_search_and_check_in_without_javascript(volunteer):
-    reg, _ = make_registration(first_name="Mohamed", last_name="Jansens")
+    reg, _ = ticket_holder(first_name="Mohamed", last_name="Jansens")
     results = volunteer.get("/scanner/entrance/zoeken?q=jansens")
     assert results.status_code == 200
     html = results.get_data(as_text=True)
@@ -78,7 +72,7 @@ def test_manual_search_and_check_in_without_javascript(volunteer):
 
 
 def test_help_desk_reissues_a_ticket(volunteer):
-    reg, old = make_registration()
+    reg, old = ticket_holder()
     response = volunteer.post(f"/scanner/entrance/ticket/{reg.id}", data={})
     assert response.status_code == 201
     html = response.get_data(as_text=True)

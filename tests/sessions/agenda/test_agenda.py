@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from conference.clock import local
 from conference.extensions import db
+from registration.account import personal_data
 from registration.models import Registration
 from sessions.agenda import follows
 from sessions.agenda.models import AgendaMark, Follow
-from tests.agenda_factory import activity, attendee, follow, give_seat, login, token_for
-from tests.conftest import bearer
+from sessions.seats.services import leave
+from tests.factories import activity, attendee, follow, give_seat, token_for
+from tests.helpers import bearer, login
 
 
 def test_the_page_shows_the_day_in_time_order(app, client):
@@ -59,7 +61,7 @@ def test_the_api_follows_the_contract(app, client, tokens):
     reg = attendee(mode="online")
     give_seat(reg, "ow-rechtenverkenning")
     follow(reg, "stream-diversiteit")
-    auth = token_for(reg)
+    auth = bearer(token_for(reg))
     body = client.get("/api/v1/me/agenda", headers=auth).get_json()
     items = body["items"]
     starts = [datetime.fromisoformat(i["starts_at"]) for i in items]
@@ -76,7 +78,7 @@ def test_the_api_follows_the_contract(app, client, tokens):
     # Staff see it for the help desk; attendees may not see each other's.
     url = f"/api/v1/registrations/{reg.id}/agenda"
     assert client.get(url, headers=bearer(tokens["organiser"])).get_json() == body
-    other = token_for(attendee())
+    other = bearer(token_for(attendee()))
     assert client.get(f"/api/v1/registrations/{reg.id}/agenda", headers=other).status_code == 403
     assert client.get("/api/v1/me/agenda").status_code == 401
     assert client.get("/api/v1/me/agenda", headers=bearer(tokens["checkin"])).status_code == 403
@@ -114,7 +116,7 @@ def test_follow_a_stream_with_the_form_and_the_api(app, client):
     workshop_page = client.get("/programma/ws-diversiteit-1").get_data(as_text=True)
     assert "Volg deze stream" not in workshop_page
 
-    auth = token_for(reg)
+    auth = bearer(token_for(reg))
     assert client.put(f"/api/v1/me/follows/{stream.id}", headers=auth).status_code == 201
     assert client.put(f"/api/v1/me/follows/{stream.id}", headers=auth).status_code == 200
     ws = activity("ws-diversiteit-1")
@@ -187,8 +189,6 @@ def test_following_is_one_row_under_concurrency(any_db_app):
 
 
 def test_marks_are_exact_when_many_people_drop_seats_at_once(any_db_app):
-    from sessions.seats.services import leave
-
     people = [attendee() for _ in range(24)]
     for person in people:
         give_seat(person, "ws-diversiteit-1")
@@ -211,11 +211,9 @@ def test_marks_are_exact_when_many_people_drop_seats_at_once(any_db_app):
 
 
 def test_me_export_and_erase_know_the_agenda(app, client):
-    from registration.account import personal_data
-
     reg = attendee(mode="online")  # the factory does not count venue places: stay online here
     follow(reg, "stream-diversiteit")
-    auth = token_for(reg)
+    auth = bearer(token_for(reg))
     me = client.get("/api/v1/me", headers=auth).get_json()
     assert me["agenda_url"].endswith("/agenda")
     feed = me["calendar_feed_url"].split("5000", 1)[1]

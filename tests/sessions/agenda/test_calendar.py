@@ -11,19 +11,24 @@ import pytest
 import time_machine
 from sqlalchemy import delete, func, select
 
+from conference.cli import create_staff
 from conference.clock import at_local, isoformat, local
 from conference.db import write_transaction
 from conference.extensions import db
+from conference.mail.outbox import attachment_bytes
 from conference.models import MailMessage
 from registration.signals import registration_mode_changed
 from sessions.agenda import calendar
 from sessions.agenda.models import AgendaMark, CalendarFeed
+from sessions.agenda.notifications import on_activity_changed
 from sessions.agenda.services import agenda_cache
 from sessions.programme.loader import load_programme_file
 from sessions.seats.models import Seat
-from tests.agenda_factory import activity, attendee, follow, give_seat, login, token_for
-from tests.calendar_rfc import check_rfc5545, event_for, events_by_uid
-from tests.conftest import PROGRAMME, bearer
+from sessions.seats.services import move_person
+from tests.factories import activity, attendee, follow, give_seat, token_for
+from tests.helpers import bearer, login
+from tests.support.apps import PROGRAMME
+from tests.support.calendar_rfc import check_rfc5545, event_for, events_by_uid
 
 
 def feed_path(reg) -> str:
@@ -48,7 +53,6 @@ def db_client(any_db_app):
 @pytest.fixture
 def organiser(any_db_app) -> dict[str, str]:
     """An organiser's bearer header on `any_db_app`."""
-    from conference.cli import create_staff
 
     _, raw = create_staff("organiser@example.org", "organiser", "Org", "wachtwoord-organiser")
     return bearer(raw)
@@ -163,7 +167,6 @@ def test_sequence_and_last_modified_advance_after_a_change(any_db_app, db_client
     assert sorted(m.registration_id for m in mails) == sorted([ann.id, bob.id])
     mail = next(m for m in mails if m.registration_id == ann.id)
     assert "Zaal 7" in mail.body_text and "Samenleven in diversiteit" in mail.subject
-    from conference.mail.outbox import attachment_bytes
 
     (ics,) = [a for a in mail.attachments if a["content_type"].startswith("text/calendar")]
     attached = event_for(check_rfc5545(attachment_bytes(ics)), act.id)
@@ -171,7 +174,6 @@ def test_sequence_and_last_modified_advance_after_a_change(any_db_app, db_client
 
     # The follower of a stream got nothing: the stream did not change. A second signal for the
     # same change (same sequence) queues nothing more.
-    from sessions.agenda.notifications import on_activity_changed
 
     with write_transaction(db.session) as session:
         again = on_activity_changed(
@@ -189,7 +191,7 @@ def test_a_dropped_or_lost_seat_yields_a_cancelled_event(any_db_app, db_client):
     follow(reg, "stream-diversiteit")
     ws, stream = activity("ws-diversiteit-1"), activity("stream-diversiteit")
     path = feed_path(reg)
-    auth = token_for(reg)
+    auth = bearer(token_for(reg))
 
     def state(act_id: int) -> tuple[str, int]:
         _, cal = fetch(client, path)
@@ -212,7 +214,6 @@ def test_a_dropped_or_lost_seat_yields_a_cancelled_event(any_db_app, db_client):
     assert state(ws.id) == ("CANCELLED", 3)
     # Lost by an organiser's move: the old activity is cancelled, the new one confirmed.
     give_seat(reg, "ws-diversiteit-1")
-    from sessions.seats.services import move_person
 
     move_person(reg.id, activity("ws-diversiteit-3").id, actor_id=1, override=True, reason="test")
     db.session.rollback()
@@ -226,7 +227,7 @@ def test_a_dropped_or_lost_seat_yields_a_cancelled_event(any_db_app, db_client):
 
 def test_a_revoked_token_gives_404(app, client):
     reg = attendee()
-    auth = token_for(reg)
+    auth = bearer(token_for(reg))
     links = client.get("/api/v1/me/calendar", headers=auth).json
     assert links["webcal_url"].startswith("webcal://")
     assert links["webcal_url"].split("://")[1] == links["feed_url"].split("://")[1]
@@ -303,7 +304,7 @@ def test_the_join_link_is_in_the_feed_only_once_released(app, client, tokens):
     db.session.rollback()
     give_seat(reg, "ow-digitaal-sociaal-werk")
     path = feed_path(reg)
-    auth = token_for(reg)
+    auth = bearer(token_for(reg))
     lead = timedelta(minutes=15)  # the conference's join_link_lead_minutes
 
     with time_machine.travel(ow.starts_at - lead - timedelta(minutes=10), tick=False):

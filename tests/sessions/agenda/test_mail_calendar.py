@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.mail.outbox import attachment_bytes
-from conference.models import MailMessage
+from conference.models import AuditEntry, MailMessage
 from registration.signup import register
 from sessions.agenda.calendar import calendar_attachment
-from tests.registration_support import person
+from tests.factories import person
 
 
 def _events(data: bytes) -> list[str]:
@@ -38,8 +38,6 @@ def test_the_allocation_mail_attachment_is_drawn_at_delivery(app):
 
 
 def test_the_help_desk_resends_the_confirmation(app, client, tokens):
-    from conference.models import AuditEntry
-
     done = register(person(3))
     client.post(
         "/beheer/login", data={"email": "organiser@example.org", "password": "wachtwoord-organiser"}

@@ -12,7 +12,7 @@ from conference.extensions import db
 from conference.models import Conference, MailMessage
 from registration.services import cancel_registration
 from registration.signup import register
-from tests.registration_support import person
+from tests.factories import person
 
 
 def _reminders() -> dict[str, MailMessage]:

@@ -14,8 +14,9 @@ from conference.services import current_conference
 from sessions.programme.export import export_programme
 from sessions.programme.loader import load_programme, parse_programme
 from sessions.programme.models import Activity, Block, Room, Speaker, Theme
-from tests.conftest import PROGRAMME
-from tests.test_backoffice_helpers import activity, audit_entries, give_seat, login, register
+from tests.factories import activity, give_seat, register, staff
+from tests.helpers import audit_entries, login
+from tests.support.apps import PROGRAMME
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def test_room_change_notifies_and_is_audited(app, client, tokens, changes):
 
 def test_capacity_below_taken_is_refused(app, client, tokens):
     reg = register(1)
-    give_seat(reg.id, "ws-diversiteit-1")
+    give_seat(reg.id, "ws-diversiteit-1", by=staff())
     act = activity("ws-diversiteit-1")
     db.session.execute(db.update(Activity).where(Activity.id == act.id).values(taken=5))
     db.session.commit()

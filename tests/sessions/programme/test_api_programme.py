@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from conference.extensions import db
+from conference.models import Conference
 from sessions.programme.models import KINDS, Activity
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 CONFERENCE_FIELDS = {
     "slug", "name", "starts_at", "ends_at", "timezone", "venue", "registration_opens_at",
@@ -72,7 +73,6 @@ def test_patch_conference_validates_and_refuses_a_cap_below_the_places_taken(cli
     )
     assert response.status_code == 422
     assert {"onsite_capacity", "colour"} <= response.get_json()["fields"].keys()
-    from conference.models import Conference
 
     conf = db.session.scalar(select(Conference))
     conf.onsite_taken = 50

@@ -13,7 +13,8 @@ from conference.models import AuditEntry, MailMessage
 from conference.services import current_conference
 from sessions.programme import editing, entities
 from sessions.programme.models import Activity, Block
-from tests.test_backoffice_helpers import activity, audit_entries, give_seat, login, register, staff
+from tests.factories import activity, give_seat, register, staff
+from tests.helpers import audit_entries, login
 
 
 @pytest.fixture
@@ -54,7 +55,8 @@ def _later(act: Activity, minutes: int = 15) -> str:
 
 
 def test_an_edit_that_fails_half_way_leaves_nothing_and_queues_no_mail(app, tokens, monkeypatch):
-    give_seat(register(1).id, "ws-diversiteit-1")  # someone the change would be mailed to
+    # Someone the change would be mailed to.
+    give_seat(register(1).id, "ws-diversiteit-1", by=staff())
     act = activity("ws-diversiteit-1")
     before = _state(act)
     audits, mails = _count(AuditEntry), _count(MailMessage)
@@ -104,7 +106,7 @@ def test_a_block_move_that_fails_half_way_moves_nothing(app, tokens, monkeypatch
 
 def test_one_edit_of_several_fields_sends_one_notice(app, client, tokens, changes):
     reg = register(1)
-    give_seat(reg.id, "ws-diversiteit-1")
+    give_seat(reg.id, "ws-diversiteit-1", by=staff())
     act = activity("ws-diversiteit-1")
     sequence, old_start = act.sequence, act.starts_at
     login(client)

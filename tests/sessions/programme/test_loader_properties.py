@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessions.programme.loader import ProgrammeError, parse_programme
-from tests.conftest import PROGRAMME
+from tests.support.apps import PROGRAMME
 
 TEXT = PROGRAMME.read_text(encoding="utf-8")
 LINES = TEXT.splitlines(keepends=True)

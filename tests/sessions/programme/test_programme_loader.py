@@ -18,7 +18,7 @@ from sessions.programme.loader import (
     parse_programme,
 )
 from sessions.programme.models import Activity, Block, Theme
-from tests.conftest import PROGRAMME
+from tests.support.apps import PROGRAMME
 
 
 def count(model) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conference.extensions import db
 from sessions.programme import services as programme_services
+from sessions.programme.models import Activity
 
 PAGES = ["/", "/programma", "/programma?per=thema", "/programma/plenaire-opening",
          "/programma/bezoek-stadswandeling", "/thema/diversiteit", "/praktisch",
@@ -34,9 +36,6 @@ def test_dutch_is_the_default_and_the_switch_sticks(client):
 
 def test_programme_shows_live_seat_counts(client, app):
     from sqlalchemy import select
-
-    from conference.extensions import db
-    from sessions.programme.models import Activity
 
     act = db.session.scalar(select(Activity).filter_by(slug="ws-diversiteit-1"))
     act.taken = act.capacity

@@ -9,20 +9,14 @@ import time_machine
 from sqlalchemy import select
 
 from conference.clock import utcnow
+from conference.db import write_transaction
 from conference.extensions import db
 from registration.checkin import jobs, services
 from registration.checkin.models import Presence, Scan
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
-from tests.checkin_factory import (
-    activity,
-    conference,
-    give_seat,
-    make_registration,
-    open_day,
-    start_activity,
-)
-from tests.conftest import bearer
+from tests.factories import activity, conference, give_seat, open_day, start_activity, ticket_holder
+from tests.helpers import bearer
 
 REDEEM = "/api/v1/checkin/redeem"
 
@@ -64,9 +58,9 @@ def seat_holders(act: Activity) -> set[int]:
 def test_release_is_off_by_default(client, staff):
     act = small_workshop()
     assert conference().setting("no_show_release_minutes") is None
-    holder, _ = make_registration()
+    holder, _ = ticket_holder()
     give_seat(holder, act, created_at=utcnow() - timedelta(days=3))
-    _, waiting = make_registration()
+    _, waiting = ticket_holder()
     with time_machine.travel(utcnow() + timedelta(minutes=30)):
         answer = scan(client, staff, waiting.secret, act, type="standby")
         report = jobs.release_no_shows(utcnow())
@@ -79,13 +73,13 @@ def test_release_is_off_by_default(client, staff):
 def test_standby_takes_a_no_shows_seat_after_the_set_time(client, staff):
     configure_release(10)
     act = small_workshop(capacity=2)
-    came, came_ticket = make_registration()
-    stayed_away, _ = make_registration()
+    came, came_ticket = ticket_holder()
+    stayed_away, _ = ticket_holder()
     for reg in (came, stayed_away):
         give_seat(reg, act, created_at=utcnow() - timedelta(days=3))
     assert scan(client, staff, came_ticket.secret, act).status_code == 201
-    _, at_the_door = make_registration(first_name="Wachtende")
-    _, second = make_registration(first_name="Nog iemand")
+    _, at_the_door = ticket_holder(first_name="Wachtende")
+    _, second = ticket_holder(first_name="Nog iemand")
 
     too_early = scan(client, staff, at_the_door.secret, act, type="standby")
     assert too_early.get_json()["detail"] == "standby_closed"
@@ -116,7 +110,7 @@ def test_standby_gives_up_an_unvisited_seat_in_the_same_block(client, staff):
     act = small_workshop(capacity=5)
     other = activity("ws-diversiteit-3")
     assert {b.id for b in other.blocks} == {b.id for b in act.blocks}
-    mover, ticket = make_registration()
+    mover, ticket = ticket_holder()
     give_seat(mover, other)
     with time_machine.travel(utcnow() + timedelta(minutes=12)):
         answer = scan(client, staff, ticket.secret, act, type="standby")
@@ -129,7 +123,7 @@ def test_standby_is_refused_for_someone_already_in_another_workshop(client, staf
     configure_release(10)
     act = small_workshop(capacity=5)
     other = start_activity("ws-diversiteit-3")
-    busy, ticket = make_registration()
+    busy, ticket = ticket_holder()
     give_seat(busy, other)
     assert scan(client, staff, ticket.secret, other).status_code == 201
     with time_machine.travel(utcnow() + timedelta(minutes=12)):
@@ -142,15 +136,15 @@ def test_the_job_releases_only_unscanned_seats_held_before_the_release_moment(cl
     configure_release(15)
     act = small_workshop(capacity=10, minutes_ago=5)
     long_ago = utcnow() - timedelta(days=3)
-    came, came_ticket = make_registration()
-    gone = [make_registration()[0] for _ in range(3)]
+    came, came_ticket = ticket_holder()
+    gone = [ticket_holder()[0] for _ in range(3)]
     for reg in (came, *gone):
         give_seat(reg, act, created_at=long_ago)
     assert scan(client, staff, came_ticket.secret, act).status_code == 201
 
     assert jobs.release_no_shows(utcnow())["released"] == 0  # not yet: 15 minutes after start
     with time_machine.travel(utcnow() + timedelta(minutes=12)):
-        late, _ = make_registration()
+        late, _ = ticket_holder()
         give_seat(late, act)  # taken after the release moment: kept
         report = jobs.release_no_shows(utcnow())
         assert report["released"] == 3 and report["activities"] == 1
@@ -161,9 +155,7 @@ def test_the_job_releases_only_unscanned_seats_held_before_the_release_moment(cl
 
 
 def test_record_online_presence_is_idempotent(any_db_app):
-    from conference.db import write_transaction
-
-    reg, _ = make_registration(mode="online")
+    reg, _ = ticket_holder(mode="online")
     stream = db.session.scalar(select(Activity).filter_by(kind="online_workshop"))
     at = utcnow()
     for _ in range(3):

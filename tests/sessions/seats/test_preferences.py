@@ -14,8 +14,8 @@ from conference.extensions import db
 from registration.signals import registration_mode_changed
 from sessions.seats.models import Preference
 from sessions.seats.preferences import preferences_of
-from tests.conftest import bearer
-from tests.seats_support import activity, add_registration, conference, seated, token_for
+from tests.factories import activity, attendee, conference, seated, token_for
+from tests.helpers import bearer, login
 
 
 def blocks():
@@ -26,18 +26,11 @@ def blocks():
     return b1, b2
 
 
-def login(client, reg) -> None:
-    """Log the attendee in through the session cookie (the login-link flow is tested elsewhere)."""
-    with client.session_transaction() as s:
-        s["_user_id"] = reg.user.get_id()
-        s["_fresh"] = True
-
-
 def test_put_and_get_preferences(app, client):
     b1, b2 = blocks()
     w1, w2 = seated("workshop")[:2], seated("workshop", 1)[:1]
     walk = activity("bezoek-stadswandeling")
-    reg = add_registration("pref@example.org")
+    reg = attendee(email="pref@example.org")
     h = bearer(token_for(reg))
     body = {str(b1): [w1[0].id, walk.id, w1[1].id], str(b2): [walk.id, w2[0].id]}
     r = client.put("/api/v1/me/preferences", json=body, headers=h)
@@ -65,7 +58,7 @@ def test_bad_preferences_are_422(app, client, make_body):
     b1, b2 = blocks()
     w = [a.id for a in seated("workshop")]
     o = seated("workshop", 1)[0].id
-    reg = add_registration("bad@example.org")
+    reg = attendee(email="bad@example.org")
     r = client.put(
         "/api/v1/me/preferences", json=make_body(b1, b2, w, o), headers=bearer(token_for(reg))
     )
@@ -76,7 +69,7 @@ def test_bad_preferences_are_422(app, client, make_body):
 
 def test_online_people_rank_online_workshops_only(app, client):
     b1, _ = blocks()
-    reg = add_registration("onl@example.org", mode="online")
+    reg = attendee(email="onl@example.org", mode="online")
     h = bearer(token_for(reg))
     r = client.put("/api/v1/me/preferences", json={str(b1): [seated("workshop")[0].id]}, headers=h)
     assert r.status_code == 422
@@ -87,7 +80,7 @@ def test_online_people_rank_online_workshops_only(app, client):
 
 def test_closed_outside_the_window(app, client):
     b1, _ = blocks()
-    reg = add_registration("late@example.org")
+    reg = attendee(email="late@example.org")
     conf = conference()
     conf.choice_closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
@@ -101,7 +94,7 @@ def test_closed_outside_the_window(app, client):
 
 def test_mode_change_drops_choices_that_no_longer_fit(app, client):
     b1, _ = blocks()
-    reg = add_registration("switch@example.org")
+    reg = attendee(email="switch@example.org")
     ow = seated("online_workshop")[0]
     ws = seated("workshop")[:2]
     client.put(
@@ -122,7 +115,7 @@ def test_mode_change_drops_choices_that_no_longer_fit(app, client):
 
 def test_choice_page_without_javascript(app, client):
     b1, _ = blocks()
-    reg = add_registration("page@example.org")
+    reg = attendee(email="page@example.org")
     login(client, reg)
     r = client.get(f"/mijn/keuzes/{b1}")
     html = r.get_data(as_text=True)

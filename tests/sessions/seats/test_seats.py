@@ -5,22 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from conference.db import write_transaction
 from conference.errors import Conflict, Invalid
 from conference.extensions import db
+from conference.models import User
+from registration.signals import registration_canceled, registration_mode_changed
 from sessions.seats import services as seats
 from sessions.seats.models import Seat, SeatLog
-from tests.conftest import bearer
-from tests.seats_support import (
-    activity,
-    add_registration,
-    assert_consistent,
-    counts,
-    mails,
-    open_booking,
-    seated,
-    set_capacity,
-    token_for,
-)
+from tests.factories import activity, attendee, open_booking, seated, set_capacity, token_for
+from tests.helpers import assert_consistent, bearer, counts, mails
 
 
 @pytest.fixture
@@ -31,7 +24,7 @@ def fcfs(app):
 def test_book_until_full_then_waitlist(fcfs):
     act = seated("workshop")[0]
     set_capacity(act, 2)
-    people = [add_registration(f"b{k}@example.org") for k in range(4)]
+    people = [attendee(email=f"b{k}@example.org") for k in range(4)]
     assert seats.enroll(people[0].id, act.id).status == "enrolled"
     assert seats.enroll(people[1].id, act.id).status == "enrolled"
     out = seats.enroll(people[2].id, act.id)
@@ -48,8 +41,8 @@ def test_book_until_full_then_waitlist(fcfs):
 def test_clear_refusals(fcfs):
     onsite = seated("workshop")[0]
     other = seated("workshop")[1]
-    online = add_registration("online@example.org", mode="online")
-    person = add_registration("person@example.org")
+    online = attendee(email="online@example.org", mode="online")
+    person = attendee(email="person@example.org")
     with pytest.raises(Conflict) as exc:
         seats.enroll(online.id, onsite.id)
     assert exc.value.code == "wrong_mode"
@@ -66,7 +59,7 @@ def test_clear_refusals(fcfs):
     conf.allocation_mode = "preferences"
     db.session.commit()
     with pytest.raises(Conflict) as exc:
-        seats.enroll(add_registration("late@example.org").id, other.id)
+        seats.enroll(attendee(email="late@example.org").id, other.id)
     assert exc.value.code == "closed"
     assert_consistent(onsite.id)
 
@@ -74,7 +67,7 @@ def test_clear_refusals(fcfs):
 def test_spanning_visit_takes_both_blocks(fcfs):
     walk = activity("bezoek-stadswandeling")
     assert len(walk.blocks) == 2
-    person = add_registration("walker@example.org")
+    person = attendee(email="walker@example.org")
     seats.enroll(person.id, walk.id)
     for block_index in (0, 1):
         with pytest.raises(Conflict) as exc:
@@ -86,9 +79,9 @@ def test_spanning_visit_takes_both_blocks(fcfs):
 def test_swap_keeps_the_first_seat_when_the_second_is_full(fcfs):
     first, full = seated("workshop")[:2]
     set_capacity(full, 1)
-    holder = add_registration("holder@example.org")
+    holder = attendee(email="holder@example.org")
     seats.enroll(holder.id, full.id)
-    person = add_registration("swapper@example.org")
+    person = attendee(email="swapper@example.org")
     seats.enroll(person.id, first.id)
     with pytest.raises(Conflict) as exc:
         seats.enroll(person.id, full.id, replace_activity_id=first.id, waitlist=False)
@@ -111,7 +104,7 @@ def test_swap_keeps_the_first_seat_when_the_second_is_full(fcfs):
 
 def test_swap_when_there_is_room(fcfs):
     a, b = seated("workshop")[:2]
-    person = add_registration("s@example.org")
+    person = attendee(email="s@example.org")
     seats.enroll(person.id, a.id)
     out = seats.enroll(person.id, b.id, replace_activity_id=a.id)
     assert out.status == "enrolled" and out.released == [a.id]
@@ -119,15 +112,13 @@ def test_swap_when_there_is_room(fcfs):
 
 
 def test_move_checks_capacity_and_logs_overrides(fcfs, tokens):
-    from conference.models import User
-
     organiser = db.session.scalar(select(User).filter_by(email="organiser@example.org"))
     a, b = seated("workshop")[:2]
     set_capacity(b, 1)
-    online = add_registration("o@example.org", mode="online")
-    holder = add_registration("h@example.org")
+    online = attendee(email="o@example.org", mode="online")
+    holder = attendee(email="h@example.org")
     seats.enroll(holder.id, b.id)
-    person = add_registration("m@example.org")
+    person = attendee(email="m@example.org")
     seats.enroll(person.id, a.id)
     with pytest.raises(Conflict) as exc:
         seats.move_person(person.id, b.id, actor_id=organiser.id, override=True, reason="VIP")
@@ -147,8 +138,8 @@ def test_move_checks_capacity_and_logs_overrides(fcfs, tokens):
 def test_api_enrollments(fcfs, client):
     act = seated("workshop")[0]
     set_capacity(act, 1)
-    first = add_registration("api1@example.org")
-    second = add_registration("api2@example.org")
+    first = attendee(email="api1@example.org")
+    second = attendee(email="api2@example.org")
     h1, h2 = bearer(token_for(first)), bearer(token_for(second))
     r = client.post("/api/v1/me/enrollments", json={"activity_id": act.id}, headers=h1)
     assert r.status_code == 201 and r.get_json()["status"] == "enrolled"
@@ -173,7 +164,7 @@ def test_api_enrollments(fcfs, client):
 
 
 def test_api_wrong_mode_and_closed(app, client):
-    online = add_registration("on@example.org", mode="online")
+    online = attendee(email="on@example.org", mode="online")
     act = seated("workshop")[0]
     h = bearer(token_for(online))
     r = client.post("/api/v1/me/enrollments", json={"activity_id": act.id}, headers=h)
@@ -186,13 +177,10 @@ def test_api_wrong_mode_and_closed(app, client):
 
 
 def test_registration_canceled_frees_seats_and_promotes(fcfs):
-    from conference.db import write_transaction
-    from registration.signals import registration_canceled
-
     act = seated("workshop")[0]
     set_capacity(act, 1)
-    holder = add_registration("c1@example.org")
-    waiter = add_registration("c2@example.org")
+    holder = attendee(email="c1@example.org")
+    waiter = attendee(email="c2@example.org")
     seats.enroll(holder.id, act.id)
     seats.enroll(waiter.id, act.id)
     with write_transaction(db.session) as session:
@@ -207,11 +195,8 @@ def test_registration_canceled_frees_seats_and_promotes(fcfs):
 
 
 def test_mode_change_releases_onsite_seats(fcfs):
-    from conference.db import write_transaction
-    from registration.signals import registration_mode_changed
-
     onsite, ow = seated("workshop")[0], seated("online_workshop")[0]
-    person = add_registration("mc@example.org")
+    person = attendee(email="mc@example.org")
     seats.enroll(person.id, onsite.id)
     other_block = seated("online_workshop", 1)[0]
     seats.enroll(person.id, other_block.id)
@@ -227,7 +212,7 @@ def test_mode_change_releases_onsite_seats(fcfs):
 def test_capacity_raise_offers_seats_to_the_waiting_list(fcfs, client, tokens):
     act = seated("workshop")[0]
     set_capacity(act, 1)
-    people = [add_registration(f"r{k}@example.org") for k in range(4)]
+    people = [attendee(email=f"r{k}@example.org") for k in range(4)]
     for p in people:
         seats.enroll(p.id, act.id)
     r = client.patch(
@@ -244,6 +229,6 @@ def test_capacity_raise_offers_seats_to_the_waiting_list(fcfs, client, tokens):
 
 def test_seat_summary_provider(fcfs):
     act = seated("workshop")[0]
-    person = add_registration("sum@example.org")
+    person = attendee(email="sum@example.org")
     seats.enroll(person.id, act.id)
     assert seats.seat_summary(person) == [{"activity_id": act.id, "status": "enrolled"}]

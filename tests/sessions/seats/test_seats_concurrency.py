@@ -19,14 +19,8 @@ from registration.signals import registration_canceled
 from sessions.seats import services as seats
 from sessions.seats.models import SeatBlock, WaitlistEntry
 from sessions.seats.waitlist import expire_offers
-from tests.seats_support import (
-    add_registrations,
-    assert_consistent,
-    counts,
-    open_booking,
-    seated,
-    set_capacity,
-)
+from tests.factories import attendees, open_booking, seated, set_capacity
+from tests.helpers import assert_consistent, counts
 
 
 def _run(app, jobs, workers: int = 32) -> list:
@@ -50,7 +44,7 @@ def test_200_bookings_for_20_seats(any_db_app):
     act = seated("workshop")[0]
     set_capacity(act, 20)
     act_id = act.id  # plain ids only: ORM objects belong to this thread's session
-    people = add_registrations(200, "rush")
+    people = attendees(200, "rush")
     start = threading.Barrier(32, timeout=30)
 
     def book(rid):
@@ -76,7 +70,7 @@ def test_one_person_two_activities_of_one_block_at_once(any_db_app):
     open_booking("fcfs")
     acts = seated("workshop")[:8]
     act_ids = [a.id for a in acts]
-    people = add_registrations(5, "double")
+    people = attendees(5, "double")
     start = threading.Barrier(len(acts), timeout=30)
 
     def book(rid, act_id):
@@ -111,9 +105,9 @@ def test_cancellations_and_promotions_race(any_db_app):
     open_booking("fcfs")
     act = seated("workshop")[0]
     set_capacity(act, 5)
-    holders = add_registrations(5, "holder")
-    waiters = add_registrations(12, "waiter")
-    newcomers = add_registrations(4, "late")
+    holders = attendees(5, "holder")
+    waiters = attendees(12, "waiter")
+    newcomers = attendees(4, "late")
     for rid in holders:
         assert seats.enroll(rid, act.id).status == "enrolled"
     for rid in waiters:

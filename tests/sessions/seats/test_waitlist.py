@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import socket
 from datetime import timedelta
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from conference.clock import utcnow
@@ -17,32 +15,9 @@ from conference.mail.outbox import deliver_due
 from sessions.seats import services as seats
 from sessions.seats.jobs import expire_seat_offers
 from sessions.seats.models import WaitlistEntry
-from tests.seats_support import (
-    add_registration,
-    assert_consistent,
-    counts,
-    mails,
-    open_booking,
-    seated,
-    set_capacity,
-)
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from sessions.seats.waitlist import offer_token
+from tests.factories import attendee, open_booking, seated, set_capacity
+from tests.helpers import assert_consistent, counts, mails
 
 
 @pytest.fixture
@@ -50,9 +25,9 @@ def full_workshop(app):
     open_booking("fcfs")
     act = seated("workshop")[0]
     set_capacity(act, 1)
-    holder = add_registration("holder@example.org")
-    first = add_registration("first@example.org")
-    second = add_registration("second@example.org")
+    holder = attendee(email="holder@example.org")
+    first = attendee(email="first@example.org")
+    second = attendee(email="second@example.org")
     seats.enroll(holder.id, act.id)
     seats.enroll(first.id, act.id)
     seats.enroll(second.id, act.id)
@@ -68,18 +43,12 @@ def _entry(reg_id, act_id) -> WaitlistEntry:
     )
 
 
-def test_offer_mail_over_smtp_and_accept_link(full_workshop, app, client):
+def test_offer_mail_over_smtp_and_accept_link(full_workshop, app, client, smtp_server):
     act, holder, first, _second = full_workshop
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        seats.leave(holder.id, act.id)
-        app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-        deliver_due()
-    finally:
-        controller.stop()
-    offers = [m for m in inbox.messages if b"first@example.org" in m]
+    seats.leave(holder.id, act.id)
+    app.config["SMTP_URL"] = smtp_server.url
+    deliver_due()
+    offers = [m.raw for m in smtp_server.messages if b"first@example.org" in m.raw]
     assert len(offers) == 1
     text = offers[0].decode("utf-8", "replace").replace("=\r\n", "").replace("=\n", "")
     link = re.search(r"http://127\.0\.0\.1:5000(/plaatsen/aanbod/[\w.\-]+)", text)
@@ -100,7 +69,6 @@ def test_offer_mail_over_smtp_and_accept_link(full_workshop, app, client):
 def test_decline_passes_the_seat_on(full_workshop, client):
     act, holder, first, second = full_workshop
     seats.leave(holder.id, act.id)
-    from sessions.seats.waitlist import offer_token
 
     token = offer_token(_entry(first.id, act.id))
     r = client.post(f"/plaatsen/aanbod/{token}", data={"action": "decline"})

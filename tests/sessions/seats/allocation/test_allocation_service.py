@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from conference.clock import utcnow
 from conference.errors import Conflict
 from conference.extensions import db
+from conference.models import User
 from sessions.programme.models import Activity
+from sessions.seats import services as seats
 from sessions.seats.allocation.engine import Problem, validate
 from sessions.seats.allocation.service import (
     build_problem,
@@ -22,15 +24,8 @@ from sessions.seats.allocation.service import (
 )
 from sessions.seats.jobs import close_choice_window
 from sessions.seats.models import AllocationRun, Preference, Seat, SeatBlock
-from tests.conftest import bearer
-from tests.seats_support import (
-    activity,
-    add_registrations,
-    assert_consistent,
-    conference,
-    mails,
-    seated,
-)
+from tests.factories import activity, attendees, conference, seated
+from tests.helpers import assert_consistent, bearer, mails
 
 
 def block_ids() -> tuple[int, int]:
@@ -68,7 +63,7 @@ def scenario(n: int = 60, seed: int = 1) -> dict:
     for a in in_block(b1) + in_block(b2):
         a.capacity = 6 if a.id == walk.id else 5
     db.session.commit()
-    people = add_registrations(n, "alloc")
+    people = attendees(n, "alloc")
     rng = random.Random(seed)
     rows = []
     for k, rid in enumerate(people):
@@ -128,7 +123,7 @@ def test_registration_order_gives_no_advantage(app):
     small, big = in_block(b1)[:2]
     small.capacity, big.capacity = 10, 100
     db.session.commit()
-    people = add_registrations(40, "order")
+    people = attendees(40, "order")
     rank([(rid, b1, [small.id, big.id]) for rid in people])
     conf = conference()
     early = set(people[:20])
@@ -151,8 +146,8 @@ def test_profile_quotas(app):
     small, big = in_block(b1)[:2]
     small.capacity, big.capacity = 4, 100
     db.session.commit()
-    managers = add_registrations(10, "mgr", profile="manager")
-    practitioners = add_registrations(2, "prac", profile="practitioner")
+    managers = attendees(10, "mgr", profile="manager")
+    practitioners = attendees(2, "prac", profile="practitioner")
     rank([(rid, b1, [small.id, big.id]) for rid in managers + practitioners])
     conf = conference()
     for seed in range(5):
@@ -221,7 +216,7 @@ def test_fill_unranked_offers_a_seat_in_the_same_theme(app):
     for a in ws:
         a.capacity = 1 if a.id == target.id else 50
     db.session.commit()
-    people = add_registrations(3, "fill")
+    people = attendees(3, "fill")
     rank([(rid, b1, [target.id]) for rid in people])
     conf = conference()
     filled = run_allocation(conf, seed=1, options={"fill_unranked": True})
@@ -289,8 +284,6 @@ def test_close_choice_window_job_runs_once(app):
 def test_review_pages(app, client, tokens):
     scenario(20)
     with client.session_transaction() as s:
-        from conference.models import User
-
         s["_user_id"] = db.session.scalar(
             select(User).filter_by(email="organiser@example.org")
         ).get_id()
@@ -311,8 +304,6 @@ def test_review_pages(app, client, tokens):
 
 
 def test_problem_leaves_out_blocks_people_already_hold(app):
-    from sessions.seats import services as seats
-
     sc = scenario(5)
     conf = conference()
     conf.allocation_mode = "fcfs"

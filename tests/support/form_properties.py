@@ -18,7 +18,7 @@ from conference.extensions import db
 from conference.models import ApiToken, MailMessage, User
 from registration.models import Registration, Ticket
 from streaming.models import Question
-from tests.conftest import IN_CI
+from tests.support.apps import IN_CI
 
 # HTTP examples share one database per test (function-scoped fixtures), so they stay few; CI
 # runs the same examples every time, a laptop explores new ones.
