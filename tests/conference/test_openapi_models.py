@@ -30,7 +30,7 @@ from sessions.seats.schemas import AllocationRequest
 from streaming.qa import MODERATION_FIELDS
 from streaming.schemas import Moderation, StreamSettingsPatch
 from streaming.services import SETTING_FIELDS
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 # Each request model beside the field names its validator accepts (it refuses any other).
 VALIDATED_BODIES = [
