@@ -43,7 +43,7 @@ def make_app(url: str, **overrides) -> Flask:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "BASE_URL": "http://127.0.0.1:5000",
         "SMTP_URL": "",
-        "WTF_CSRF_ENABLED": False,  # test_security_headers turns it on to prove it
+        "WTF_CSRF_ENABLED": False,  # the CSRF tests turn it on to prove it is enforced
     }
     config.update(overrides)
     app = create_app(config, env="testing")
