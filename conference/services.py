@@ -29,6 +29,21 @@ PROFILES = (
 )
 
 
+def profile_quota_error(quotas: Any) -> Any | None:
+    """What is wrong with a share per profile (each 0 to 1, together at most 1), or None."""
+    if not isinstance(quotas, dict) or any(
+        key not in PROFILES
+        or isinstance(v, bool)
+        or not isinstance(v, int | float)
+        or not 0 <= v <= 1
+        for key, v in quotas.items()
+    ):
+        return _l("geef per profiel een aandeel tussen 0 en 1")
+    if sum(quotas.values()) > 1:
+        return _l("de aandelen samen zijn meer dan 1")
+    return None
+
+
 # Settings an organiser may change: key -> (lowest, highest, may be None to switch it off).
 SETTING_LIMITS: dict[str, tuple[int, int, bool]] = {
     "no_show_release_minutes": (5, 240, True),
@@ -149,16 +164,8 @@ def update_conference(
             changes["allocation_mode"] = data["allocation_mode"]
     if "profile_quotas" in data:
         quotas = data["profile_quotas"]
-        if not isinstance(quotas, dict) or any(
-            key not in PROFILES
-            or isinstance(v, bool)
-            or not isinstance(v, int | float)
-            or not 0 <= v <= 1
-            for key, v in quotas.items()
-        ):
-            errors["profile_quotas"] = _l("geef per profiel een aandeel tussen 0 en 1")
-        elif sum(quotas.values()) > 1:
-            errors["profile_quotas"] = _l("de aandelen samen zijn meer dan 1")
+        if (error := profile_quota_error(quotas)) is not None:
+            errors["profile_quotas"] = error
         else:
             changes["profile_quotas"] = {k: float(v) for k, v in quotas.items()}
     settings = _settings_changes(data, errors)

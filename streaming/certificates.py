@@ -9,18 +9,17 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Conflict
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
+from streaming.errors import CertificateNotMade, CertificateNotYet, NoAttendance
 from streaming.models import Certificate, StreamPresence
 from streaming.presence import online_seconds
 
@@ -243,13 +242,10 @@ def available(conf: Conference, now: datetime | None = None) -> bool:
 def issue(conf: Conference, registration: Registration, now: datetime | None = None) -> Certificate:
     """The registration's certificate, made on first request and brought up to date after."""
     if not available(conf, now):
-        raise Conflict(_l("Je attest is beschikbaar na afloop van de conferentie."), code="not_yet")
+        raise CertificateNotYet()
     parts = attendance(conf, registration)
     if not parts:
-        raise Conflict(
-            _l("We vonden geen deelname: geen check-in ter plaatse en geen online kijktijd."),
-            code="no_attendance",
-        )
+        raise NoAttendance()
     snapshot = {
         "full_name": registration.full_name,
         "event_date": conf.starts_at,
@@ -277,7 +273,7 @@ def issue(conf: Conference, registration: Registration, now: datetime | None = N
                     select(Certificate).filter_by(registration_id=registration.id)
                 )
         if cert is None:
-            raise Conflict(_l("Het attest kon niet worden gemaakt. Probeer opnieuw."))
+            raise CertificateNotMade()
         for key, value in snapshot.items():
             setattr(cert, key, value)
     return cert

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.db import write_transaction
-from conference.errors import Conflict, NotFound
+from conference.errors import NotFound
 from conference.extensions import db
 from registration.models import Registration
+from sessions.agenda.errors import NotFollowable
 from sessions.agenda.models import Follow
 from sessions.agenda.services import FOLLOWABLE_KINDS
 from sessions.programme.models import Activity
@@ -25,7 +25,7 @@ def _followable(registration: Registration, activity_id: int) -> Activity:
     if act is None or act.conference_id != registration.conference_id or not act.published:
         raise NotFound()
     if not can_follow(act):
-        raise Conflict(_l("Je kunt alleen streams en de radio volgen."), code="not_followable")
+        raise NotFollowable()
     return act
 
 

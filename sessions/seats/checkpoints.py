@@ -17,25 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from conference.clock import isoformat
-from conference.errors import Conflict
 from conference.extensions import db
 from conference.models import Conference
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint, register_activity_checkpoints
 from registration.models import Registration
 from sessions.programme.models import Activity
+from sessions.seats.errors import ActivityFull, BlockTaken
 from sessions.seats.models import Seat, SeatBlock
+from sessions.seats.seating import release_seat, take_seat
 
 ACTIVITY_OPENS_MINUTES = 30
-
-
-def _seats_module():
-    """`sessions.seats` (take_seat / release_seat), built by the seats work."""
-    try:
-        from sessions.seats import services as seats
-    except ImportError:
-        return None
-    return seats
 
 
 class SessionsCheckpoints:
@@ -162,34 +154,26 @@ class SessionsCheckpoints:
     def standby(
         self, session: Session, checkpoint: Checkpoint, registration: Registration, now: datetime
     ) -> None:
-        """Give a person at the door a free seat, or a no-show's seat; Conflict if neither."""
-        seats = _seats_module()
-        if seats is None:
-            raise Conflict(_l("Plaatsen vrijgeven is nog niet mogelijk."), code="full")
+        """Give a person at the door a free seat, or a no-show's seat; ActivityFull if neither."""
         act = session.get(Activity, checkpoint.activity_id)
         # All or nothing: a failed attempt must not leave a released seat behind.
         with session.begin_nested():
-            self._leave_overlapping(session, seats, act, registration, now)
+            self._leave_overlapping(session, act, registration, now)
             try:
-                seats.take_seat(
-                    session, registration, act, source="standby", reason="standby", now=now
-                )
+                take_seat(session, registration, act, source="standby", reason="standby", now=now)
                 return
-            except Conflict as exc:
-                if exc.code != "full":
-                    raise
+            except ActivityFull:
+                pass
             for seat in self._no_show_seats(session, checkpoint)[:1]:
                 # After the start nobody on the waiting list gets an offer: the seat comes free.
-                seats.release_seat(session, seat, reason="no_show", now=now)
+                release_seat(session, seat, reason="no_show", now=now)
                 session.flush()
-                seats.take_seat(
-                    session, registration, act, source="standby", reason="standby", now=now
-                )
+                take_seat(session, registration, act, source="standby", reason="standby", now=now)
                 return
-            raise Conflict(_l("Er is geen vrije plaats meer."), code="full")
+            raise ActivityFull(_l("Er is geen vrije plaats meer."))
 
     def _leave_overlapping(
-        self, session: Session, seats, act: Activity, reg: Registration, now: datetime
+        self, session: Session, act: Activity, reg: Registration, now: datetime
     ) -> None:
         """Someone taking a seat here gives up an unvisited seat in the same block elsewhere."""
         block_ids = [b.id for b in act.blocks]
@@ -211,23 +195,22 @@ class SessionsCheckpoints:
                 )
             )
             if visited is not None:
-                raise Conflict(_l("Deze persoon zit al in een andere activiteit."), code="conflict")
-            seats.release_seat(session, seat, reason="standby_move", now=now)
+                raise BlockTaken(_l("Deze persoon zit al in een andere activiteit."))
+            release_seat(session, seat, reason="standby_move", now=now)
         session.flush()
 
     def release_no_shows(self, session: Session, conference: Conference, now: datetime) -> dict:
         """Release no-shows' seats of activities past their release moment (off by default)."""
         report = {"enabled": conference.setting("no_show_release_minutes") is not None}
         report.update(activities=0, released=0)
-        seats = _seats_module()
-        if not report["enabled"] or seats is None:
+        if not report["enabled"]:
             return report
         for checkpoint in self.checkpoints(conference):
             if not checkpoint.standby_open(now):
                 continue
             released = self._no_show_seats(session, checkpoint)
             for seat in released:
-                seats.release_seat(session, seat, reason="no_show", now=now)
+                release_seat(session, seat, reason="no_show", now=now)
             report["activities"] += bool(released)
             report["released"] += len(released)
         return report

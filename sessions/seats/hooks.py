@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from registration.models import Registration
+from registration.signals import registration_canceled, registration_mode_changed
 from sessions.programme.models import Activity
+from sessions.programme.signals import activity_capacity_raised
+from sessions.seats.preferences import drop_preferences, preferences_of
+from sessions.seats.seating import release_for_registration
+from sessions.seats.services import seat_summary
+from sessions.seats.waitlist import cancel_for_registration, offer_free_seats
 
 
 def on_registration_canceled(registration: Registration, *, session: Any, **_: Any) -> None:
     """Free every seat (promoting waiting lists), close waiting-list places, drop preferences."""
-    from sessions.seats.preferences import drop_preferences
-    from sessions.seats.services import release_for_registration
-    from sessions.seats.waitlist import cancel_for_registration
-
     release_for_registration(session, registration, reason="registration_canceled")
     cancel_for_registration(session, registration)
     drop_preferences(session, registration)
@@ -21,10 +23,6 @@ def on_registration_canceled(registration: Registration, *, session: Any, **_: A
 
 def on_registration_mode_changed(registration: Registration, *, session: Any, **_: Any) -> None:
     """Release what no longer fits the new mode (on-site activities for online people, ...)."""
-    from sessions.seats.preferences import drop_preferences
-    from sessions.seats.services import release_for_registration
-    from sessions.seats.waitlist import cancel_for_registration
-
     release_for_registration(session, registration, only_misfits=True, reason="mode_changed")
     cancel_for_registration(session, registration, only_misfits=True)
     drop_preferences(session, registration, only_misfits=True)
@@ -32,16 +30,11 @@ def on_registration_mode_changed(registration: Registration, *, session: Any, **
 
 def on_capacity_raised(activity: Activity, *, session: Any, **_: Any) -> None:
     """New seats go to the people waiting first, as reserved offers."""
-    from sessions.seats.waitlist import offer_free_seats
-
     offer_free_seats(session, activity)
 
 
 def connect() -> None:
     """Subscribe to the signals (idempotent: blinker keeps one connection per receiver)."""
-    from registration.signals import registration_canceled, registration_mode_changed
-    from sessions.programme.signals import activity_capacity_raised
-
     registration_canceled.connect(on_registration_canceled)
     registration_mode_changed.connect(on_registration_mode_changed)
     activity_capacity_raised.connect(on_capacity_raised)
@@ -53,8 +46,6 @@ def register_seat_summary() -> bool:
         from registration.services import seat_summary_providers
     except ImportError:
         return False
-    from sessions.seats.services import seat_summary
-
     if seat_summary not in seat_summary_providers:
         seat_summary_providers.append(seat_summary)
     try:
@@ -68,9 +59,6 @@ def register_seat_summary() -> bool:
 
 def personal_data(registration: Registration) -> dict[str, Any]:
     """Seats, waiting-list places and ranked choices, for the person's data export."""
-    from sessions.seats.preferences import preferences_of
-    from sessions.seats.services import seat_summary
-
     return {
         "seats": seat_summary(registration),
         "preferences": {str(b): ids for b, ids in preferences_of(registration.id).items()},

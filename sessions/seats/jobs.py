@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
 from conference.services import current_conference
+from sessions.seats.allocation.service import run_allocation, summary
 from sessions.seats.models import AllocationRun
 from sessions.seats.waitlist import expire_offers
 
@@ -23,8 +24,6 @@ def close_choice_window(now: datetime) -> dict:
 
     Organisers then review it, re-run with another seed if they like, and publish.
     """
-    from sessions.seats.allocation.service import run_allocation, summary
-
     conf = current_conference(required=False)
     if (
         conf is None

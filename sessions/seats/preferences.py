@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Conflict, Invalid
+from conference.errors import Invalid
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
 from sessions.programme.models import Activity, Block
+from sessions.seats.errors import ChoiceClosed, NotRegistered
 from sessions.seats.models import Preference
-from sessions.seats.services import fits_mode
+from sessions.seats.rules import fits_mode
 
 MAX_RANKS = 5
 
@@ -108,11 +109,10 @@ def save_preferences(
         # Lock the person's row: two tabs saving at once queue instead of clashing.
         reg = session.scalar(select(Registration).filter_by(id=registration_id).with_for_update())
         if reg is None or reg.status != "registered":
-            raise Conflict(_l("Je inschrijving voor de conferentie is niet actief."),
-                           code="not_registered")  # fmt: skip
+            raise NotRegistered()
         conf = reg.conference
         if not choice_open(conf, now or utcnow()):
-            raise Conflict(_l("De keuzeronde is gesloten."), code="closed")
+            raise ChoiceClosed()
         clean = validate_ranking(reg, data, choice_blocks(conf))
         for block_id, ids in clean.items():
             session.execute(

@@ -13,16 +13,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from conference.clock import utcnow
-from conference.errors import Conflict, DomainError, NotFound
+from conference.errors import DomainError, NotFound
 from conference.extensions import db
+from conference.i18n import localized
 from conference.services import current_conference
+from conference.views import safe_next
 from registration.access import attendee_required, current_registration
 from sessions.programme.models import Activity, Block
 from sessions.seats import preferences
 from sessions.seats import services as seats
+from sessions.seats.errors import ActivityFull, FormExpired
 from sessions.seats.forms import ButtonForm, ChoiceForm
 from sessions.seats.models import Seat, WaitlistEntry
-from sessions.seats.waitlist import decline_offer, entry_for_token, position
+from sessions.seats.rules import booking_open, fits_mode
+from sessions.seats.seating import seats_in_blocks
+from sessions.seats.waitlist import decline_offer, entry_for_token, open_entry, position
 
 bp = Blueprint("seats", __name__)
 
@@ -35,13 +40,9 @@ def _option_label(act: Activity) -> str:
     }
     parts = [kind.get(act.kind, act.kind)]
     if act.theme is not None:
-        from conference.i18n import localized
-
         parts.append(localized(act.theme, "name"))
     if len(act.blocks) > 1:
         parts.append(_("voor- en namiddag"))
-    from conference.i18n import localized
-
     return f"{localized(act, 'title')} ({', '.join(parts)})"
 
 
@@ -162,8 +163,6 @@ def _booking_open_any(conf) -> bool:
 
 
 def _back(default: str) -> str:
-    from conference.views import safe_next
-
     return safe_next(request.form.get("next"), default)
 
 
@@ -182,16 +181,16 @@ def book(activity_id: int):
     reg = current_registration()
     form = ButtonForm()
     if not form.validate_on_submit():
-        raise Conflict(_("Dit formulier is verlopen. Laad de pagina opnieuw."), code="csrf")
+        raise FormExpired()
     replace = request.form.get("replace", type=int)
     join = request.form.get("waitlist") == "1"
     try:
         outcome = seats.enroll(reg.id, act.id, replace_activity_id=replace, waitlist=join)
+    except ActivityFull:
+        return render_template(
+            "sessions/seat_full.html", act=act, form=ButtonForm(), replace=replace
+        ), 409
     except DomainError as exc:
-        if exc.code == "full":
-            return render_template(
-                "sessions/seat_full.html", act=act, form=ButtonForm(), replace=replace
-            ), 409
         flash(str(exc.message), "error")
         return redirect(_back(url_for("sessions.activity", slug=act.slug)))
     if outcome.status == "waitlisted":
@@ -294,7 +293,7 @@ def offer(token: str):
             registration_id=entry.registration_id, activity_id=entry.activity_id
         )
     )
-    overlaps = seats.seats_in_blocks(
+    overlaps = seats_in_blocks(
         db.session, entry.registration_id, [b.id for b in entry.activity.blocks]
     )
     return render_template(
@@ -317,24 +316,18 @@ def seat_state(act: Activity) -> dict[str, Any] | None:
         return None
     conf = act.conference
     seat = db.session.scalar(select(Seat).filter_by(registration_id=reg.id, activity_id=act.id))
-    entry = db.session.scalar(
-        select(WaitlistEntry).where(
-            WaitlistEntry.registration_id == reg.id,
-            WaitlistEntry.activity_id == act.id,
-            WaitlistEntry.status.in_(("waiting", "offered")),
-        )
-    )
+    entry = open_entry(db.session, reg.id, act.id)
     return {
         "reg": reg,
         "seat": seat,
         "entry": entry,
         "position": position(db.session, entry) if entry is not None else None,
-        "fits": seats.fits_mode(reg.mode, act),
-        "booking_open": seats.booking_open(conf, act),
+        "fits": fits_mode(reg.mode, act),
+        "booking_open": booking_open(conf, act),
         "choice_open": preferences.choice_open(conf),
         "full": act.capacity is not None and act.taken >= act.capacity,
         "conflict": bool(
-            seat is None and seats.seats_in_blocks(db.session, reg.id, [b.id for b in act.blocks])
+            seat is None and seats_in_blocks(db.session, reg.id, [b.id for b in act.blocks])
         ),
         "form": ButtonForm(),
     }

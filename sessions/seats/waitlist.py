@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Conflict, NotFound
+from conference.errors import NotFound
 from conference.extensions import db
 from registration.models import Registration
 from sessions.programme.models import Activity
+from sessions.seats.errors import OfferClosed
+from sessions.seats.mail import queue_seat_mail
 from sessions.seats.models import WaitlistEntry
-from sessions.seats.services import fits_mode, lock_activities
+from sessions.seats.rules import fits_mode, lock_activities
 
 OPEN = ("waiting", "offered")
 # An offer shorter than this is no use to anyone: the seat is simply freed instead.
@@ -34,13 +36,7 @@ def join_waitlist(
     session: Session, registration: Registration, activity: Activity, *, now: datetime | None = None
 ) -> WaitlistEntry:
     """Put the person in the queue of a full activity (once; joining again keeps the place)."""
-    existing = session.scalar(
-        select(WaitlistEntry).where(
-            WaitlistEntry.activity_id == activity.id,
-            WaitlistEntry.registration_id == registration.id,
-            WaitlistEntry.status.in_(OPEN),
-        )
-    )
+    existing = open_entry(session, registration.id, activity.id)
     if existing is not None:
         return existing
     entry = WaitlistEntry(
@@ -52,14 +48,19 @@ def join_waitlist(
             session.flush()
     except IntegrityError:
         # The same person joined at the same moment from another tab: keep that place.
-        return session.scalar(
-            select(WaitlistEntry).where(
-                WaitlistEntry.activity_id == activity.id,
-                WaitlistEntry.registration_id == registration.id,
-                WaitlistEntry.status.in_(OPEN),
-            )
-        )
+        return open_entry(session, registration.id, activity.id)
     return entry
+
+
+def open_entry(session: Session, registration_id: int, activity_id: int) -> WaitlistEntry | None:
+    """The person's waiting or offered entry at this activity, if any."""
+    return session.scalar(
+        select(WaitlistEntry).where(
+            WaitlistEntry.activity_id == activity_id,
+            WaitlistEntry.registration_id == registration_id,
+            WaitlistEntry.status.in_(OPEN),
+        )
+    )
 
 
 def position(session: Session, entry: WaitlistEntry) -> int:
@@ -249,13 +250,11 @@ def decline_offer(entry_id: int, registration_id: int, *, now: datetime | None =
         if entry is None or entry.registration_id != registration_id:
             raise NotFound()
         if entry.status not in OPEN:
-            raise Conflict(_l("Dit aanbod is niet meer open."), code="closed")
+            raise OfferClosed()
         cancel_entry(session, entry, status="declined", now=now)
 
 
 def _mail_offer(session: Session, entry: WaitlistEntry) -> None:
-    from sessions.seats.mail import queue_seat_mail
-
     queue_seat_mail(
         session,
         entry.registration,

@@ -11,22 +11,22 @@ from collections import Counter
 
 import numpy as np
 
-from sessions.seats.allocation.engine import Applicant, Option, Problem, Result, _lottery, _Model
+from sessions.seats.allocation.model import Applicant, Model, Option, Problem, Result, lottery
 
 
 def first_come_first_served(problem: Problem, order: list[int]) -> Result:
     """Baseline: in `order` (person ids; others last), each takes their best free choices."""
     rank = {pid: k for k, pid in enumerate(order)}
     people = sorted(problem.applicants, key=lambda a: rank.get(a.person_id, len(rank)))
-    return _greedy(_Model(problem, people), "first come, first served")
+    return _greedy(Model(problem, people), "first come, first served")
 
 
 def serial_dictatorship(problem: Problem, seed: int) -> Result:
     """Baseline: random serial dictatorship, the greedy rule in a seeded lottery order."""
-    return _greedy(_Model(problem, _lottery(problem, seed)), "random serial dictatorship")
+    return _greedy(Model(problem, lottery(problem, seed)), "random serial dictatorship")
 
 
-def _greedy(m: _Model, method: str) -> Result:
+def _greedy(m: Model, method: str) -> Result:
     """Each person in order takes, block by block, the best option that still fits."""
     counts = [Counter[str]() for _ in m.problem.options]
     seats: list[list[int]] = []

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from conference.errors import DomainError
 from conference.services import current_conference
+from sessions.seats.allocation.service import run_allocation, summary
 
 
 @click.command("allocate")
@@ -24,8 +25,6 @@ def allocate_command(
     dry_run: bool, seed: int | None, exact: bool, time_limit: float, no_fill: bool
 ) -> None:
     """Allocate workshop and visit seats from the preference round; publish unless --dry-run."""
-    from sessions.seats.allocation.service import run_allocation, summary
-
     conf = current_conference()
     options = {"fill_unranked": False} if no_fill else None
     try:

@@ -1,19 +1,16 @@
-"""The preference round's allocation: database -> `Problem`, run, store for review, publish.
+"""The preference round's allocation: run it on the database, store it for review, publish.
 
-The engine (`sessions.allocation`) is pure; this module reads the registrations, rankings and
-free seats, stores each run with its seed and figures, and publishes one run as seats in a
-single transaction (capacity-checked, one mail per person).
+The engine is pure; `inputs` turns the database into its `Problem`. This module stores each run
+with its seed and figures, and publishes one run as seats in a single transaction
+(capacity-checked, one mail per person).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import secrets
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,161 +21,23 @@ from sqlalchemy.orm import Session, selectinload
 
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Conflict, Invalid, NotFound
+from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference
-from registration.models import PROFILES, Registration
+from registration.models import Registration
+from sessions.agenda.calendar import calendar_attachment
 from sessions.programme.models import Activity
 from sessions.seats.allocation.baselines import first_come_first_served
-from sessions.seats.allocation.engine import (
-    Applicant,
-    Option,
-    Problem,
-    Result,
-    allocate,
-    solve_exact,
-)
-from sessions.seats.models import AllocationRun, Preference, Seat, SeatBlock
+from sessions.seats.allocation.engine import Problem, Result, allocate, solve_exact
+from sessions.seats.allocation.inputs import Built, build_problem, run_options
+from sessions.seats.errors import AlreadyPublished, ChoiceStillOpen, StaleRun
+from sessions.seats.mail import queue_seat_mail
+from sessions.seats.models import AllocationRun, Seat, SeatBlock
 from sessions.seats.preferences import choice_blocks
-from sessions.seats.services import lock_activities
+from sessions.seats.rules import lock_activities
+from sessions.seats.seating import audit
 
 MAX_SEED = 2**31 - 1
-
-
-@dataclass
-class Built:
-    """A problem built from the database, with what the review screen needs to explain it."""
-
-    problem: Problem
-    activities: dict[int, Activity]
-    registrations: dict[int, Registration]
-    input_hash: str
-
-
-def run_options(conf: Conference, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The run's options: fill_unranked (default on) and profile quotas (share per activity)."""
-    data = data or {}
-    settings = conf.settings or {}
-    fill = data.get("fill_unranked", settings.get("allocation_fill_unranked", True))
-    quotas = data.get("profile_quotas", settings.get("seat_profile_quotas", {}))
-    errors: dict[str, Any] = {}
-    if not isinstance(fill, bool):
-        errors["fill_unranked"] = _l("geef true of false")
-    if not isinstance(quotas, dict) or any(
-        k not in PROFILES
-        or isinstance(v, bool)
-        or not isinstance(v, int | float)
-        or not 0 <= v <= 1
-        for k, v in quotas.items()
-    ):
-        errors["profile_quotas"] = _l("geef per profiel een aandeel tussen 0 en 1")
-    elif sum(quotas.values()) > 1:
-        errors["profile_quotas"] = _l("de aandelen samen zijn meer dan 1")
-    if errors:
-        raise Invalid(fields=errors)
-    return {"fill_unranked": fill, "profile_quotas": {k: float(v) for k, v in quotas.items() if v}}
-
-
-def build_problem(
-    conf: Conference, options: dict[str, Any], session: Session | None = None
-) -> Built:
-    """Turn registrations, rankings and free seats into an allocation `Problem`.
-
-    Seats people already hold stay: their blocks are left out of that person's rankings, and
-    each activity offers only its free seats. Applicants are in registration order; the engine
-    shuffles them with the seed, so that order gives no advantage.
-    """
-    session = session or db.session
-    blocks = [b.id for b in choice_blocks(conf)]
-    acts = {
-        a.id: a
-        for a in session.scalars(
-            select(Activity)
-            .where(
-                Activity.conference_id == conf.id,
-                Activity.published.is_(True),
-                Activity.kind.in_(("workshop", "online_workshop", "visit")),
-            )
-            .options(selectinload(Activity.blocks))
-            .order_by(Activity.id)
-        )
-        if any(b.id in blocks for b in a.blocks)
-    }
-    quotas = options.get("profile_quotas") or {}
-    opts = []
-    for a in acts.values():
-        free = None if a.capacity is None else max(a.capacity - a.taken, 0)
-        reserved = {p: int(share * free) for p, share in quotas.items()} if free else {}
-        opts.append(
-            Option(
-                activity_id=a.id,
-                block_ids=tuple(b.id for b in a.blocks if b.id in blocks),
-                capacity=free,
-                theme_id=a.theme_id,
-                quotas={p: n for p, n in reserved.items() if n > 0},
-            )
-        )
-    regs = {
-        r.id: r
-        for r in session.scalars(
-            select(Registration)
-            .where(Registration.conference_id == conf.id, Registration.status == "registered")
-            .order_by(Registration.id)
-        )
-    }
-    busy: dict[int, set[int]] = defaultdict(set)  # registration -> blocks already seated
-    for reg_id, block_id in session.execute(
-        select(SeatBlock.registration_id, SeatBlock.block_id)
-        .join(Registration, Registration.id == SeatBlock.registration_id)
-        .where(Registration.conference_id == conf.id)
-    ):
-        busy[reg_id].add(block_id)
-    rankings: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    act_blocks = {a.id: {b.id for b in a.blocks} for a in acts.values()}
-    onsite_only = {a.id for a in acts.values() if a.mode == "onsite"}
-    in_blocks = set(blocks)
-    # Plain rows, not ORM objects: tens of thousands of rankings at a real conference.
-    for reg_id, block_id, act_id in session.execute(
-        select(Preference.registration_id, Preference.block_id, Preference.activity_id)
-        .join(Registration, Registration.id == Preference.registration_id)
-        .where(Registration.conference_id == conf.id, Registration.status == "registered")
-        .order_by(Preference.registration_id, Preference.block_id, Preference.rank)
-    ):
-        if (
-            act_id not in act_blocks
-            or block_id not in in_blocks
-            or (act_id in onsite_only and regs[reg_id].mode != "onsite")
-            or (reg_id in busy and (block_id in busy[reg_id] or busy[reg_id] & act_blocks[act_id]))
-        ):
-            continue
-        rankings[reg_id][block_id].append(act_id)
-    applicants = [
-        Applicant(reg_id, regs[reg_id].profile, {b: list(ids) for b, ids in ranking.items()})
-        for reg_id, ranking in sorted(rankings.items())
-    ]
-    problem = Problem(
-        options=opts,
-        applicants=applicants,
-        blocks=blocks,
-        fill_unranked=bool(options.get("fill_unranked")),
-    )
-    digest = hashlib.sha256(
-        json.dumps(
-            {
-                "blocks": blocks,
-                "options": [
-                    (o.activity_id, o.block_ids, o.capacity, o.theme_id, o.quotas) for o in opts
-                ],
-                "applicants": [
-                    (a.person_id, a.profile, sorted(a.ranking.items())) for a in applicants
-                ],
-                "fill": problem.fill_unranked,
-            },
-            sort_keys=True,
-            default=list,
-        ).encode()
-    ).hexdigest()
-    return Built(problem, acts, regs, digest)
 
 
 def _figures(stats: Any) -> dict[str, Any]:
@@ -275,7 +134,7 @@ def run_allocation(
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise Invalid(fields={"seed": _l("geef een geheel getal van 0 tot 2147483647")})
     if not dry_run and conf.allocation_published_at is not None:
-        raise Conflict(_l("De verdeling is al gepubliceerd."), code="already_published")
+        raise AlreadyPublished()
     opts = run_options(conf, options)
     started = time.perf_counter()
     built = build_problem(conf, opts)
@@ -300,11 +159,7 @@ def run_allocation(
             objective=int(result.objective),
             options=opts,
             stats=stats_json(built, result, baseline),
-            assignment={
-                str(pid): {str(b): act for b, act in mine.items()}
-                for pid, mine in result.assignment.items()
-                if mine
-            },
+            assignment=_stored_assignment(result),
             input_hash=built.input_hash,
             duration_ms=duration,
             created_by_id=actor_id,
@@ -315,6 +170,15 @@ def run_allocation(
         publish_run(run.id, actor_id=actor_id, now=now)
         db.session.refresh(run)
     return run
+
+
+def _stored_assignment(result: Result) -> dict[str, dict[str, int]]:
+    """The assignment as JSON keys: person -> block -> activity, people with a seat only."""
+    return {
+        str(pid): {str(b): act for b, act in mine.items()}
+        for pid, mine in result.assignment.items()
+        if mine
+    }
 
 
 def latest_runs(conf: Conference, limit: int = 20) -> list[AllocationRun]:
@@ -337,12 +201,6 @@ def get_run(conf: Conference, run_id: int) -> AllocationRun:
     return run
 
 
-def _stale() -> Conflict:
-    return Conflict(
-        _l("Er is iets veranderd sinds deze verdeling. Voer ze opnieuw uit."), code="stale"
-    )
-
-
 def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | None = None) -> int:
     """Turn a reviewed run into seats and mail everyone; the number of seats written.
 
@@ -356,77 +214,74 @@ def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | Non
             raise NotFound()
         conf = session.get(Conference, run.conference_id)
         if conf.allocation_published_at is not None or run.status == "published":
-            raise Conflict(_l("De verdeling is al gepubliceerd."), code="already_published")
+            raise AlreadyPublished()
         if conf.choice_open(now):
-            raise Conflict(
-                _l("De keuzeronde loopt nog. Publiceer na het einde van de keuzeronde."),
-                code="closed",
-            )
+            raise ChoiceStillOpen()
         built = build_problem(conf, run.options or {}, session)
         if built.input_hash != run.input_hash:
-            raise _stale()
-        ranks = _ranks(built.problem)
+            raise StaleRun()
         per_person: dict[int, set[int]] = {
             int(pid): set(mine.values()) for pid, mine in (run.assignment or {}).items()
         }
-        counts = Counter(a for acts in per_person.values() for a in acts)
-        lock_activities(session, list(counts))
-        for act_id, n in sorted(counts.items()):
-            done = session.execute(
-                update(Activity)
-                .where(
-                    Activity.id == act_id,
-                    or_(Activity.capacity.is_(None), Activity.taken + n <= Activity.capacity),
-                )
-                .values(taken=Activity.taken + n)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not done:
-                raise _stale()
-        seats = []
-        for pid, acts in sorted(per_person.items()):
-            for act_id in sorted(acts):
-                seats.append(
-                    Seat(
-                        registration_id=pid,
-                        activity_id=act_id,
-                        source="allocation",
-                        preference_rank=ranks.get((pid, act_id)),
-                        created_at=now,
-                    )
-                )
-        try:
-            with session.begin_nested():
-                session.add_all(seats)
-                session.flush()
-                session.add_all(
-                    SeatBlock(seat_id=s.id, block_id=b.id, registration_id=s.registration_id)
-                    for s in seats
-                    for b in built.activities[s.activity_id].blocks
-                )
-                session.flush()
-        except IntegrityError:
-            raise _stale() from None
+        _count_seats(session, Counter(a for acts in per_person.values() for a in acts))
+        seats = _write_seats(session, built, per_person, now)
         run.status, run.published_at = "published", now
         conf.allocation_published_at = now
         session.flush()
-        _audit_publish(session, run, actor_id, len(seats))
+        audit(
+            session, actor_id, "allocation.publish", "allocation_run", run.id,
+            after={"seed": run.seed, "seats": len(seats)},
+        )  # fmt: skip
         _mail_results(session, conf, run, built)
         return len(seats)
 
 
-def _audit_publish(session: Session, run: AllocationRun, actor_id: int | None, n: int) -> None:
-    try:
-        from conference.audit import record
-    except ImportError:  # pragma: no cover - the kernel's audit log is optional
-        return
-    from conference.models import User
+def _count_seats(session: Session, counts: Counter[int]) -> None:
+    """Add each activity's new seats to its counter, all or none within capacity."""
+    lock_activities(session, list(counts))
+    for act_id, n in sorted(counts.items()):
+        done = session.execute(
+            update(Activity)
+            .where(
+                Activity.id == act_id,
+                or_(Activity.capacity.is_(None), Activity.taken + n <= Activity.capacity),
+            )
+            .values(taken=Activity.taken + n)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not done:
+            raise StaleRun()
 
-    actor = session.get(User, actor_id) if actor_id is not None else None
-    record(
-        session, actor=actor, action="allocation.publish", target_type="allocation_run",
-        target_id=run.id, after={"seed": run.seed, "seats": n},
-    )  # fmt: skip
+
+def _write_seats(
+    session: Session, built: Built, per_person: dict[int, set[int]], now: datetime
+) -> list[Seat]:
+    """The run's seats with their blocks; a seat someone took meanwhile makes the run stale."""
+    ranks = _ranks(built.problem)
+    seats = [
+        Seat(
+            registration_id=pid,
+            activity_id=act_id,
+            source="allocation",
+            preference_rank=ranks.get((pid, act_id)),
+            created_at=now,
+        )
+        for pid, acts in sorted(per_person.items())
+        for act_id in sorted(acts)
+    ]
+    try:
+        with session.begin_nested():
+            session.add_all(seats)
+            session.flush()
+            session.add_all(
+                SeatBlock(seat_id=s.id, block_id=b.id, registration_id=s.registration_id)
+                for s in seats
+                for b in built.activities[s.activity_id].blocks
+            )
+            session.flush()
+    except IntegrityError:
+        raise StaleRun() from None
+    return seats
 
 
 def _ranks(problem: Problem) -> dict[tuple[int, int], int]:
@@ -442,9 +297,6 @@ def _ranks(problem: Problem) -> dict[tuple[int, int], int]:
 
 def _mail_results(session: Session, conf: Conference, run: AllocationRun, built: Built) -> None:
     """One mail per registered person: their seats per block, or no seat and what to do."""
-    from sessions.agenda.calendar import calendar_attachment
-    from sessions.seats.mail import queue_seat_mail
-
     blocks = choice_blocks(conf)
     acts = {
         a.id: a
