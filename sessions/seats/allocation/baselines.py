@@ -1,7 +1,7 @@
 """Baselines and a realistic instance generator for the seat allocation.
 
 First come, first served and random serial dictatorship are what ticketing tools do; the
-benchmark and the tests compare `sessions.allocation.allocate` against them. The generator makes
+benchmark and the tests compare `engine.allocate` against them. The generator makes
 instances shaped like the 2022 programme with Zipf-skewed popularity.
 """
 
