@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tests.conftest import ROOT
+from tests.support.apps import ROOT
 
 PACKAGE = ROOT / "sessions" / "seats"
 PROJECT = ("conference", "registration", "sessions", "streaming")
