@@ -51,8 +51,8 @@ def populate(n: int) -> None:
 
     from conference.clock import utcnow
     from conference.extensions import db
-    from conference.models import Conference, User
-    from registration.models import PROFILES, Registration, Ticket, new_ticket_secret
+    from conference.models import PROFILES, Conference, User
+    from registration.models import Registration, Ticket, new_ticket_secret
     from sessions.programme.models import Activity
     from sessions.seats.models import Seat, SeatBlock
 

@@ -46,7 +46,7 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 def record(
     session: Session,
     *,
-    actor: User | None,
+    actor: User | int | None,
     action: str,
     target_type: str,
     target_id: Any,
@@ -54,7 +54,12 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditEntry:
-    """Add an audit entry to the current write transaction (actor None = the system)."""
+    """Add an audit entry to the current write transaction (actor None = the system).
+
+    `actor` may be an account id, as services that take `actor_id` have it.
+    """
+    if isinstance(actor, int):
+        actor = session.get(User, actor)
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         actor_email=getattr(actor, "email", None),

@@ -87,5 +87,11 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
+def public(view: Callable) -> Callable:
+    """Mark a page or API view as open to everyone, on purpose (no role, declared)."""
+    view.required_roles = ()  # read by the authorization-matrix test: declared, no role
+    return view
+
+
 staff_required = role_required("organiser", "checkin", "moderator")
 organiser_required = role_required("organiser")

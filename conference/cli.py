@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app conference …`."""
+"""Command-line interface: `flask --app conference …` (the kernel's shell: it loads programmes)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from conference import scheduler
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import STAFF_ROLES, ApiToken, Conference, User
+from sessions.programme.loader import ProgrammeError, load_programme_file
 
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
 
@@ -32,8 +34,6 @@ def _print_problems(path: str, error: Exception) -> None:
 @click.option("--file", "path", default=None, help="Programme data file (default: the 2022 one).")
 def init_db(demo: bool, path: str | None) -> None:
     """Migrate the database and load the default programme (idempotent)."""
-    from sessions.programme.loader import ProgrammeError, load_programme_file
-
     upgrade(directory=current_app.extensions["migrate"].directory)
     if db.session.scalar(select(func.count()).select_from(Conference)):
         click.echo("Database is up to date; a programme is already loaded.")
@@ -60,8 +60,6 @@ def _report(report) -> None:
 @click.option("--demo/--no-demo", default=False, help="Move the dates so registration is open.")
 def load_programme(path: str, demo: bool) -> None:
     """Load or update the programme from a YAML data file (all or nothing)."""
-    from sessions.programme.loader import ProgrammeError, load_programme_file
-
     try:
         report = load_programme_file(path, demo=demo)
     except ProgrammeError as exc:
@@ -130,8 +128,6 @@ def init_cli(app: Flask) -> None:
 )
 def scheduler_command(once: str | None, list_jobs: bool, first_delay: float) -> None:
     """The one scheduler process (APScheduler); web workers never run jobs."""
-    from conference import scheduler
-
     # The scheduler is a long-running process: its log is how operators see it work.
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

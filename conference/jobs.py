@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.mail.outbox import deliver_due, queue_mail
+from conference.mail.delivery import deliver_due
+from conference.mail.outbox import queue_mail
 from conference.mail.policy import news_token
 from conference.models import Conference, User
 

@@ -18,6 +18,17 @@ from conference.extensions import db
 ROLES = ("attendee", "organiser", "checkin", "moderator")
 STAFF_ROLES = ("organiser", "checkin", "moderator")
 ALLOCATION_MODES = ("preferences", "fcfs")
+# Who a registration is (quotas and figures count per profile): one list for every package.
+PROFILES = (
+    "practitioner",
+    "manager",
+    "student",
+    "volunteer",
+    "experience_expert",
+    "policy",
+    "research_education",
+    "other",
+)
 
 
 class Conference(db.Model):

@@ -1,14 +1,14 @@
 """The one scheduler process: `flask --app conference scheduler` runs every job on its interval.
 
 Web workers never run jobs. Each job is a plain function `job(now) -> dict` in its package's
-`jobs.py`; it claims its work with atomic updates, so running it twice (or twice at once, or
-again after a crash) has its effect once. A lease row makes a second scheduler process wait
-instead of running the same jobs beside the first.
+`jobs.py`, imported here: the scheduler process is part of the kernel's shell, which may import
+the packages (no hook, no names in strings). A job claims its work with atomic updates, so
+running it twice (or twice at once, or again after a crash) has its effect once. A lease row
+makes a second scheduler process wait instead of running the same jobs beside the first.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import signal
@@ -25,10 +25,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from conference import jobs as kernel_jobs
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import JobRun, ScheduledJob, SchedulerLease
+from registration import jobs as registration_jobs
+from registration.checkin import jobs as checkin_jobs
+from sessions.agenda import reminders
+from sessions.seats import jobs as seat_jobs
+from streaming import jobs as streaming_jobs
 
 log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
@@ -37,39 +43,39 @@ LEASE_SECONDS = 90
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A job: its name, the function `module:function(now) -> dict`, and how often it runs."""
+    """A job: its name, its function `job(now) -> dict`, and how often it runs (seconds)."""
 
     name: str
-    target: str
+    run: Callable[[datetime], dict[str, Any] | None]
     interval: int
     description: Any
 
-    def function(self) -> Callable[[datetime], dict[str, Any] | None]:
-        """Import the job's function."""
-        module, _, attr = self.target.partition(":")
-        return getattr(importlib.import_module(module), attr)
+    @property
+    def target(self) -> str:
+        """Where the function lives, `module:function` (for the job list)."""
+        return f"{self.run.__module__}:{self.run.__qualname__}"
 
 
 JOBS: tuple[JobSpec, ...] = (
-    JobSpec("flush_outbox", "conference.jobs:flush_outbox", 30,
+    JobSpec("flush_outbox", kernel_jobs.flush_outbox, 30,
             _l("Verstuurt de e-mails uit de wachtrij, met nieuwe pogingen als de server faalt.")),
-    JobSpec("window_notices", "conference.jobs:window_notices", 300,
+    JobSpec("window_notices", kernel_jobs.window_notices, 300,
             _l("Meldt de organisatoren wanneer inschrijvingen of keuzeronde openen en sluiten.")),
-    JobSpec("expire_venue_offers", "registration.jobs:expire_venue_offers", 120,
+    JobSpec("expire_venue_offers", registration_jobs.expire_venue_offers, 120,
             _l("Laat verlopen aanbiedingen van een plaats ter plaatse vallen en biedt ze de volgende aan.")),  # noqa: E501
-    JobSpec("expire_seat_offers", "sessions.seats.jobs:expire_seat_offers", 120,
+    JobSpec("expire_seat_offers", seat_jobs.expire_seat_offers, 120,
             _l("Laat verlopen aanbiedingen van een workshopplaats vallen en biedt ze de volgende aan.")),  # noqa: E501
-    JobSpec("close_choice_window", "sessions.seats.jobs:close_choice_window", 300,
+    JobSpec("close_choice_window", seat_jobs.close_choice_window, 300,
             _l("Maakt na het sluiten van de keuzeronde een proefverdeling om na te kijken.")),
-    JobSpec("send_reminders", "sessions.agenda.reminders:send_day_before_reminders", 600,
+    JobSpec("send_reminders", reminders.send_day_before_reminders, 600,
             _l("Stuurt iedereen de dag voor de conferentie een herinnering met ticket en agenda.")),
-    JobSpec("release_no_shows", "registration.checkin.jobs:release_no_shows", 60,
+    JobSpec("release_no_shows", checkin_jobs.release_no_shows, 60,
             _l("Geeft plaatsen van wie niet kwam vrij voor wachtenden aan de deur (als dat aan staat).")),  # noqa: E501
-    JobSpec("purge_login_links", "registration.jobs:purge_login_links", 3600,
+    JobSpec("purge_login_links", registration_jobs.purge_login_links, 3600,
             _l("Ruimt verlopen aanmeldlinks op.")),
-    JobSpec("stream_status_notices", "streaming.jobs:stream_status_notices", 60,
+    JobSpec("stream_status_notices", streaming_jobs.stream_status_notices, 60,
             _l("Stuurt wie een plaats heeft in een online workshop de link, zodra die vrijkomt.")),
-    JobSpec("followed_stream_notices", "streaming.jobs:followed_stream_notices", 60,
+    JobSpec("followed_stream_notices", streaming_jobs.followed_stream_notices, 60,
             _l("Meldt volgers dat een stream die ze volgen binnen 15 minuten begint.")),
 )  # fmt: skip
 
@@ -103,7 +109,7 @@ def run_job(spec: JobSpec, *, now: datetime | None = None, trigger: str = "sched
         session.add(run)
     run_id = run.id
     try:
-        result = spec.function()(now or started) or {}
+        result = spec.run(now or started) or {}
         db.session.commit()  # a job owns its transactions; close any it left open
         status, error = "ok", None
     except Exception as exc:  # the run is recorded as failed; the scheduler goes on

@@ -7,26 +7,15 @@ from typing import Any
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from conference import audit
+from conference import audit, hooks
 from conference.clock import isoformat
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
-from conference.models import ALLOCATION_MODES, Conference
-from conference.signals import venue_capacity_raised
+from conference.models import ALLOCATION_MODES, PROFILES, Conference
 from conference.validation import parse_time
-
-PROFILES = (
-    "practitioner",
-    "manager",
-    "student",
-    "volunteer",
-    "experience_expert",
-    "policy",
-    "research_education",
-    "other",
-)
 
 
 def profile_quota_error(quotas: Any) -> Any | None:
@@ -131,13 +120,14 @@ def _settings_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str,
     return changes
 
 
-def update_conference(
-    conf: Conference, data: dict[str, Any], *, actor: Any = None, reason: str | None = None
-) -> Conference:
-    """Apply an organiser's settings change; the venue cap never drops below the places taken."""
-    errors: dict[str, Any] = {
-        key: _l("onbekend veld") for key in data if key not in CONFERENCE_FIELDS
-    }
+MOMENTS = (
+    "registration_opens_at", "registration_closes_at", "choice_opens_at", "choice_closes_at",
+    "quota_release_at",
+)  # fmt: skip
+
+
+def _field_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """The checked values of the conference's own columns in `data`; problems go to `errors`."""
     changes: dict[str, Any] = {}
     if "onsite_capacity" in data:
         cap = data["onsite_capacity"]
@@ -145,13 +135,7 @@ def update_conference(
             errors["onsite_capacity"] = _l("geef een geheel getal van 0 tot 100000")
         else:
             changes["onsite_capacity"] = cap
-    for key in (
-        "registration_opens_at",
-        "registration_closes_at",
-        "choice_opens_at",
-        "choice_closes_at",
-        "quota_release_at",
-    ):
+    for key in MOMENTS:
         if key in data:
             if data[key] is None and key not in REQUIRED_MOMENTS:
                 changes[key] = None
@@ -168,7 +152,11 @@ def update_conference(
             errors["profile_quotas"] = error
         else:
             changes["profile_quotas"] = {k: float(v) for k, v in quotas.items()}
-    settings = _settings_changes(data, errors)
+    return changes
+
+
+def _check_windows(conf: Conference, changes: dict[str, Any], errors: dict[str, Any]) -> None:
+    """Each window (registration, choice) must close after it opens, as changed."""
     opens = changes.get("registration_opens_at", conf.registration_opens_at)
     closes = changes.get("registration_closes_at", conf.registration_closes_at)
     if not errors and closes <= opens:
@@ -177,6 +165,36 @@ def update_conference(
     c_close = changes.get("choice_closes_at", conf.choice_closes_at)
     if not errors and c_open and c_close and c_close <= c_open:
         errors["choice_closes_at"] = _l("moet na de opening van de keuzeronde liggen")
+
+
+def _set_capacity(session: Session, conf: Conference, cap: int) -> None:
+    """Set the venue cap, never below the places taken; more places go to the waiting list."""
+    raised = cap > conf.onsite_capacity
+    # One conditional UPDATE: a rush of registrations cannot slip under a lowered cap.
+    done = session.execute(
+        update(Conference)
+        .where(Conference.id == conf.id, Conference.onsite_taken <= cap)
+        .values(onsite_capacity=cap)
+    ).rowcount
+    if not done:
+        raise Conflict(
+            _l("Er zijn al meer plaatsen ingenomen dan die capaciteit."), code="below_taken"
+        )
+    session.refresh(conf)
+    if raised:
+        hooks.venue_capacity_raised.send(conf, session=session)
+
+
+def update_conference(
+    conf: Conference, data: dict[str, Any], *, actor: Any = None, reason: str | None = None
+) -> Conference:
+    """Apply an organiser's settings change; the venue cap never drops below the places taken."""
+    errors: dict[str, Any] = {
+        key: _l("onbekend veld") for key in data if key not in CONFERENCE_FIELDS
+    }
+    changes = _field_changes(data, errors)
+    settings = _settings_changes(data, errors)
+    _check_windows(conf, changes, errors)
     if errors:
         raise Invalid(fields=errors)
 
@@ -184,21 +202,7 @@ def update_conference(
         audited = list(changes)
         before = {key: getattr(conf, key) for key in audited}
         if "onsite_capacity" in changes:
-            cap = changes.pop("onsite_capacity")
-            raised = cap > conf.onsite_capacity
-            # One conditional UPDATE: a rush of registrations cannot slip under a lowered cap.
-            done = session.execute(
-                update(Conference)
-                .where(Conference.id == conf.id, Conference.onsite_taken <= cap)
-                .values(onsite_capacity=cap)
-            ).rowcount
-            if not done:
-                raise Conflict(
-                    _l("Er zijn al meer plaatsen ingenomen dan die capaciteit."), code="below_taken"
-                )
-            session.refresh(conf)
-            if raised:
-                venue_capacity_raised.send(conf, session=session)
+            _set_capacity(session, conf, changes.pop("onsite_capacity"))
         for key, value in changes.items():
             setattr(conf, key, value)
         if settings:
@@ -210,10 +214,8 @@ def update_conference(
             key: (getattr(conf, key) if key not in settings else conf.setting(key))
             for key in audited
         }
-        old, new = audit.changed(audit.jsonable(before), audit.jsonable(after))
-        if new:
-            audit.record(
-                session, actor=actor, action="conference.update", target_type="conference",
-                target_id=conf.id, before=old, after=new, reason=reason,
-            )  # fmt: skip
+        audit.record_changes(
+            session, actor=actor, action="conference.update", target_type="conference",
+            target_id=conf.id, before=before, after=after, reason=reason,
+        )  # fmt: skip
     return conf

@@ -1,4 +1,8 @@
-"""Kernel pages: practical information, language switch, staff login and the back-office shell."""
+"""Kernel pages: practical information, language switch, staff login, health check.
+
+The staff landing page and the jobs overview join this blueprint from the back-office shell
+(`conference.backoffice.dashboard_views`), which may read every package.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
-from conference.auth import organiser_required, staff_required
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db, limiter
@@ -79,48 +82,6 @@ def logout():
     """Log out of this browser (a form with a CSRF token posts here)."""
     logout_user()
     return redirect(url_for("sessions.home"))
-
-
-@bp.get("/beheer")
-@staff_required
-def dashboard():
-    """The back-office landing page for staff."""
-    from conference.backoffice.dashboard import dashboard_context  # the shell reads every package
-
-    conf = current_conference()
-    context = dashboard_context(conf, current_user)
-    return render_template("conference/dashboard.html", conf=conf, section="dashboard", **context)
-
-
-@bp.get("/beheer/taken")
-@organiser_required
-def jobs():
-    """What the scheduler ran, when, what it did, what failed, and what comes next."""
-    from conference.models import JobRun, MailMessage, ScheduledJob, SchedulerLease
-
-    scheduled = db.session.scalars(select(ScheduledJob).order_by(ScheduledJob.name)).all()
-    runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
-    failures = [run for run in runs if run.status == "failed"]
-    # A live lease means a scheduler runs now (it renews every 30 s); without one, mails wait.
-    lease = db.session.scalar(select(SchedulerLease).order_by(SchedulerLease.id).limit(1))
-    outbox = dict(
-        db.session.execute(
-            select(MailMessage.status, func.count())
-            .where(MailMessage.status.in_(("pending", "failed")))
-            .group_by(MailMessage.status)
-        ).all()
-    )
-    return render_template(
-        "conference/jobs.html",
-        conf=current_conference(),
-        scheduled=scheduled,
-        runs=runs,
-        failures=failures,
-        scheduler_alive=lease is not None and lease.expires_at > utcnow(),
-        lease=lease,
-        mails_waiting=outbox.get("pending", 0),
-        mails_failed=outbox.get("failed", 0),
-    )
 
 
 @bp.get("/healthz")

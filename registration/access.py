@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -41,8 +41,7 @@ def attendee_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        login_page = "registration.login" in current_app.view_functions
-        if not current_user.is_authenticated and not wants_json() and login_page:
+        if not current_user.is_authenticated and not wants_json():
             return redirect(url_for("registration.login", next=request.full_path))
         current_registration()
         return view(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from conference.auth import public
 from conference.extensions import db, limiter
 from conference.i18n import lang
 from conference.openapi import PUBLIC, ApiDocs, Reply
@@ -18,7 +19,7 @@ from registration.services import (
     registration_json,
     update_registration,
 )
-from registration.views import REGISTER_LIMIT, public
+from registration.views import REGISTER_LIMIT
 
 bp = Blueprint("registration_api", __name__, url_prefix="/api/v1")
 docs = ApiDocs(

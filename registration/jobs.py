@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
-from registration.models import Registration
+from registration.models import LoginLink, Registration
 from registration.services import expire_offer, fill_venue
 
 
@@ -52,13 +53,6 @@ def expire_venue_offers(now: datetime) -> dict[str, Any]:
 
 def purge_login_links(now: datetime) -> dict[str, Any]:
     """Delete login-link records a day past their expiry: they can never log anyone in again."""
-    from datetime import timedelta
-
-    from sqlalchemy import delete
-
-    from conference.db import write_transaction
-    from registration.models import LoginLink
-
     with write_transaction(db.session) as session:
         gone = session.execute(
             delete(LoginLink).where(LoginLink.expires_at < now - timedelta(days=1))

@@ -17,18 +17,11 @@ def external_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """Like `external_url`, or None while the package that owns `endpoint` is not installed."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return external_url(endpoint, **values)
-
-
 def manage_url(raw_token: str) -> str:
     """The personal manage link: it carries the attendee's bearer token."""
     return external_url("registration.manage_link", token=raw_token)
 
 
 def watch_url() -> str:
-    """Where an online attendee follows the day (the streaming page, else the programme)."""
-    return optional_url("streaming.now") or external_url("sessions.programme")
+    """Where an online attendee follows the day: the streaming page."""
+    return external_url("streaming.now")

@@ -12,16 +12,6 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference, User
 
-PROFILES = (
-    "practitioner",
-    "manager",
-    "student",
-    "volunteer",
-    "experience_expert",
-    "policy",
-    "research_education",
-    "other",
-)
 MODES = ("onsite", "online")
 STATUSES = ("registered", "waitlisted", "canceled")
 

@@ -9,6 +9,7 @@ from flask import current_app
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
+from conference import hooks
 from conference.mail.outbox import qr_attachment, queue_mail, render_mail
 from conference.models import ApiToken, Conference, User
 from registration.links import external_url, manage_url, watch_url
@@ -39,6 +40,16 @@ def issue_manage_token(session: Session, user: User) -> str:
     row, raw = ApiToken.issue(user, label="mail")
     session.add(row)
     return raw
+
+
+def confirmation_attachments(reg_id: int) -> list[dict[str, Any]]:
+    """What higher packages add to the confirmation (the agenda adds the person's `.ics`).
+
+    Cheap by contract: asked inside the registration's transaction, they return attachments the
+    mail sender draws at delivery (`conference.mail.outbox.deferred_attachment`).
+    """
+    found = hooks.collect(hooks.confirmation_attachments, reg_id)
+    return [item for items in found for item in items]
 
 
 def ticket_attachments(secret: str) -> list[dict[str, str]]:

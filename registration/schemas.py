@@ -12,8 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, EmailStr, Field
 from typing_extensions import TypeAliasType
 
+from conference.models import PROFILES
 from conference.schemas import Body, Url, examples, maybe
-from registration.models import MODES, PROFILES
+from registration.models import MODES
 from registration.validation import LANGUAGES, TEXT_FIELDS
 
 # Literals of the validator's own tuples: the documented words are the accepted words.

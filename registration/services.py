@@ -4,27 +4,21 @@ Each function owns its write transaction. The venue rules (cap, quotas, waiting 
 `registration.venue`; e-mails in `registration.notify`; tickets in `registration.tickets`; the
 data export and erasure in `registration.personal_data`.
 
-Higher packages plug in through small registries (this package must not import them):
-- `seat_summary_providers`: callables `(registration) -> [{"activity_id", "status"}, ...]`;
-  `GET /api/v1/me` lists what they return under `seats` (an empty list when none is registered).
-  `sessions` appends its provider at start-up (idempotently: check `not in` first).
-- `me_link_providers`: callables `(registration) -> {"agenda_url"?, "calendar_feed_url"?}`.
-- `personal_data_providers`: callables `(registration) -> {key: data}` added to the data export.
-- `registration_erased`: a signal `(registration, session=...)` sent inside the erase transaction,
-  after `registration_canceled`, for packages that keep personal text (questions, notes).
+Higher packages plug in through `conference.hooks` (this package must not import them): the
+seats and links of `GET /api/v1/me` (`seat_summary`, `me_links`), and the events of a cancel or a
+change of mode, sent inside the transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from conference import hooks
 from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
@@ -33,9 +27,7 @@ from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull  # noqa: F401
-from registration.links import optional_url
 from registration.models import Registration, Ticket
-from registration.signals import registration_canceled, registration_mode_changed
 from registration.signup import Registered, register  # noqa: F401  (the services' API)
 from registration.tickets import issue_ticket, revoke_tickets, ticket_url
 from registration.validation import clean_registration
@@ -47,16 +39,6 @@ from registration.venue import (
     take_place,
     waiting_position,
 )
-
-seat_summary_providers: list[Callable[[Registration], list[dict[str, Any]]]] = []
-me_link_providers: list[Callable[[Registration], dict[str, Any]]] = []
-personal_data_providers: list[Callable[[Registration], dict[str, Any]]] = []
-# `registration_id -> [attachment]`: extra files for the confirmation mail (the `.ics`). They
-# must be cheap: registering calls them inside its transaction, so they return attachments the
-# mail sender draws at delivery (`conference.mail.deferred_attachment`), not finished files.
-confirmation_attachment_providers: list[Callable[[int], list[dict[str, Any]]]] = []
-registration_erased = Namespace().signal("registration-erased")
-
 
 PROFILE_LOCKED = _l(
     "Je profiel kan je niet meer zelf wijzigen nu je een plaats ter plaatse hebt of op de "
@@ -77,22 +59,16 @@ def registration_by_id(registration_id: int) -> Registration:
 
 def seats_of(reg: Registration) -> list[dict[str, Any]]:
     """The seats of `reg` as the packages that own seats describe them."""
-    seats: list[dict[str, Any]] = []
-    for provider in seat_summary_providers:
-        seats.extend(provider(reg))
-    return seats
+    return [seat for seats in hooks.collect(hooks.seat_summary, reg) for seat in seats]
 
 
 def registration_json(reg: Registration) -> dict[str, Any]:
     """A registration as `GET /api/v1/me` shows it."""
     ticket = reg.ticket
     tz = reg.conference.timezone
-    links: dict[str, Any] = {
-        "agenda_url": optional_url("sessions.agenda"),
-        "calendar_feed_url": None,
-    }
-    for provider in me_link_providers:
-        links.update(provider(reg))
+    links: dict[str, Any] = {"agenda_url": None, "calendar_feed_url": None}
+    for found in hooks.collect(hooks.me_links, reg):
+        links.update(found)
     return {
         "id": reg.id,
         "status": reg.status,
@@ -136,7 +112,7 @@ def _set_mode(session: Session, reg: Registration, mode: str) -> None:
     reg.mode = mode
     if old != mode:
         session.flush()
-        registration_mode_changed.send(reg, old_mode=old, new_mode=mode, session=session)
+        hooks.registration_mode_changed.send(reg, old_mode=old, new_mode=mode, session=session)
 
 
 def _promote(session: Session, conf: Conference, now: datetime) -> int:
@@ -333,7 +309,7 @@ def _cancel_locked(
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    registration_canceled.send(reg, session=session)
+    hooks.registration_canceled.send(reg, session=session)
     if freed:
         _promote(session, conf, now)
     if notify_person:
@@ -370,8 +346,7 @@ def resend_confirmation(registration_id: int) -> int:
         rendered, attachments = notify.render_confirmation(
             reg.conference, notify.person(reg), reg.language, raw, ticket.secret if ticket else None
         )
-        for provider in confirmation_attachment_providers:
-            attachments = [*attachments, *provider(reg.id)]
+        attachments = [*attachments, *notify.confirmation_attachments(reg.id)]
         sent = session.scalar(
             select(func.count())
             .select_from(MailMessage)

@@ -133,13 +133,6 @@ def _attendee_user_id(session: Session, email: str, language: str, name: str) ->
     return user.id, False
 
 
-def _extra_attachments(reg_id: int) -> list[dict[str, Any]]:
-    """What higher packages add to the confirmation (the agenda adds the person's `.ics`)."""
-    from registration.services import confirmation_attachment_providers
-
-    return [item for provider in confirmation_attachment_providers for item in provider(reg_id)]
-
-
 def register(
     data: dict[str, Any],
     *,
@@ -224,7 +217,7 @@ def register(
                 attachments=[*attachments, *extras],
             )
 
-        extras = _extra_attachments(reg_id)
+        extras = notify.confirmation_attachments(reg_id)
         mail_id = prepare(guess)
         # The venue counter last: its row lock is held only from here to the COMMIT.
         placed = wants_onsite and take_counter(session, conf, clean["profile"], now, reg_id)

@@ -7,12 +7,7 @@ stops working at the door.
 
 from __future__ import annotations
 
-import io
-
-import qrcode
 from flask import current_app
-from qrcode.image.pil import PilImage
-from qrcode.image.svg import SvgPathImage
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -24,26 +19,6 @@ def ticket_url(ticket: Ticket | str) -> str:
     """The URL a ticket's QR code encodes (staff scanners read the secret from its path)."""
     secret = ticket if isinstance(ticket, str) else ticket.secret
     return f"{current_app.config['BASE_URL'].rstrip('/')}/t/{secret}"
-
-
-def _code(text: str, box: int = 10) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    return code
-
-
-def qr_svg(text: str) -> str:
-    """An SVG QR code (one path, scales to any size) of `text`."""
-    image = _code(text).make_image(image_factory=SvgPathImage)
-    return image.to_string(encoding="unicode")
-
-
-def qr_png(text: str, box: int = 10) -> bytes:
-    """A PNG QR code of `text`, `box` pixels per module."""
-    out = io.BytesIO()
-    _code(text, box).make_image(image_factory=PilImage).save(out)
-    return out.getvalue()
 
 
 def issue_ticket(session: Session, reg: Registration, secret: str | None = None) -> Ticket:

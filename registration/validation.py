@@ -9,8 +9,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from conference.errors import Invalid
+from conference.models import PROFILES
 from conference.validation import UNUSABLE_TEXT, tidy_text
-from registration.models import MODES, PROFILES
+from registration.models import MODES
 
 LANGUAGES = ("nl", "en")
 VENUE_CHOICES = ("waitlist", "online", "online_waitlist")

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from conference.models import Conference
-from registration.models import PROFILES, Registration, VenueProfileCount
+from conference.models import PROFILES, Conference
+from registration.models import Registration, VenueProfileCount
 
 _CONFERENCES = Conference.__table__
 # One place, if one is free: the conditional UPDATE every on-site registration goes through.

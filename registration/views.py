@@ -21,16 +21,18 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
+from conference.auth import public
 from conference.clock import utcnow
 from conference.errors import Invalid
 from conference.extensions import db, limiter
 from conference.i18n import lang
+from conference.mail.qr import qr_png, qr_svg
 from conference.models import User
 from conference.services import current_conference
 from registration.access import current_registration
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
-from registration.tickets import active_ticket, qr_png, qr_svg, ticket_url
+from registration.tickets import active_ticket, ticket_url
 from registration.validation import clean_email
 from registration.venue import quotas_active
 
@@ -38,12 +40,6 @@ bp = Blueprint("registration", __name__)
 
 # Generous per address: a whole team may register from one office network in the rush.
 REGISTER_LIMIT = "30/minute;300/hour"
-
-
-def public(view):
-    """Mark a page as open to everyone, on purpose (the authorization-matrix test reads it)."""
-    view.required_roles = ()
-    return view
 
 
 def private(response: Response) -> Response:
@@ -210,4 +206,4 @@ def ticket_qr_png(secret: str):
     found, missing = _ticket_or_404(secret)
     if missing is not None:
         return missing
-    return private(Response(qr_png(ticket_url(found)), mimetype="image/png"))
+    return private(Response(qr_png(ticket_url(found), box=10), mimetype="image/png"))

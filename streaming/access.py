@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -86,11 +86,8 @@ def may_join(viewer: Viewer, conf: Conference, act: Activity, now: datetime) -> 
 
 
 def _login_redirect():
-    """Send a browser without a login to the attendees' login-link page (or the staff login)."""
-    endpoint = "registration.login"
-    if endpoint not in current_app.view_functions:
-        endpoint = "conference.staff_login"
-    return redirect(url_for(endpoint, next=request.full_path))
+    """Send a browser without a login to the attendees' login-link page."""
+    return redirect(url_for("registration.login", next=request.full_path))
 
 
 def viewer_required(view: Callable) -> Callable:
@@ -108,9 +105,3 @@ def viewer_required(view: Callable) -> Callable:
 
     wrapped.required_roles = ("attendee", *STREAM_STAFF)
     return wrapped
-
-
-def public(view: Callable) -> Callable:
-    """Mark a view as open to everyone by design (it shows no links to non-viewers)."""
-    view.required_roles = ()  # read by the authorization-matrix test: declared, no role
-    return view

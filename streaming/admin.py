@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-import qrcode
-import qrcode.image.svg
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from conference.auth import organiser_required, role_required
 from conference.clock import utcnow
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.mail.qr import qr_svg
 from conference.services import current_conference
 from conference.views import safe_next
 from sessions.programme.models import Activity
-from streaming import presence, qa, services
+from streaming import presence, qa, services, sources
 from streaming.access import STREAM_STAFF, current_viewer
 from streaming.forms import ActionForm, ModerationForm, OverrideForm, StreamSettingsForm
 from streaming.models import StreamSettings
@@ -35,17 +31,6 @@ ACTIONS = {
     "answer": {"answered": True},
     "unanswer": {"answered": False},
 }
-
-
-def qr_svg(url: str) -> Markup:
-    """An inline SVG QR code of a URL (no personal data in it)."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    buffer = BytesIO()
-    image.save(buffer)
-    svg = buffer.getvalue().decode()
-    svg = svg[svg.find("<svg") :]  # drop the XML declaration: it is inline HTML
-    # The SVG is made by the qrcode library from our own URL: no user input in it.
-    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))  # noqa: S704
 
 
 def _qa_activities(conf) -> list[Activity]:
@@ -133,7 +118,7 @@ def room_screen(activity_id: int):
         conf=conf,
         act=act,
         ask_url=ask_url,
-        qr=qr_svg(ask_url),
+        qr=qr_svg(ask_url, border=2, attributes={"aria-hidden": "true", "focusable": "false"}),
         questions=qa.top_questions(act),
         voted=set(),
         mode="screen",
@@ -152,7 +137,7 @@ def admin():
         (
             act,
             services.stream_state(act, settings.get(act.id), moment),
-            services.live_source(act, settings.get(act.id))
+            sources.live_source(act, settings.get(act.id))
             if act.kind in services.STREAM_KINDS
             else None,
         )
@@ -197,7 +182,7 @@ def admin_edit(activity_id: int):
         else:
             flash(_l("De stream is bijgewerkt."), "success")
             return redirect(url_for("streaming.admin_edit", activity_id=act.id))
-    source = services.live_source(act, settings)
+    source = sources.live_source(act, settings)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "streaming/admin_edit.html", conf=conf, act=act, form=form, source=source

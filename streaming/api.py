@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from conference.auth import organiser_required, role_required
+from conference.auth import organiser_required, public, role_required
 from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid, NotFound
 from conference.extensions import db, limiter
@@ -18,7 +18,7 @@ from conference.services import current_conference
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
 from streaming import certificates, presence, qa, schemas, services
-from streaming.access import STREAM_STAFF, current_viewer, public, viewer_required
+from streaming.access import STREAM_STAFF, current_viewer, viewer_required
 from streaming.certificate_pdf import render_pdf
 from streaming.models import StreamSettings
 

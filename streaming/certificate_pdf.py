@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from conference.clock import local
+from conference.mail.pdf import fonts
+from conference.mail.qr import qr_png
 from conference.models import Conference
 from streaming.certificates import format_code, verify_url
 from streaming.models import Certificate
@@ -74,61 +72,26 @@ TEXTS = {
     },
 }
 
-_FONT_CANDIDATES = [
-    (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    ),
-]
-
-
-def _fonts() -> tuple[str, str]:
-    """A Unicode TrueType font pair (DejaVu when installed, else reportlab's own Vera)."""
-    if "CertSans" in pdfmetrics.getRegisteredFontNames():
-        return "CertSans", "CertSans-Bold"
-    import reportlab
-
-    vera = Path(reportlab.__file__).parent / "fonts"
-    candidates = [*_FONT_CANDIDATES, (str(vera / "Vera.ttf"), str(vera / "VeraBd.ttf"))]
-    regular, bold = next((r, b) for r, b in candidates if Path(r).exists() and Path(b).exists())
-    pdfmetrics.registerFont(TTFont("CertSans", regular))
-    pdfmetrics.registerFont(TTFont("CertSans-Bold", bold))
-    return "CertSans", "CertSans-Bold"
+QR_SIZE = 28 * mm
 
 
 def _hours(minutes: int, lang: str) -> str:
     return TEXTS[lang]["hours"](minutes // 60, minutes % 60)
 
 
-def render_pdf(cert: Certificate, conf: Conference, lang: str = "nl") -> bytes:
-    """The certificate as PDF bytes."""
-    lang = lang if lang in TEXTS else "nl"
-    t = TEXTS[lang]
-    regular, bold = _fonts()
-    tz = conf.timezone
-    name_conf = conf.name_en if lang == "en" and conf.name_en else conf.name
-    day = format_date(local(cert.event_date, tz).date(), "EEEE d MMMM y", locale=lang)
-    styles = {
+def _styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles of the certificate, in the shared Unicode font."""
+    regular, bold = fonts()
+    centred = {"alignment": TA_CENTER}
+    return {
         "title": ParagraphStyle(
-            "title",
-            fontName=bold,
-            fontSize=24,
-            leading=30,
-            textColor=BRAND,
-            alignment=TA_CENTER,
-            spaceAfter=8 * mm,
+            "title", fontName=bold, fontSize=24, leading=30, textColor=BRAND,
+            spaceAfter=8 * mm, **centred,
         ),
-        "body": ParagraphStyle(
-            "body", fontName=regular, fontSize=12, leading=17, alignment=TA_CENTER
-        ),
+        "body": ParagraphStyle("body", fontName=regular, fontSize=12, leading=17, **centred),
         "name": ParagraphStyle(
-            "name",
-            fontName=bold,
-            fontSize=20,
-            leading=28,
-            alignment=TA_CENTER,
-            spaceBefore=4 * mm,
-            spaceAfter=4 * mm,
+            "name", fontName=bold, fontSize=20, leading=28, spaceBefore=4 * mm,
+            spaceAfter=4 * mm, **centred,
         ),
         "h2": ParagraphStyle(
             "h2", fontName=bold, fontSize=13, leading=18, spaceBefore=8 * mm, spaceAfter=3 * mm
@@ -136,27 +99,35 @@ def render_pdf(cert: Certificate, conf: Conference, lang: str = "nl") -> bytes:
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=10, leading=13),
         "head": ParagraphStyle("head", fontName=bold, fontSize=10, leading=13),
         "small": ParagraphStyle("small", fontName=regular, fontSize=9, leading=12),
-    }
-    story = [
+    }  # fmt: skip
+
+
+def _heading(cert: Certificate, conf: Conference, lang: str, styles: dict) -> list[Any]:
+    """Who took part in which conference, on which day, where."""
+    t = TEXTS[lang]
+    name_conf = _conference_name(conf, lang)
+    day = format_date(local(cert.event_date, conf.timezone).date(), "EEEE d MMMM y", locale=lang)
+    took_part = t["took_part"].format(
+        conference=name_conf, date=day, where=t["where"].format(venue=conf.venue)
+    )
+    return [
         Paragraph(escape(name_conf), styles["body"]),
         Spacer(1, 4 * mm),
         Paragraph(t["title"], styles["title"]),
         Paragraph(t["intro"], styles["body"]),
         Paragraph(escape(cert.full_name), styles["name"]),
-        Paragraph(
-            escape(
-                t["took_part"].format(
-                    conference=name_conf, date=day, where=t["where"].format(venue=conf.venue)
-                )
-            ),
-            styles["body"],
-        ),
+        Paragraph(escape(took_part), styles["body"]),
         Paragraph(t["parts"], styles["h2"]),
     ]
+
+
+def _parts_table(cert: Certificate, conf: Conference, lang: str, styles: dict) -> Table:
+    """The parts attended: time, title, on site or online, minutes."""
+    t = TEXTS[lang]
     rows = [[Paragraph(t[key], styles["head"]) for key in ("time", "part", "how", "minutes")]]
     for part in cert.parts:
-        start = local(datetime.fromisoformat(part["starts_at"]), tz).strftime("%H:%M")
-        end = local(datetime.fromisoformat(part["ends_at"]), tz).strftime("%H:%M")
+        start = local(datetime.fromisoformat(part["starts_at"]), conf.timezone).strftime("%H:%M")
+        end = local(datetime.fromisoformat(part["ends_at"]), conf.timezone).strftime("%H:%M")
         title = part["title_en"] if lang == "en" and part.get("title_en") else part["title"]
         rows.append(
             [
@@ -177,32 +148,45 @@ def render_pdf(cert: Certificate, conf: Conference, lang: str = "nl") -> bytes:
             ]
         )
     )
+    return table
+
+
+def _verification(cert: Certificate, conf: Conference, lang: str, styles: dict) -> Table:
+    """How to check the certificate (its address and code) beside a QR code of that address."""
+    t = TEXTS[lang]
     url = verify_url(cert.code)
-    qr = QrCodeWidget(url)
-    x1, y1, x2, y2 = qr.getBounds()
-    size = 28 * mm
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(qr)
-    issued = format_date(local(cert.updated_at, tz).date(), "d MMMM y", locale=lang)
-    footer = [
-        [
-            Paragraph(
-                escape(t["verify"].format(url=url, code=format_code(cert.code)))
-                + "<br/>"
-                + escape(t["issued"].format(date=issued, organiser=conf.organiser or name_conf)),
-                styles["small"],
-            ),
-            drawing,
-        ]
-    ]
-    story += [
-        table,
+    issued = format_date(local(cert.updated_at, conf.timezone).date(), "d MMMM y", locale=lang)
+    organiser = conf.organiser or _conference_name(conf, lang)
+    text = (
+        escape(t["verify"].format(url=url, code=format_code(cert.code)))
+        + "<br/>"
+        + escape(t["issued"].format(date=issued, organiser=organiser))
+    )
+    # 8 pixels a module: crisp when printed at 28 mm.
+    qr = Image(io.BytesIO(qr_png(url, box=8)), width=QR_SIZE, height=QR_SIZE)
+    return Table(
+        [[Paragraph(text, styles["small"]), qr]],
+        colWidths=[138 * mm, 32 * mm],
+        style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
+    )
+
+
+def _conference_name(conf: Conference, lang: str) -> str:
+    return conf.name_en if lang == "en" and conf.name_en else conf.name
+
+
+def render_pdf(cert: Certificate, conf: Conference, lang: str = "nl") -> bytes:
+    """The certificate as PDF bytes."""
+    lang = lang if lang in TEXTS else "nl"
+    t = TEXTS[lang]
+    styles = _styles()
+    story = [
+        *_heading(cert, conf, lang, styles),
+        _parts_table(cert, conf, lang, styles),
         Spacer(1, 5 * mm),
         Paragraph(t["total"].format(hours=_hours(cert.minutes, lang)), styles["h2"]),
         Spacer(1, 8 * mm),
-        Table(
-            footer, colWidths=[138 * mm, 32 * mm], style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-        ),
+        _verification(cert, conf, lang, styles),
     ]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -214,7 +198,7 @@ def render_pdf(cert: Certificate, conf: Conference, lang: str = "nl") -> bytes:
         bottomMargin=18 * mm,
         title=f"{t['subject']} {cert.full_name}",
         author=conf.organiser or "",
-        subject=name_conf,
+        subject=_conference_name(conf, lang),
         lang=lang,
     )
     doc.build(story)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -12,18 +11,17 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from conference.clock import utcnow
+from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
+from registration.checkin.models import Scan
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
 from streaming.errors import CertificateNotMade, CertificateNotYet, NoAttendance
 from streaming.models import Certificate, StreamPresence
 from streaming.presence import online_seconds
-
-log = logging.getLogger(__name__)
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed over is unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -88,60 +86,39 @@ def verify_url(code: str) -> str:
 # -- attendance ------------------------------------------------------------------------------
 
 
-def _scan_model():
-    """The check-in service's scan table, when that package provides it."""
-    try:
-        from registration.checkin.models import Scan
-    except ImportError:
-        return None
-    return Scan
-
-
 def entrance_checkins(conference_id: int, registration_ids: list[int]) -> dict[int, datetime]:
     """When each registration was first let in at the entrance (from the check-in scans)."""
-    scan = _scan_model()
-    if scan is None or not registration_ids:
+    if not registration_ids:
         return {}
-    try:
-        rows = db.session.execute(
-            select(scan.registration_id, func.min(scan.scanned_at))
-            .where(
-                scan.conference_id == conference_id,
-                scan.registration_id.in_(registration_ids),
-                scan.checkpoint == "entrance",
-                scan.status == "ok",
-                scan.type == "entry",
-            )
-            .group_by(scan.registration_id)
+    rows = db.session.execute(
+        select(Scan.registration_id, func.min(Scan.scanned_at))
+        .where(
+            Scan.conference_id == conference_id,
+            Scan.registration_id.in_(registration_ids),
+            Scan.checkpoint == "entrance",
+            Scan.status == "ok",
+            Scan.type == "entry",
         )
-        return dict(rows.all())
-    except AttributeError:
-        log.exception("the check-in scan table changed shape; on-site attendance unknown")
-        return {}
+        .group_by(Scan.registration_id)
+    )
+    return dict(rows.all())
 
 
 def activity_door_scans(
     conference_id: int, registration_id: int, activity_ids: list[int]
 ) -> tuple[set[int], set[int]]:
     """(activities whose door was scanned at all, activities where this person was let in)."""
-    scan = _scan_model()
-    if scan is None or not activity_ids:
+    if not activity_ids:
         return set(), set()
-    try:
-        base = select(scan.activity_id).where(
-            scan.conference_id == conference_id,
-            scan.activity_id.in_(activity_ids),
-            scan.status == "ok",
-            scan.type.in_(("entry", "standby")),
-        )
-        scanned = set(db.session.scalars(base.distinct()))
-        mine = set(
-            db.session.scalars(base.where(scan.registration_id == registration_id).distinct())
-        )
-        return scanned, mine
-    except AttributeError:
-        log.exception("the check-in scan table changed shape; door scans ignored")
-        return set(), set()
+    base = select(Scan.activity_id).where(
+        Scan.conference_id == conference_id,
+        Scan.activity_id.in_(activity_ids),
+        Scan.status == "ok",
+        Scan.type.in_(("entry", "standby")),
+    )
+    scanned = set(db.session.scalars(base.distinct()))
+    mine = set(db.session.scalars(base.where(Scan.registration_id == registration_id).distinct()))
+    return scanned, mine
 
 
 def _duration(act: Activity) -> int:
@@ -149,8 +126,6 @@ def _duration(act: Activity) -> int:
 
 
 def _part(act: Activity, mode: str, minutes: int, tz: str) -> Part:
-    from conference.clock import isoformat
-
     return Part(
         act.id,
         act.title,

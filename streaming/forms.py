@@ -5,16 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from streaming.qa import MAX_LENGTH
-
-try:  # WTForms 3.3+ wants choice objects; older versions take (value, label) pairs
-    from wtforms.fields.choices import SelectChoice as _Choice
-except ImportError:  # pragma: no cover
-
-    def _Choice(value, label):
-        return (value, label)
 
 
 class QuestionForm(FlaskForm):
@@ -47,10 +41,10 @@ class ModerationForm(FlaskForm):
 
 
 OVERRIDE_CHOICES = [
-    _Choice("", _l("Volgens het programma")),
-    _Choice("live", _l("Nu live")),
-    _Choice("delayed", _l("Vertraagd")),
-    _Choice("ended", _l("Afgelopen")),
+    SelectChoice("", _l("Volgens het programma")),
+    SelectChoice("live", _l("Nu live")),
+    SelectChoice("delayed", _l("Vertraagd")),
+    SelectChoice("ended", _l("Afgelopen")),
 ]
 
 
@@ -65,12 +59,12 @@ class OverrideForm(FlaskForm):
 
 
 PROVIDER_CHOICES = [
-    _Choice("", _l("Automatisch uit de link")),
-    _Choice("youtube", "YouTube"),
-    _Choice("vimeo", "Vimeo"),
-    _Choice("hls", _l("HLS-stream (.m3u8)")),
-    _Choice("audio", _l("Audiostream (radio)")),
-    _Choice("embed", _l("Andere speler (insluitlink)")),
+    SelectChoice("", _l("Automatisch uit de link")),
+    SelectChoice("youtube", "YouTube"),
+    SelectChoice("vimeo", "Vimeo"),
+    SelectChoice("hls", _l("HLS-stream (.m3u8)")),
+    SelectChoice("audio", _l("Audiostream (radio)")),
+    SelectChoice("embed", _l("Andere speler (insluitlink)")),
 ]
 
 

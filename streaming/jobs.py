@@ -20,6 +20,7 @@ from conference.db import write_transaction
 from conference.extensions import db
 from conference.mail.outbox import queue_mail
 from conference.mail.policy import news_token
+from conference.models import Conference
 from conference.services import current_conference
 from registration.models import Registration
 from sessions.agenda.models import Follow
@@ -104,6 +105,61 @@ def _activity_url(act: Activity) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def _followers(conf: Conference, act: Activity) -> list[int]:
+    """Active registrations following the activity that want news, by id."""
+    return list(
+        db.session.scalars(
+            select(Registration.id)
+            .join(Follow, Follow.registration_id == Registration.id)
+            .where(
+                Follow.activity_id == act.id,
+                Registration.conference_id == conf.id,
+                Registration.status != "canceled",
+                Registration.news_opt_out_at.is_(None),
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def _notify_followers(conf: Conference, act: Activity, ids: list[int]) -> int:
+    """Queue "starting soon" for these followers, in short batches; how many were queued."""
+    context = {
+        "act": act,
+        "conf": conf,
+        "watch_url": _watch_url(act.id),
+        "activity_url": _activity_url(act),
+        "minutes": int(STARTING_SOON.total_seconds() // 60),
+    }
+    queued = 0
+    for start in range(0, len(ids), BATCH):
+        with write_transaction(db.session) as session:
+            people = session.scalars(
+                select(Registration).where(Registration.id.in_(ids[start : start + BATCH]))
+            )
+            for person in people:
+                if person.status == "canceled" or person.news_opt_out_at is not None:
+                    continue  # canceled or news turned off since the list was read
+                language = person.language or "nl"
+                message = queue_mail(
+                    to=person.email,
+                    template="stream_starting",
+                    language=language,
+                    context={
+                        **context,
+                        "person": person,
+                        "conf_name": _conf_name(conf, language),
+                    },
+                    kind="stream_starting",
+                    dedupe_key=f"stream-starting:{act.id}:{person.id}",
+                    registration_id=person.id,
+                    session=session,
+                    unsubscribe=news_token("r", person.id),
+                )
+                queued += message is not None
+    return queued
+
+
 def followed_stream_notices(now: datetime | None = None) -> dict:
     """Mail each follower of a stream (or the radio) once, 15 minutes before it starts.
 
@@ -124,47 +180,6 @@ def followed_stream_notices(now: datetime | None = None) -> dict:
         if overrides.get(act.id) == "ended":
             continue  # called off by the organisers: no "starting soon"
         streams += 1
-        ids = db.session.scalars(
-            select(Registration.id)
-            .join(Follow, Follow.registration_id == Registration.id)
-            .where(
-                Follow.activity_id == act.id,
-                Registration.conference_id == conf.id,
-                Registration.status != "canceled",
-                Registration.news_opt_out_at.is_(None),
-            )
-            .order_by(Registration.id)
-        ).all()
-        watch_url, activity_url = _watch_url(act.id), _activity_url(act)
-        for start in range(0, len(ids), BATCH):
-            with write_transaction(db.session) as session:
-                people = session.scalars(
-                    select(Registration).where(Registration.id.in_(ids[start : start + BATCH]))
-                )
-                for person in people:
-                    if person.status == "canceled" or person.news_opt_out_at is not None:
-                        continue  # canceled or news turned off since the list was read
-                    language = person.language or "nl"
-                    token = news_token("r", person.id)
-                    message = queue_mail(
-                        to=person.email,
-                        template="stream_starting",
-                        language=language,
-                        context={
-                            "act": act,
-                            "person": person,
-                            "conf": conf,
-                            "conf_name": _conf_name(conf, language),
-                            "watch_url": watch_url,
-                            "activity_url": activity_url,
-                            "minutes": int(STARTING_SOON.total_seconds() // 60),
-                        },
-                        kind="stream_starting",
-                        dedupe_key=f"stream-starting:{act.id}:{person.id}",
-                        registration_id=person.id,
-                        session=session,
-                        unsubscribe=token,
-                    )
-                    queued += message is not None
+        queued += _notify_followers(conf, act, _followers(conf, act))
     db.session.commit()
     return {"starting_mails": queued, "streams": streams}

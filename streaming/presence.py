@@ -21,6 +21,7 @@ from conference.db import write_transaction
 from conference.errors import Forbidden
 from conference.extensions import db
 from conference.models import Conference
+from registration.checkin.services import record_online_presence
 from sessions.programme.models import Activity
 from streaming.access import Viewer
 from streaming.models import OnlineAttendance, StreamPresence, StreamSettings
@@ -90,22 +91,10 @@ def _credit_update(row, conditions, t: int, window: tuple[int, int]):
     )
 
 
-def _online_checkin_hook():
-    """The check-in service's recorder of online attendance, when that package provides it."""
-    try:
-        from registration.checkin.services import record_online_presence
-    except ImportError:
-        return None
-    return record_online_presence
-
-
 def _record_checkin(
     session: Session, registration_id: int, activity_id: int, now: datetime
 ) -> bool:
     """Hand the attendance to the check-in service once, after enough attended time."""
-    hook = _online_checkin_hook()
-    if hook is None:
-        return False
     try:
         with session.begin_nested():
             claimed = session.execute(
@@ -120,7 +109,7 @@ def _record_checkin(
                 .execution_options(synchronize_session=False)
             ).rowcount
             if claimed:
-                hook(session, registration_id, activity_id, now)
+                record_online_presence(session, registration_id, activity_id, now)
             return bool(claimed)
     except Exception:
         # Attendance minutes are kept; the check-in is tried again on the next heartbeat.

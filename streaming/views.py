@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from conference.auth import public
 from conference.clock import utcnow
 from conference.errors import Invalid, NotFound
 from conference.extensions import db, limiter
@@ -13,8 +14,9 @@ from conference.security import allow_sources
 from conference.services import current_conference
 from conference.views import safe_next
 from registration.access import attendee_required, current_registration
+from sessions.agenda.follows import can_follow, is_following
 from streaming import certificates, presence, qa, services
-from streaming.access import current_viewer, join_opens_at, may_join, public, viewer_required
+from streaming.access import current_viewer, join_opens_at, may_join, viewer_required
 from streaming.certificate_pdf import render_pdf
 from streaming.forms import ActionForm, QuestionForm
 from streaming.models import StreamSettings
@@ -98,10 +100,6 @@ def qa_context(conf, act, viewer) -> dict:
 
 def follow_state(act, viewer) -> dict | None:
     """Whether the viewer can follow this stream in their agenda, and does (when offered)."""
-    try:
-        from sessions.agenda.follows import can_follow, is_following
-    except ImportError:
-        return None
     if viewer.registration is None or not can_follow(act):
         return None
     return {"following": is_following(viewer.registration, act.id)}

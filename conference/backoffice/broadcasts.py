@@ -2,7 +2,7 @@
 
 The organiser marks each broadcast as essential (practical information everyone must get) or as
 news: a news broadcast leaves out the people who turned news off and carries the unsubscribe
-footer (see conference/mail_policy.py).
+footer (see conference/mail/policy.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
 
 from conference import audit
 from conference.backoffice.models import AUDIENCES, Broadcast, BroadcastRecipient
@@ -217,58 +218,64 @@ def _personal(
     return subject, text.replace(NAME_MARK, name), html.replace(NAME_MARK, str(escape(name)))
 
 
+def _claim(session: Session, broadcast: Broadcast, actor: Any) -> None:
+    """Mark the broadcast sent with one conditional UPDATE: a double click sends it once."""
+    claimed = session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.sent_at.is_(None))
+        .values(sent_at=utcnow(), sent_by_id=getattr(actor, "id", None))
+    ).rowcount
+    if not claimed:
+        raise Conflict(_l("Dit bericht is al verstuurd."), code="already_sent")
+    session.refresh(broadcast)
+
+
+def _queue_for(
+    session: Session, conf: Conference, broadcast: Broadcast, reg: Registration, cache: dict
+) -> BroadcastRecipient:
+    """Queue one person's message; the recipient row that records it."""
+    language = reg.language or "nl"
+    token = news_token("r", reg.id) if not broadcast.essential else None
+    message = queue_mail(
+        to=reg.email,
+        template="broadcast",
+        language=language,
+        context={},
+        kind="broadcast",
+        dedupe_key=f"broadcast:{broadcast.id}:{reg.id}",
+        registration_id=reg.id,
+        session=session,
+        rendered=_personal(conf, broadcast, reg, language, cache, token),
+        unsubscribe=token,
+    )
+    return BroadcastRecipient(
+        broadcast_id=broadcast.id,
+        registration_id=reg.id,
+        email=reg.email,
+        mail_message_id=message.id if message is not None else None,
+    )
+
+
 def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
     """Queue the broadcast for its audience as it is now: one message per person, once."""
     broadcast = get(conf, broadcast_id)
     with write_transaction(db.session) as session:
-        # One conditional UPDATE: a double click or two organisers send it once.
-        claimed = session.execute(
-            update(Broadcast)
-            .where(Broadcast.id == broadcast.id, Broadcast.sent_at.is_(None))
-            .values(sent_at=utcnow(), sent_by_id=getattr(actor, "id", None))
-        ).rowcount
-        if not claimed:
-            raise Conflict(_l("Dit bericht is al verstuurd."), code="already_sent")
-        session.refresh(broadcast)
-        news = not broadcast.essential
-        people = session.scalars(
-            audience_query(conf, broadcast.audience, broadcast.activity_id, news=news)
-        ).all()
+        _claim(session, broadcast, actor)
+        query = audience_query(
+            conf, broadcast.audience, broadcast.activity_id, news=not broadcast.essential
+        )
         seen: set[str] = set()
         cache: dict[str, tuple[str, str, str]] = {}
         recipients: list[BroadcastRecipient] = []
-        count = 0
-        for reg in people:
+        for reg in session.scalars(query).all():
             address = reg.email.lower()
             if address in seen:
                 continue  # one message per address, even if two rows share it
             seen.add(address)
-            language = reg.language or "nl"
-            token = news_token("r", reg.id) if news else None
-            message = queue_mail(
-                to=reg.email,
-                template="broadcast",
-                language=language,
-                context={},
-                kind="broadcast",
-                dedupe_key=f"broadcast:{broadcast.id}:{reg.id}",
-                registration_id=reg.id,
-                session=session,
-                rendered=_personal(conf, broadcast, reg, language, cache, token),
-                unsubscribe=token,
-            )
-            recipients.append(
-                BroadcastRecipient(
-                    broadcast_id=broadcast.id,
-                    registration_id=reg.id,
-                    email=reg.email,
-                    mail_message_id=message.id if message is not None else None,
-                )
-            )
-            count += 1
+            recipients.append(_queue_for(session, conf, broadcast, reg, cache))
         # Added together at the end: one flush for all, not one per message.
         session.add_all(recipients)
-        broadcast.recipient_count = count
+        broadcast.recipient_count = count = len(recipients)
         audit.record(
             session,
             actor=actor,

@@ -12,21 +12,22 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
-from werkzeug.routing import BuildError
 
 from conference.backoffice.charts import Bar, BarChart, LineChart, Series
 from conference.backoffice.common import PROFILE_LABELS, label
 from conference.clock import local, utcnow
 from conference.extensions import db
-from conference.models import Conference
-from registration.models import PROFILES, Registration
+from conference.models import PROFILES, Conference
+from registration.checkin.lists import entrance_stats
+from registration.models import Registration
 from sessions.programme.models import SEATED_KINDS, Activity
-from sessions.seats.models import Preference, Seat
+from sessions.seats.models import AllocationRun, Preference, Seat
+from streaming.presence import live_viewer_counts
 
 log = logging.getLogger(__name__)
 
 
-# Pages of the other packages the dashboard links to, when they exist and the role may see them.
+# Pages of the other packages the dashboard links to, when the person's role may see them.
 LINKS = (
     ("checkin.choose", _l("Scanner voor de check-in")),
     ("checkin.figures", _l("Check-in: cijfers live")),
@@ -39,17 +40,12 @@ LINKS = (
 
 
 def staff_links(user: Any) -> dict[str, dict[str, str]]:
-    """Endpoint -> {url, text} for the pages above that exist, need no argument and fit the role."""
+    """Endpoint -> {url, text} for the pages above that the person's role may see."""
     links = {}
     for endpoint, text in LINKS:
-        view = current_app.view_functions.get(endpoint)
-        roles = getattr(view, "required_roles", None)
-        if view is None or not roles or not user.has_role(*roles):
-            continue
-        try:
+        roles = current_app.view_functions[endpoint].required_roles
+        if roles and user.has_role(*roles):
             links[endpoint] = {"url": url_for(endpoint), "text": str(text)}
-        except BuildError:
-            continue
     return links
 
 
@@ -228,18 +224,12 @@ def allocation_status(conf: Conference) -> dict[str, Any]:
         .join(Activity, Activity.id == Seat.activity_id)
         .where(Activity.conference_id == conf.id)
     )
-    latest = None
-    try:
-        from sessions.seats.models import AllocationRun
-
-        latest = db.session.scalar(
-            select(AllocationRun)
-            .filter_by(conference_id=conf.id)
-            .order_by(AllocationRun.created_at.desc(), AllocationRun.id.desc())
-            .limit(1)
-        )
-    except ImportError:
-        pass
+    latest = db.session.scalar(
+        select(AllocationRun)
+        .filter_by(conference_id=conf.id)
+        .order_by(AllocationRun.created_at.desc(), AllocationRun.id.desc())
+        .limit(1)
+    )
     overall = ((latest.stats or {}).get("overall", {}) if latest is not None else {}) or {}
     if conf.choice_opens_at and now < conf.choice_opens_at:
         window = "before"
@@ -263,14 +253,10 @@ def allocation_status(conf: Conference) -> dict[str, Any]:
 
 
 def arrival_figures(conf: Conference) -> dict[str, Any] | None:
-    """Entrance arrivals per quarter hour and inside now, from the check-in package if present."""
-    try:
-        from registration.checkin.lists import entrance_stats
-    except ImportError:
-        return None
+    """Entrance arrivals per quarter hour and inside now, from the check-in lists."""
     try:
         stats = entrance_stats(conf)
-    except Exception:  # their module may be mid-change; the dashboard must still show
+    except Exception:  # one failing figure must not take the whole dashboard down
         log.exception("check-in figures unavailable")
         db.session.rollback()
         return None
@@ -291,12 +277,8 @@ def arrival_figures(conf: Conference) -> dict[str, Any] | None:
 def viewer_figures(conf: Conference) -> list[dict[str, Any]] | None:
     """People watching each stream or online workshop now, from the streaming package."""
     try:
-        from streaming.presence import live_viewer_counts
-    except ImportError:
-        return None
-    try:
         counts = live_viewer_counts(conf)
-    except Exception:
+    except Exception:  # one failing figure must not take the whole dashboard down
         log.exception("viewer figures unavailable")
         db.session.rollback()
         return None

@@ -4,97 +4,28 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 
-import qrcode
-import reportlab
-from flask import current_app, url_for
 from flask_babel import gettext as _
-from PIL import Image
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from werkzeug.routing import BuildError
 
 from conference.backoffice.common import PROFILE_LABELS, label
 from conference.backoffice.exports import activity_people
 from conference.clock import local
+from conference.mail.pdf import FONT, FONT_BOLD, fonts
+from conference.mail.qr import qr_image
 from conference.models import Conference
-from registration.models import Registration, Ticket
+from registration.models import Registration
+from registration.tickets import ticket_url
 from sessions.programme.models import Activity
-
-FONT, FONT_BOLD = "BadgeSans", "BadgeSans-Bold"
-_FONT_CANDIDATES = [
-    (
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ),
-    # Bitstream Vera ships with reportlab, so there is always a font with é, ë and ï.
-    (
-        Path(reportlab.__file__).with_name("fonts") / "Vera.ttf",
-        Path(reportlab.__file__).with_name("fonts") / "VeraBd.ttf",
-    ),
-]
 
 COLUMNS, ROWS = 2, 4
 BADGES_PER_PAGE = COLUMNS * ROWS
-
-
-def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    for regular, bold in _FONT_CANDIDATES:
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-            return
-    raise RuntimeError("no TrueType font found for the PDF exports")
-
-
-def ticket_url(ticket: Ticket) -> str:
-    """What a badge's QR code carries: the ticket's URL (only the random secret, no name)."""
-    try:
-        from registration import tickets  # the registration engineer's module, when present
-    except ImportError:
-        tickets = None
-    builder = getattr(tickets, "ticket_url", None)
-    if builder is not None:
-        return builder(ticket)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    for endpoint in ("registration.ticket", "registration.ticket_page"):
-        if endpoint in current_app.view_functions:
-            try:
-                return base + url_for(endpoint, secret=ticket.secret)
-            except BuildError:
-                continue
-    return ticket.secret
-
-
-def _qr_image(data: str) -> ImageReader:
-    """A QR code as a black-and-white image, 4 px a module with a 4-module quiet zone.
-
-    A fixed mask skips qrcode's slow search for the best of eight (the code stays valid), and
-    the image is made from the module matrix at once instead of square by square.
-    """
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=2
-    )
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
-    image = Image.frombytes("L", (size, size), pixels).resize(
-        (size * 4, size * 4), Image.Resampling.NEAREST
-    )
-    return ImageReader(image)
 
 
 def _fit(text: str, font: str, size: float, width: float, minimum: float = 9) -> float:
@@ -114,7 +45,7 @@ def _clip(text: str, font: str, size: float, width: float) -> str:
 
 def badges_pdf(conf: Conference, registrations: Sequence[Registration]) -> bytes:
     """Name badges, 8 per A4 page (2 x 4, 105 x 74 mm): name, organisation, profile, QR."""
-    _register_fonts()
+    fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
     pdf.setTitle(_("Naambadges") + " · " + conf.name)
@@ -158,7 +89,7 @@ def badges_pdf(conf: Conference, registrations: Sequence[Registration]) -> bytes
         pdf.drawString(x0 + pad, y0 + pad, _clip(profile, FONT, 10, text_w))
         if ticket:
             pdf.drawImage(
-                _qr_image(ticket_url(ticket)),
+                qr_image(ticket_url(ticket)),
                 x0 + cell_w - pad - qr_size,
                 y0 + pad - 2 * mm,
                 width=qr_size,
@@ -174,7 +105,7 @@ def badges_pdf(conf: Conference, registrations: Sequence[Registration]) -> bytes
 
 def attendance_pdf(conf: Conference, acts: Sequence[Activity]) -> bytes:
     """One attendance list per activity (a page or more each): name, organisation, a box to tick."""
-    _register_fonts()
+    fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -185,56 +116,64 @@ def attendance_pdf(conf: Conference, acts: Sequence[Activity]) -> bytes:
         bottomMargin=15 * mm,
         title=_("Deelnemerslijsten") + " · " + conf.name,
     )
-    title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4)
-    meta = ParagraphStyle("meta", fontName=FONT, fontSize=10, leading=13, spaceAfter=8)
-    cell = ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12)
+    styles = {
+        "title": ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4),
+        "meta": ParagraphStyle("meta", fontName=FONT, fontSize=10, leading=13, spaceAfter=8),
+        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12),
+    }
     story: list = []
     for i, act in enumerate(acts):
         if i:
             story.append(PageBreak())
-        people = activity_people(act)
-        start, end = local(act.starts_at, conf.timezone), local(act.ends_at, conf.timezone)
-        story.append(Paragraph(_escape(act.title), title))
-        where = act.place or ""
-        seats = f"{len(people)}" + (f" / {act.capacity}" if act.capacity is not None else "")
-        story.append(
-            Paragraph(
-                _escape(f"{start:%H:%M}–{end:%H:%M} · {where} · {_('Plaatsen')}: {seats}"), meta
-            )
-        )
-        rows = [["#", _("Naam"), _("Organisatie"), _("Profiel"), _("Aanwezig")]]
-        for n, (_seat, reg) in enumerate(people, start=1):
-            rows.append(
-                [
-                    str(n),
-                    Paragraph(_escape(f"{reg.last_name}, {reg.first_name}"), cell),
-                    Paragraph(_escape(reg.organisation or ""), cell),
-                    Paragraph(_escape(label(PROFILE_LABELS, reg.profile)), cell),
-                    "",
-                ]
-            )
-        if not people:
-            story.append(Paragraph(_escape(_("Nog niemand heeft hier een plaats.")), meta))
-            continue
-        table = Table(rows, colWidths=[10 * mm, 62 * mm, 58 * mm, 34 * mm, 16 * mm], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, 0), FONT_BOLD, 10),
-                    ("FONT", (0, 1), (-1, -1), FONT, 9.5),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f1ec")),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#c9c5bb")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("GRID", (-1, 1), (-1, -1), 0.6, colors.HexColor("#4a4a55")),  # a box to tick
-                ]
-            )
-        )
-        story.append(table)
-        story.append(Spacer(1, 4 * mm))
+        story.extend(_attendance_list(conf, act, styles))
     if not acts:
-        story.append(Paragraph(_escape(_("Geen activiteiten gekozen.")), meta))
+        story.append(Paragraph(_escape(_("Geen activiteiten gekozen.")), styles["meta"]))
     doc.build(story)
     return out.getvalue()
+
+
+def _attendance_list(conf: Conference, act: Activity, styles: dict[str, ParagraphStyle]) -> list:
+    """The flowables of one activity's list: title, time and place, the people with a box."""
+    people = activity_people(act)
+    start, end = local(act.starts_at, conf.timezone), local(act.ends_at, conf.timezone)
+    seats = f"{len(people)}" + (f" / {act.capacity}" if act.capacity is not None else "")
+    where = act.place or ""
+    heading = [
+        Paragraph(_escape(act.title), styles["title"]),
+        Paragraph(
+            _escape(f"{start:%H:%M}–{end:%H:%M} · {where} · {_('Plaatsen')}: {seats}"),
+            styles["meta"],
+        ),
+    ]
+    if not people:
+        nobody = _("Nog niemand heeft hier een plaats.")
+        return [*heading, Paragraph(_escape(nobody), styles["meta"])]
+    cell = styles["cell"]
+    rows = [["#", _("Naam"), _("Organisatie"), _("Profiel"), _("Aanwezig")]]
+    for n, (_seat, reg) in enumerate(people, start=1):
+        rows.append(
+            [
+                str(n),
+                Paragraph(_escape(f"{reg.last_name}, {reg.first_name}"), cell),
+                Paragraph(_escape(reg.organisation or ""), cell),
+                Paragraph(_escape(label(PROFILE_LABELS, reg.profile)), cell),
+                "",
+            ]
+        )
+    table = Table(rows, colWidths=[10 * mm, 62 * mm, 58 * mm, 34 * mm, 16 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, 10),
+                ("FONT", (0, 1), (-1, -1), FONT, 9.5),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f1ec")),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#c9c5bb")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("GRID", (-1, 1), (-1, -1), 0.6, colors.HexColor("#4a4a55")),  # a box to tick
+            ]
+        )
+    )
+    return [*heading, table, Spacer(1, 4 * mm)]
 
 
 def _escape(text: str) -> str:

@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from conference.admin import MODE_LABELS
 from conference.backoffice.common import PROFILE_LABELS, STATUS_LABELS
-from registration.models import MODES, PROFILES, STATUSES
+from conference.models import PROFILES
+from registration.models import MODES, STATUSES
 
 
 def _reason() -> StringField:

@@ -12,8 +12,8 @@ from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from conference.backoffice.common import PROFILE_LABELS
-from conference.models import Conference
-from conference.services import PROFILES, SETTING_LIMITS
+from conference.models import PROFILES, Conference
+from conference.services import SETTING_LIMITS
 
 # What `datetime-local` sends: minutes, or seconds when a browser adds them. The first is shown.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]

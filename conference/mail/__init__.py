@@ -1,1 +1,1 @@
-"""Mail: the outbox and its delivery, the policy (essential or news)."""
+"""Mail: the outbox (queue), delivery (SMTP), the policy (essential or news), QR and PDF helpers."""

@@ -31,13 +31,14 @@ costs nothing but news.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from conference import hooks
 from conference.extensions import db
+from conference.models import User
 
 # The day-before reminder is essential: it is the one mail with the practical information of
 # the day (the address, when the doors open, the ticket again; for online attendees their
@@ -94,15 +95,8 @@ def read_news_token(token: str) -> tuple[str, int] | None:
 
 
 def _account_opted_out(user_id: int) -> bool:
-    from conference.models import User
-
     user = db.session.get(User, user_id)
     return user is None or user.news_opt_out_at is not None
-
-
-# target -> function(id) -> whether that person turned news off (or no longer exists). The
-# kernel knows accounts; the registration package adds "r" at app start.
-opt_out_checks: dict[str, Callable[[int], bool]] = {"u": _account_opted_out}
 
 
 def opted_out(token: str | None) -> bool:
@@ -113,8 +107,10 @@ def opted_out(token: str | None) -> bool:
     target = read_news_token(token)
     if target is None:
         return True
-    check = opt_out_checks.get(target[0])
-    return check(target[1]) if check is not None else False
+    kind, ident = target
+    if kind == "u":  # the kernel knows accounts; registrations answer through the hook
+        return _account_opted_out(ident)
+    return bool(hooks.first(hooks.news_opted_out, kind, ident=ident))
 
 
 def _external(endpoint: str, **values: str) -> str:

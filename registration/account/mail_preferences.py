@@ -87,9 +87,12 @@ def set_registration_news(registration_id: int, wanted: bool, now: datetime | No
     _set("r", registration_id, wanted, now or utcnow())
 
 
-def registration_opted_out(registration_id: int) -> bool:
-    """Whether an attendee turned news off (an erased or unknown registration counts as off)."""
-    reg = db.session.get(Registration, registration_id)
+def news_opted_out(_target: str, *, ident: int) -> bool:
+    """`hooks.news_opted_out` for "r" tokens: whether an attendee turned news off.
+
+    An erased or unknown registration counts as off.
+    """
+    reg = db.session.get(Registration, ident)
     return reg is None or reg.anonymized_at is not None or reg.news_opt_out_at is not None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from conference import hooks
 from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
@@ -19,8 +20,6 @@ from registration.models import LoginLink, Registration
 from registration.services import (
     _cancel_locked,
     _locked,
-    personal_data_providers,
-    registration_erased,
     seats_of,
 )
 from registration.tickets import ticket_url
@@ -33,7 +32,7 @@ def erase_registration(registration_id: int, now: datetime | None = None) -> Non
         conf, reg = _locked(session, registration_id)
         if reg.active:
             _cancel_locked(session, conf, reg, now, notify_person=False)
-        registration_erased.send(reg, session=session)
+        hooks.registration_erased.send(reg, session=session)
         reg.email = f"gewist-{reg.id}@invalid"
         reg.first_name = "—"
         reg.last_name = "—"
@@ -114,6 +113,6 @@ def export_data(reg: Registration) -> dict[str, Any]:
         ],
         "seats": seats_of(reg),
     }
-    for provider in personal_data_providers:
-        data.update(provider(reg))
+    for found in hooks.collect(hooks.personal_data, reg):
+        data.update(found)
     return data

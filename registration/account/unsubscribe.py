@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from conference.auth import public
 from conference.extensions import csrf, limiter
 from registration.account import mail_preferences
 from registration.account.views import attendee_page
 from registration.forms import ConfirmForm
-from registration.views import bp, private, public
+from registration.views import bp, private
 
 # Like the other public pages with a secret in the URL. The one-click address is posted to by
 # the mail providers' servers, many people behind one address, so it allows more per address;

@@ -22,6 +22,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from conference.auth import public
 from conference.errors import Conflict, Invalid
 from conference.extensions import db, limiter
 from conference.services import current_conference
@@ -40,7 +41,7 @@ from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm, EditForm, LoginF
 from registration.services import PROFILE_LOCKED
 from registration.validation import clean_email
 from registration.venue import waiting_position
-from registration.views import apply_errors, bp, private, public
+from registration.views import apply_errors, bp, private
 
 LOGIN_LIMIT = "5/minute;30/hour"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from conference.validation import json_body
 from registration.checkin import lists, schemas, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
 from registration.checkin.desk import reissue_ticket_at_desk
+from registration.tickets import ticket_url
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
 
@@ -27,11 +28,6 @@ docs = ApiDocs(
     "volunteers). Scanners keep the checkpoint's list to decide offline and upload their queued "
     "scans later with `force` and the same `nonce` (applied once).",
 )
-
-
-def ticket_url(secret: str) -> str:
-    """The URL a ticket's QR code carries."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/t/{secret}"
 
 
 def _checkpoint():

@@ -1,7 +1,7 @@
 """How a higher package (sessions) provides activity checkpoints to the check-in service.
 
-The check-in service lives in `registration` and may not import `sessions`; `sessions` registers
-an `ActivityCheckpoints` implementation at app start (`register_activity_checkpoints`).
+The check-in service lives in `registration` and may not import `sessions`; `sessions` answers
+`conference.hooks.activity_checkpoints` with an `ActivityCheckpoints` implementation.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from conference import hooks
 from conference.models import Conference
 from registration.models import Registration
 
 ENTRANCE = "entrance"
-EXTENSION_KEY = "checkin_activity_checkpoints"
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,6 @@ class ActivityCheckpoints(Protocol):
         """Release the seats of people not scanned at their activity's door after the set time."""
 
 
-def register_activity_checkpoints(app: Flask, provider: ActivityCheckpoints) -> None:
-    """Called by the sessions package at app start."""
-    app.extensions[EXTENSION_KEY] = provider
-
-
 def activity_checkpoints() -> ActivityCheckpoints | None:
-    """The registered provider of activity checkpoints, if any."""
-    return current_app.extensions.get(EXTENSION_KEY)
+    """The provider of activity checkpoints (sessions connects one at app start), if any."""
+    return hooks.first(hooks.activity_checkpoints)

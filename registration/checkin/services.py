@@ -22,6 +22,7 @@ from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
+from conference.validation import parse_time
 from registration.checkin.checkpoints import extract_secret, resolve_checkpoint
 from registration.checkin.models import Presence, Scan
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
@@ -231,8 +232,6 @@ def parse_scan_time(value: Any, now: datetime) -> datetime:
     """The device's scan time (default: now); a time in the future is refused."""
     if value in (None, ""):
         return now
-    from conference.validation import parse_time
-
     moment = parse_time(value, "scanned_at")
     if moment > now + CLOCK_SKEW:
         raise Invalid(fields={"scanned_at": _l("dit tijdstip ligt in de toekomst")})

@@ -12,7 +12,7 @@ from conference.schemas import Error
 from conference.services import current_conference
 from registration.access import attendee_required, current_registration
 from registration.models import Registration
-from sessions.agenda import calendar, follows, schemas
+from sessions.agenda import feeds, follows, schemas
 from sessions.agenda.services import agenda_json
 
 bp = Blueprint("sessions_agenda_api", __name__, url_prefix="/api/v1")
@@ -43,7 +43,7 @@ def my_agenda():
 @attendee_required
 def my_calendar():
     """The private feed links (https and webcal) and the download link."""
-    return jsonify(calendar.feed_urls(current_registration()))
+    return jsonify(feeds.feed_urls(current_registration()))
 
 
 @bp.post("/me/calendar/reset")
@@ -55,8 +55,8 @@ def my_calendar():
 def reset_my_calendar():
     """Revoke the feed link and make a new one."""
     reg = current_registration()
-    calendar.reset_feed(reg)
-    return jsonify(calendar.feed_urls(reg))
+    feeds.reset_feed(reg)
+    return jsonify(feeds.feed_urls(reg))
 
 
 @bp.put("/me/follows/<int:activity_id>")

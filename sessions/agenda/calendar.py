@@ -30,15 +30,9 @@ from sqlalchemy.orm import Session
 
 from conference.clock import local, utcnow
 from conference.extensions import db
+from conference.mail.outbox import attachment, deferred_attachment
 from conference.models import Conference
 from registration.models import Registration
-from sessions.agenda.feeds import (  # noqa: F401  (re-exported: the calendar's public face)
-    feed_token,
-    feed_urls,
-    registration_for_token,
-    reset_feed,
-    revoke_feeds,
-)
 from sessions.agenda.services import (
     FOLLOWABLE_KINDS,
     ActivityInfo,
@@ -332,8 +326,6 @@ def ics_attachment(
     registration: Registration, session: Session | None = None, filename: str = "agenda.ics"
 ) -> dict[str, str]:
     """`ics_for_registration` as an attachment for `conference.mail.queue_mail`."""
-    from conference.mail.outbox import attachment
-
     data = ics_for_registration(registration, session=session)
     return attachment(filename, "text/calendar; charset=utf-8", data)
 
@@ -391,15 +383,13 @@ def ics_for_activity(activity: Activity, session: Session | None = None) -> byte
 
 def calendar_attachment(registration_id: int, filename: str = "agenda.ics") -> dict[str, Any]:
     """The person's `.ics`, drawn by the mail sender at delivery (fast to queue, current)."""
-    from conference.mail.outbox import deferred_attachment
-
     return deferred_attachment(
         "ics", filename, "text/calendar; charset=utf-8", registration_id=registration_id
     )
 
 
-def render_calendar_attachment(item: dict[str, Any]) -> bytes:
-    """`conference.mail.attachment_renderers["ics"]`: the calendar of the item's registration."""
+def render_calendar_attachment(_kind: str, *, item: dict[str, Any]) -> bytes:
+    """`conference.hooks.mail_attachment` for "ics": the calendar of the item's registration."""
     registration = db.session.get(Registration, item["registration_id"])
     if registration is None:  # erased since the mail was queued: an empty calendar
         return b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//swc//agenda//NL\r\nEND:VCALENDAR\r\n"

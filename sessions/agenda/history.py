@@ -1,9 +1,10 @@
 """Keep each person's agenda history, so a lost or dropped seat shows as a cancelled event.
 
 Seats and follows are rows that disappear when given up; the calendar feed must still send the
-event with STATUS:CANCELLED and a higher SEQUENCE. SQLAlchemy session events record every
-drop and every retake in `agenda_marks`, in the transaction that makes the change, whichever
-service makes it (booking, waiting list, allocation, organiser move, cancellation):
+event with STATUS:CANCELLED and a higher SEQUENCE. SQLAlchemy session events (installed on
+the app's session by `install`, at app start) record every drop and every retake in
+`agenda_marks`, in the transaction that makes the change, whichever service makes it (booking,
+waiting list, allocation, organiser move, cancellation):
 
 - ORM deletes of a Seat or Follow, and a Seat whose activity_id changes, are drops;
 - new Seat or Follow rows retake an earlier drop;
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from conference.clock import utcnow
+from conference.extensions import db
 from sessions.agenda.models import ActivityRevision, AgendaMark, Follow
 from sessions.seats.models import Seat
 
@@ -127,7 +129,6 @@ def upsert_revisions(conn: Connection, rows: list[tuple[int, str, datetime]]) ->
 # --- Session events -----------------------------------------------------------------------
 
 
-@event.listens_for(Session, "before_flush")
 def _collect_drops(session: Session, _flush_context, _instances) -> None:
     """Read what is about to be deleted while its row still exists."""
     drops: list[tuple[int, int]] = []
@@ -143,7 +144,6 @@ def _collect_drops(session: Session, _flush_context, _instances) -> None:
     session.info[_PENDING] = drops
 
 
-@event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _flush_context) -> None:
     """Write the marks in the same transaction as the change."""
     drops = session.info.pop(_PENDING, [])
@@ -164,7 +164,6 @@ def _record_changes(session: Session, _flush_context) -> None:
         record_retakes(conn, retakes)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk_delete(state) -> None:
     """`delete(Seat).where(...)`: read the pairs the statement will remove, then mark them."""
     if not state.is_delete:
@@ -179,3 +178,17 @@ def _bulk_delete(state) -> None:
     conn = state.session.connection()
     pairs = [tuple(row) for row in conn.execute(query, state.parameters or {})]
     record_marks(conn, pairs, before_present=True, after_present=False)
+
+
+_LISTENERS = (
+    ("before_flush", _collect_drops),
+    ("after_flush", _record_changes),
+    ("do_orm_execute", _bulk_delete),
+)
+
+
+def install() -> None:
+    """Listen on the app's session (`db.session`'s factory), once per process."""
+    for name, listener in _LISTENERS:
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)

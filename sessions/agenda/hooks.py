@@ -1,11 +1,11 @@
 """The agenda plugs into the registration package (which must not import sessions).
 
-- `GET /api/v1/me` gets `agenda_url` and `calendar_feed_url` (`me_link_providers`);
-- the personal data export lists follows and calendar links, never a token
-  (`personal_data_providers`);
+Connected at app start by `sessions.setup` through `conference.hooks`:
+- `GET /api/v1/me` gets `agenda_url` and `calendar_feed_url` (`me_links`);
+- the personal data export lists follows and calendar links, never a token (`personal_data`);
 - erasing a registration revokes its calendar links and drops its follows (`registration_erased`);
-- if registration offers `confirmation_attachment_providers`, the confirmation mail carries the
-  person's `.ics` (see `sessions.calendar.calendar_attachment`).
+- the confirmation mail carries the person's `.ics` (`confirmation_attachments`), drawn by the
+  mail sender at delivery (`mail_attachment`, kind "ics").
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from conference.clock import isoformat
 from conference.extensions import db
 from registration.models import Registration
+from sessions.agenda.calendar import calendar_attachment
+from sessions.agenda.feeds import feed_urls, revoke_feeds
 from sessions.agenda.models import CalendarFeed, Follow
 from sessions.agenda.services import external_url, in_write_transaction
 from sessions.programme.models import Activity
@@ -25,8 +27,6 @@ from sessions.programme.models import Activity
 
 def me_links(registration: Registration) -> dict[str, Any]:
     """Links for `GET /api/v1/me` (the feed link is made on first use, outside a write)."""
-    from sessions.agenda.feeds import feed_urls
-
     urls = feed_urls(registration, create=not in_write_transaction())
     return {
         "agenda_url": external_url("sessions.agenda"),
@@ -63,8 +63,6 @@ def personal_data(registration: Registration) -> dict[str, Any]:
 
 def on_registration_erased(registration: Registration, *, session: Session, **_: Any) -> None:
     """Revoke the calendar links and forget the follows of an erased registration."""
-    from sessions.agenda.feeds import revoke_feeds
-
     revoke_feeds(session, registration.id)
     session.execute(delete(Follow).where(Follow.registration_id == registration.id))
 
@@ -75,25 +73,4 @@ def confirmation_ics(registration_id: int) -> list[dict]:
     Drawing it at delivery keeps it out of the registration's transaction (which holds the
     venue counter's lock) and makes the file current when the mail leaves.
     """
-    from sessions.agenda.calendar import calendar_attachment
-
     return [calendar_attachment(registration_id)]
-
-
-def connect() -> None:
-    """Register with the registration package's registries, when they exist (idempotent)."""
-    try:
-        from registration import services
-    except ImportError:  # the registration package is not there yet
-        return
-    for name, provider in (
-        ("me_link_providers", me_links),
-        ("personal_data_providers", personal_data),
-        ("confirmation_attachment_providers", confirmation_ics),
-    ):
-        registry = getattr(services, name, None)
-        if registry is not None and provider not in registry:
-            registry.append(provider)
-    erased = getattr(services, "registration_erased", None)
-    if erased is not None:
-        erased.connect(on_registration_erased)

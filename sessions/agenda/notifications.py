@@ -1,6 +1,6 @@
 """Changes reach people: one mail per person with a seat (or following) when an activity moves.
 
-Connected at app start to `sessions.signals.activity_changed` (sent inside the organiser's write
+Connected at app start to `conference.hooks.activity_changed` (sent inside the organiser's write
 transaction), so the mails go into the outbox with the change or not at all. The dedupe key
 (activity, sequence, person) makes a repeated signal harmless. The mail carries the person's
 updated event as an `.ics` with the same UID, so a calendar app updates the existing event.
@@ -104,12 +104,3 @@ def on_mode_changed(registration: Registration, *, session: Session, **kwargs: A
         record_marks(conn, pairs(breaks), before_present=True, after_present=False)
     elif now_onsite and not was_onsite:
         record_retakes(conn, pairs(breaks))
-
-
-def connect() -> None:
-    """Subscribe to the signals (idempotent: blinker keeps one connection per receiver)."""
-    from registration.signals import registration_mode_changed
-    from sessions.programme.signals import activity_changed
-
-    activity_changed.connect(on_activity_changed)
-    registration_mode_changed.connect(on_mode_changed)

@@ -8,7 +8,6 @@ indexed read (seats, follows and marks in a UNION). `agenda_for` combines them i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -19,6 +18,7 @@ from flask import current_app
 from sqlalchemy import bindparam, false, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from conference import hooks
 from conference.clock import isoformat, utcnow
 from conference.extensions import db
 from conference.models import Conference
@@ -139,18 +139,14 @@ def join_url_for(
     return activity.join_url if join_link_released(activity, conf, now) else None
 
 
-# Streaming registers a function here (activity -> URL of its watch page); the default is the
-# activity's own page. sessions cannot import streaming, so streaming plugs itself in.
-watch_url_providers: list[Callable[[ActivityInfo], str | None]] = []
-
-
 def watch_url(act: ActivityInfo) -> str:
-    """Where to watch a stream, the radio or a streamed plenary."""
-    for provider in watch_url_providers:
-        url = provider(act)
-        if url:
-            return url
-    return external_url("sessions.activity", slug=act.slug)
+    """Where to watch a stream, the radio or a streamed plenary.
+
+    Streaming answers `conference.hooks.watch_url` with its watch page (sessions cannot import
+    streaming); the default is the activity's own page.
+    """
+    found = hooks.first(hooks.watch_url, act)
+    return found or external_url("sessions.activity", slug=act.slug)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

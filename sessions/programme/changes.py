@@ -13,12 +13,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from conference import audit
+from conference import audit, hooks
 from conference.errors import Invalid
 from conference.validation import parse_time
 from sessions.programme.errors import BelowTaken
 from sessions.programme.models import Activity
-from sessions.programme.signals import activity_capacity_raised, activity_changed
 
 EDITABLE = ("capacity", "starts_at", "ends_at", "location", "title", "stream_url", "join_url")
 TEXT_LIMITS = (("location", 300), ("title", 300), ("stream_url", 500), ("join_url", 500))
@@ -103,7 +102,7 @@ def set_capacity(session: Session, act: Activity, cap: int | None) -> None:
         raise BelowTaken()
     session.refresh(act)
     if old_cap is not None and (cap is None or cap > old_cap):
-        activity_capacity_raised.send(act, session=session)
+        hooks.activity_capacity_raised.send(act, session=session)
 
 
 def watched(act: Activity) -> dict[str, Any]:
@@ -129,5 +128,5 @@ def announce_change(
         act.sequence += 1
         session.flush()
         if tell:
-            activity_changed.send(act, changes=changes, session=session)
+            hooks.activity_changed.send(act, changes=changes, session=session)
     return changes

@@ -1,8 +1,9 @@
 """The sessions side of check-in: activity checkpoints, where a seat is needed at the door.
 
-Registered with the check-in service at app start (`init_app`), because `registration` may not
-import `sessions`. Also the no-show release: some minutes after a workshop starts, seats whose
-holders were not scanned at its door go to people waiting there (a "standby" scan).
+Offered to the check-in service through `conference.hooks.activity_checkpoints` (connected at
+app start), because `registration` may not import `sessions`. Also the no-show release: some
+minutes after a workshop starts, seats whose holders were not scanned at its door go to people
+waiting there (a "standby" scan).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,7 +20,7 @@ from conference.clock import isoformat
 from conference.extensions import db
 from conference.models import Conference
 from registration.checkin.models import Presence
-from registration.checkin.registry import Checkpoint, register_activity_checkpoints
+from registration.checkin.registry import Checkpoint
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.errors import ActivityFull, BlockTaken
@@ -216,6 +216,10 @@ class SessionsCheckpoints:
         return report
 
 
-def init_app(app: Flask) -> None:
-    """Offer the activity checkpoints to the check-in service."""
-    register_activity_checkpoints(app, SessionsCheckpoints())
+# The one provider, handed to the check-in service through `conference.hooks`.
+CHECKPOINTS = SessionsCheckpoints()
+
+
+def provide_checkpoints(_sender: object) -> SessionsCheckpoints:
+    """`hooks.activity_checkpoints` receiver: the check-in service asks for its provider."""
+    return CHECKPOINTS

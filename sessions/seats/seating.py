@@ -8,15 +8,12 @@ waiting-list offers (an offer reserves a seat). The services that own a transact
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from conference.audit import record
 from conference.clock import utcnow
-from conference.models import User
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.errors import ActivityFull, AlreadySeated, BlockTaken
@@ -53,16 +50,6 @@ def log_seat(
             reason=reason,
             actor_id=actor_id,
         )
-    )
-
-
-def audit(
-    session: Session, actor_id: int | None, action: str, target_type: str, target_id: Any, **data
-) -> None:
-    """A line in the kernel's audit log for an organiser's action (actor None = the system)."""
-    actor = session.get(User, actor_id) if actor_id is not None else None
-    record(
-        session, actor=actor, action=action, target_type=target_type, target_id=target_id, **data
     )
 
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conference import audit
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import NotFound
@@ -24,7 +25,7 @@ from sessions.seats.errors import ActivityFull, AlreadySeated, BlockTaken, NotEn
 from sessions.seats.mail import queue_seat_mail
 from sessions.seats.models import Seat, WaitlistEntry
 from sessions.seats.rules import check_seat_rules, lock_activities
-from sessions.seats.seating import audit, log_seat, release_seat, seats_in_blocks, take_seat
+from sessions.seats.seating import log_seat, release_seat, seats_in_blocks, take_seat
 from sessions.seats.waitlist import OPEN, cancel_entry, join_waitlist, open_entry, position
 
 
@@ -187,9 +188,9 @@ def move_person(
             session, reg, act, source="organiser",
             override=override, reason=reason, actor_id=actor_id, now=now,
         )  # fmt: skip
-        audit(
-            session, actor_id, "seat.move", "registration", reg.id,
-            before={"activity_ids": [s.activity_id for s in held]},
+        audit.record(
+            session, actor=actor_id, action="seat.move", target_type="registration",
+            target_id=reg.id, before={"activity_ids": [s.activity_id for s in held]},
             after={"activity_id": act.id, "override": override}, reason=reason,
         )  # fmt: skip
         queue_seat_mail(

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from conference import scheduler
+from conference import jobs, scheduler
 from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
@@ -64,7 +64,10 @@ def test_a_job_run_twice_at_the_same_time_has_its_effect_once(app):
 
 
 def test_a_failing_job_is_recorded_and_the_scheduler_goes_on(app, monkeypatch):
-    broken = scheduler.JobSpec("broken", "conference.jobs:does_not_exist", 60, "broken")
+    def does_not_exist(now):
+        return jobs.does_not_exist(now)  # a job whose body fails with an AttributeError
+
+    broken = scheduler.JobSpec("broken", does_not_exist, 60, "broken")
     run = scheduler.run_job(broken)
     assert run.status == "failed" and "AttributeError" in run.error
     assert run.finished_at is not None

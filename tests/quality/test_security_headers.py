@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from conference.mail.outbox import deliver_due
+from conference.mail.delivery import deliver_due
 from registration.signup import register
 from tests.factories import person
 from tests.support.apps import make_app

@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from conference import hooks
 from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import ApiToken, MailMessage, User
-from registration import services
 from registration.models import Registration, Ticket
-from registration.signals import registration_canceled, registration_mode_changed
 from tests.factories import conference, person, set_venue
 from tests.helpers import assert_counters_match, bearer
 
@@ -227,13 +226,13 @@ def test_switching_to_online_frees_the_place_for_the_waiting_list(client):
     def receiver(reg, **kwargs):
         seen.append((reg.id, kwargs["old_mode"], kwargs["new_mode"], kwargs["session"] is not None))
 
-    registration_mode_changed.connect(receiver)
+    hooks.registration_mode_changed.connect(receiver)
     try:
         response = client.patch(
             "/api/v1/me", json={"mode": "online"}, headers=bearer(first["token"])
         )
     finally:
-        registration_mode_changed.disconnect(receiver)
+        hooks.registration_mode_changed.disconnect(receiver)
 
     assert response.status_code == 200
     assert response.get_json()["mode"] == "online" and response.get_json()["ticket_url"] is None
@@ -277,11 +276,11 @@ def test_delete_me_cancels_everything(client):
     def receiver(reg, **kwargs):
         seen.append((reg.id, reg.status, kwargs["session"] is not None))
 
-    registration_canceled.connect(receiver)
+    hooks.registration_canceled.connect(receiver)
     try:
         response = client.delete("/api/v1/me", headers=bearer(first["token"]))
     finally:
-        registration_canceled.disconnect(receiver)
+        hooks.registration_canceled.disconnect(receiver)
 
     assert response.status_code == 204
     assert seen == [(first["id"], "canceled", True)]
@@ -298,15 +297,15 @@ def test_delete_me_cancels_everything(client):
     assert_counters_match()
 
 
-def test_seat_summary_providers_fill_me_seats(client):
+def test_the_seat_summary_hook_fills_me_seats(client):
     token = post(client, person(1)).get_json()["token"]
 
     def provider(reg):
         return [{"activity_id": 7, "status": "enrolled"}]
 
-    services.seat_summary_providers.append(provider)
+    hooks.seat_summary.connect(provider)
     try:
         data = client.get("/api/v1/me", headers=bearer(token)).get_json()
     finally:
-        services.seat_summary_providers.remove(provider)
+        hooks.seat_summary.disconnect(provider)
     assert {"activity_id": 7, "status": "enrolled"} in data["seats"]

@@ -10,10 +10,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from conference.extensions import db
+from conference.mail.qr import qr_png
 from conference.models import MailMessage
 from registration.models import Registration, Ticket
 from registration.services import cancel_registration, register, reissue_ticket
-from registration.tickets import qr_png, ticket_url
+from registration.tickets import ticket_url
 from tests.factories import person
 
 

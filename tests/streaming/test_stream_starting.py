@@ -54,7 +54,7 @@ def _mails() -> dict[str, MailMessage]:
 
 def test_the_job_is_scheduled():
     spec = scheduler.job_by_name("followed_stream_notices")
-    assert spec.function() is followed_stream_notices and spec.interval <= 60
+    assert spec.run is followed_stream_notices and spec.interval <= 60
 
 
 def test_followers_hear_once_in_their_language(app, crowd):

@@ -13,10 +13,12 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import MailMessage, User
 from sessions.programme.models import Activity
-from streaming import jobs, watch_url_for_agenda
+from streaming import jobs
 from streaming.access import Viewer
+from streaming.hooks import watch_url_for_agenda
 from streaming.models import StreamPresence, StreamSettings
-from streaming.services import detect_source, stream_state
+from streaming.services import stream_state
+from streaming.sources import detect_source
 from tests.factories import activity_of_kind, attendee, give_seat, token_for
 from tests.helpers import at, bearer, login
 

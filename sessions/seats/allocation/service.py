@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from conference import audit
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
@@ -35,7 +36,6 @@ from sessions.seats.mail import queue_seat_mail
 from sessions.seats.models import AllocationRun, Seat, SeatBlock
 from sessions.seats.preferences import choice_blocks
 from sessions.seats.rules import lock_activities
-from sessions.seats.seating import audit
 
 MAX_SEED = 2**31 - 1
 
@@ -228,9 +228,9 @@ def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | Non
         run.status, run.published_at = "published", now
         conf.allocation_published_at = now
         session.flush()
-        audit(
-            session, actor_id, "allocation.publish", "allocation_run", run.id,
-            after={"seed": run.seed, "seats": len(seats)},
+        audit.record(
+            session, actor=actor_id, action="allocation.publish", target_type="allocation_run",
+            target_id=run.id, after={"seed": run.seed, "seats": len(seats)},
         )  # fmt: skip
         _mail_results(session, conf, run, built)
         return len(seats)

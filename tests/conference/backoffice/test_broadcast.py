@@ -9,7 +9,7 @@ from conference.backoffice import broadcasts
 from conference.backoffice.models import Broadcast, BroadcastRecipient
 from conference.errors import Conflict, Invalid
 from conference.extensions import db
-from conference.mail.outbox import deliver_due
+from conference.mail.delivery import deliver_due
 from registration.services import cancel_registration
 from sessions.seats.models import WaitlistEntry
 from tests.factories import activity, conference, give_seat, register, set_venue, staff

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from conference.clock import utcnow
 from conference.extensions import db
-from conference.mail.outbox import SmtpSettings, deliver_due
+from conference.mail.delivery import SmtpSettings, deliver_due
 from conference.models import MailMessage
 from registration.models import Registration
 from registration.services import register

@@ -16,7 +16,8 @@ from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db, limiter
 from conference.jobs import window_notices
-from conference.mail.outbox import deliver_due, queue_mail
+from conference.mail.delivery import deliver_due
+from conference.mail.outbox import queue_mail
 from conference.mail.policy import news_token, one_click_url, read_news_token, unsubscribe_url
 from conference.models import Conference, MailMessage, User
 from registration import services as registration_services
@@ -149,7 +150,7 @@ def test_an_opted_out_person_still_gets_essential_mail(app, smtp):
     assert request_login_link(reg.email)  # essential: they asked for it
     conf = db.session.scalar(select(Conference))
 
-    reminders = scheduler.job_by_name("send_reminders").function()
+    reminders = scheduler.job_by_name("send_reminders").run
     assert reminders(conf.starts_at - timedelta(hours=20))["queued"] == 1  # essential
     news = broadcasts.save_draft(
         conf, {"audience": "everyone", "subject": "Nieuws", "body": "Iets leuks."}, actor=None

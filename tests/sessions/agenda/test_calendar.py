@@ -11,14 +11,14 @@ import pytest
 import time_machine
 from sqlalchemy import delete, func, select
 
+from conference import hooks
 from conference.cli import create_staff
 from conference.clock import at_local, isoformat, local
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.mail.outbox import attachment_bytes
+from conference.mail.delivery import attachment_bytes
 from conference.models import MailMessage
-from registration.signals import registration_mode_changed
-from sessions.agenda import calendar
+from sessions.agenda import calendar, feeds
 from sessions.agenda.models import AgendaMark, CalendarFeed
 from sessions.agenda.notifications import on_activity_changed
 from sessions.agenda.services import agenda_cache
@@ -33,7 +33,7 @@ from tests.support.calendar_rfc import check_rfc5545, event_for, events_by_uid
 
 def feed_path(reg) -> str:
     """The path of the registration's private feed."""
-    return urlsplit(calendar.feed_urls(reg)["feed_url"]).path
+    return urlsplit(feeds.feed_urls(reg)["feed_url"]).path
 
 
 def fetch(client, path: str, **headers) -> tuple[object, icalendar.Calendar | None]:
@@ -371,7 +371,9 @@ def test_switching_to_online_cancels_the_breaks_and_moves_the_plenaries(app, cli
     with write_transaction(db.session) as session:
         row = session.get(type(reg), reg.id)
         row.mode = "online"
-        registration_mode_changed.send(row, old_mode="onsite", new_mode="online", session=session)
+        hooks.registration_mode_changed.send(
+            row, old_mode="onsite", new_mode="online", session=session
+        )
     _, cal = fetch(client, path)
     assert (str(event_for(cal, lunch)["STATUS"]), int(event_for(cal, lunch)["SEQUENCE"])) == (
         "CANCELLED",

@@ -6,7 +6,7 @@ import icalendar
 from sqlalchemy import select
 
 from conference.extensions import db
-from conference.mail.outbox import attachment_bytes
+from conference.mail.delivery import attachment_bytes
 from conference.models import AuditEntry, MailMessage
 from registration.signup import register
 from sessions.agenda.calendar import calendar_attachment

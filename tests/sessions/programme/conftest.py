@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions.programme.signals import activity_changed
+from conference import hooks
 
 
 @pytest.fixture
@@ -15,6 +15,6 @@ def changes():
     def receiver(act, changes, session, **_):
         seen.append((act.slug, dict(changes)))
 
-    activity_changed.connect(receiver)
+    hooks.activity_changed.connect(receiver)
     yield seen
-    activity_changed.disconnect(receiver)
+    hooks.activity_changed.disconnect(receiver)

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from conference import hooks
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db
-from registration.signals import registration_mode_changed
 from sessions.seats.models import Preference
 from sessions.seats.preferences import preferences_of
 from tests.factories import activity, attendee, conference, seated, token_for
@@ -105,7 +105,7 @@ def test_mode_change_drops_choices_that_no_longer_fit(app, client):
     with write_transaction(db.session) as session:
         person = session.get(type(reg), reg.id)
         person.mode = "online"
-        registration_mode_changed.send(
+        hooks.registration_mode_changed.send(
             person, old_mode="onsite", new_mode="online", session=session
         )
     db.session.rollback()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from conference import hooks
 from conference.db import write_transaction
 from conference.errors import Conflict, Invalid
 from conference.extensions import db
 from conference.models import User
-from registration.signals import registration_canceled, registration_mode_changed
 from sessions.seats import services as seats
 from sessions.seats.models import Seat, SeatLog
 from tests.factories import activity, attendee, open_booking, seated, set_capacity, token_for
@@ -186,7 +186,7 @@ def test_registration_canceled_frees_seats_and_promotes(fcfs):
     with write_transaction(db.session) as session:
         reg = session.get(type(holder), holder.id)
         reg.status = "canceled"
-        registration_canceled.send(reg, session=session)
+        hooks.registration_canceled.send(reg, session=session)
     c = assert_consistent(act.id)
     assert (c["seats"], c["offered"], c["taken"]) == (0, 1, 1)
     offer = mails("seat_offer")
@@ -203,7 +203,9 @@ def test_mode_change_releases_onsite_seats(fcfs):
     with write_transaction(db.session) as session:
         reg = session.get(type(person), person.id)
         reg.mode = "online"
-        registration_mode_changed.send(reg, old_mode="onsite", new_mode="online", session=session)
+        hooks.registration_mode_changed.send(
+            reg, old_mode="onsite", new_mode="online", session=session
+        )
     assert counts(onsite.id)["seats"] == 0 and counts(onsite.id)["taken"] == 0
     assert counts(other_block.id)["seats"] == 1
     assert seats.enroll(person.id, ow.id).status == "enrolled"

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from conference import hooks
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Conflict
 from conference.extensions import db
 from registration.models import Registration
-from registration.signals import registration_canceled
 from sessions.seats import services as seats
 from sessions.seats.models import SeatBlock, WaitlistEntry
 from sessions.seats.waitlist import expire_offers
@@ -119,7 +119,7 @@ def test_cancellations_and_promotions_race(any_db_app):
             with write_transaction(db.session) as session:
                 reg = session.get(Registration, rid)
                 reg.status = "canceled"
-                registration_canceled.send(reg, session=session)
+                hooks.registration_canceled.send(reg, session=session)
             return "canceled"
 
         return job

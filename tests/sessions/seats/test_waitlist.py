@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from conference.clock import utcnow
 from conference.extensions import db
-from conference.mail.outbox import deliver_due
+from conference.mail.delivery import deliver_due
 from sessions.seats import services as seats
 from sessions.seats.jobs import expire_seat_offers
 from sessions.seats.models import WaitlistEntry

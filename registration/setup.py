@@ -1,0 +1,30 @@
+"""Wiring of the registration package: pages, APIs, check-in, and its hooks into the kernel."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from conference import hooks
+from conference.api import register_api_blueprint
+from registration import api, models, services, views  # noqa: F401  (models: the tables)
+from registration.account import mail_preferences, unsubscribe  # noqa: F401  (pages join views.bp)
+from registration.account import views as account_views  # noqa: F401  (pages join views.bp)
+from registration.checkin import api as checkin_api
+from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
+from registration.checkin import views as checkin_views
+
+
+def init_app(app: Flask) -> None:
+    """Register the registration and check-in blueprints and hooks."""
+    app.register_blueprint(views.bp)
+    register_api_blueprint(app, api.bp)
+    app.register_blueprint(checkin_views.bp)
+    register_api_blueprint(app, checkin_api.bp)
+    connect_hooks()
+
+
+def connect_hooks() -> None:
+    """Receivers of the kernel's hooks (idempotent: blinker keeps one connection each)."""
+    hooks.venue_capacity_raised.connect(services.on_venue_capacity_raised)
+    # The mail sender asks whether an attendee turned news off since a mail was queued.
+    hooks.news_opted_out.connect(mail_preferences.news_opted_out, sender="r")
