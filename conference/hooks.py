@@ -30,9 +30,10 @@ Extension points: the sender asks and gathers what the receivers return (`collec
   `registration.services` for `GET /api/v1/me`; the agenda answers.
 - `personal_data(registration)` -> `{key: data}`: asked by `registration.account.personal_data`
   for the data export; seats and the agenda answer.
-- `confirmation_attachments(registration_id)` -> `[attachment, ...]`: asked by
-  `registration.notify` inside the registration's transaction, so answers must be cheap
-  (deferred attachments); the agenda answers with the person's `.ics`.
+- `calendar_attachments(registration_id)` -> `[attachment, ...]`: the person's calendar for a
+  mail to them, asked by `registration.notify` (the confirmation, inside the registration's
+  transaction, so answers must be cheap: deferred attachments) and by the seats' allocation
+  result; the agenda answers with the person's `.ics`, drawn at delivery.
 - `watch_url(activity_info)` -> URL or None: asked by `sessions.agenda.services.watch_url`;
   streaming answers with its watch page.
 - `activity_checkpoints(None)` -> an `ActivityCheckpoints` (`registration/checkin/registry.py`):
@@ -69,7 +70,7 @@ activity_capacity_raised = _signals.signal("activity-capacity-raised")
 seat_summary = _signals.signal("seat-summary")
 me_links = _signals.signal("me-links")
 personal_data = _signals.signal("personal-data")
-confirmation_attachments = _signals.signal("confirmation-attachments")
+calendar_attachments = _signals.signal("calendar-attachments")
 watch_url = _signals.signal("watch-url")
 activity_checkpoints = _signals.signal("activity-checkpoints")
 mail_attachment = _signals.signal("mail-attachment")
@@ -79,6 +80,11 @@ news_opted_out = _signals.signal("news-opted-out")
 def collect(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:
     """What every receiver returned (blinker keeps receivers in a set: no order is promised)."""
     return [result for _receiver, result in signal.send(sender, **kwargs)]
+
+
+def gather(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:
+    """The receivers' lists, joined into one."""
+    return [item for answer in collect(signal, sender, **kwargs) for item in answer]
 
 
 def first(signal: Signal, sender: Any = None, **kwargs: Any) -> Any:

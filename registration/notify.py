@@ -48,8 +48,7 @@ def confirmation_attachments(reg_id: int) -> list[dict[str, Any]]:
     Cheap by contract: asked inside the registration's transaction, they return attachments the
     mail sender draws at delivery (`conference.mail.outbox.deferred_attachment`).
     """
-    found = hooks.collect(hooks.confirmation_attachments, reg_id)
-    return [item for items in found for item in items]
+    return hooks.gather(hooks.calendar_attachments, reg_id)
 
 
 def ticket_attachments(secret: str) -> list[dict[str, str]]:

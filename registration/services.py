@@ -59,7 +59,7 @@ def registration_by_id(registration_id: int) -> Registration:
 
 def seats_of(reg: Registration) -> list[dict[str, Any]]:
     """The seats of `reg` as the packages that own seats describe them."""
-    return [seat for seats in hooks.collect(hooks.seat_summary, reg) for seat in seats]
+    return hooks.gather(hooks.seat_summary, reg)
 
 
 def registration_json(reg: Registration) -> dict[str, Any]:

@@ -53,6 +53,6 @@ def connect_hooks() -> None:
     hooks.me_links.connect(agenda_hooks.me_links)
     hooks.personal_data.connect(agenda_hooks.personal_data)
     hooks.registration_erased.connect(agenda_hooks.on_registration_erased)
-    hooks.confirmation_attachments.connect(agenda_hooks.confirmation_ics)
+    hooks.calendar_attachments.connect(agenda_hooks.calendar_files)
     # The allocation and confirmation mails carry each person's `.ics`, drawn when sent.
     hooks.mail_attachment.connect(render_calendar_attachment, sender="ics")

@@ -4,8 +4,8 @@ Connected at app start by `sessions.setup` through `conference.hooks`:
 - `GET /api/v1/me` gets `agenda_url` and `calendar_feed_url` (`me_links`);
 - the personal data export lists follows and calendar links, never a token (`personal_data`);
 - erasing a registration revokes its calendar links and drops its follows (`registration_erased`);
-- the confirmation mail carries the person's `.ics` (`confirmation_attachments`), drawn by the
-  mail sender at delivery (`mail_attachment`, kind "ics").
+- the confirmation and allocation mails carry the person's `.ics` (`calendar_attachments`),
+  drawn by the mail sender at delivery (`mail_attachment`, kind "ics").
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def on_registration_erased(registration: Registration, *, session: Session, **_:
     session.execute(delete(Follow).where(Follow.registration_id == registration.id))
 
 
-def confirmation_ics(registration_id: int) -> list[dict]:
-    """The `.ics` attachment for the confirmation mail, drawn by the sender at delivery.
+def calendar_files(registration_id: int) -> list[dict]:
+    """The person's `.ics` for a mail to them (confirmation, allocation), drawn at delivery.
 
     Drawing it at delivery keeps it out of the registration's transaction (which holds the
     venue counter's lock) and makes the file current when the mail leaves.

@@ -19,14 +19,13 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from conference import audit
+from conference import audit, hooks
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
-from sessions.agenda.calendar import calendar_attachment
 from sessions.programme.models import Activity
 from sessions.seats.allocation.baselines import first_come_first_served
 from sessions.seats.allocation.engine import Problem, Result, allocate, solve_exact
@@ -325,5 +324,5 @@ def _mail_results(session: Session, conf: Conference, run: AllocationRun, built:
             ranked=reg.id in ranked,
             any_seat=any(a is not None for _, a in rows),
             dedupe_key=f"allocation-result:{run.id}:{reg.id}",
-            attachments=[calendar_attachment(reg.id)],
+            attachments=hooks.gather(hooks.calendar_attachments, reg.id),
         )
