@@ -16,13 +16,14 @@ receivers do their part in the same transaction and return nothing.
   `registration.services`; seats drop what no longer fits the mode, the agenda marks history.
 - `registration_erased(registration, session)`: sent by `registration.account.personal_data`
   after `registration_canceled`; the agenda revokes calendar links and drops follows.
-- `activity_changed(activity, changes={field: (old, new)}, session)`: sent by
-  `sessions.programme.services` and the back office's programme edits; the agenda records a
-  revision and queues one mail per person concerned.
-- `activity_capacity_raised(activity, session)`: sent by `sessions.programme.services`; seats
+- `activity_changed(activity, changes={field: (old, new)}, session)`: sent once per edit by
+  `sessions.programme.changes`; the agenda records a revision and queues one mail per person
+  concerned.
+- `activity_capacity_raised(activity, session)`: sent by `sessions.programme.changes`; seats
   offer the new seats to the waiting list.
 
-Extension points: the sender asks and gathers what the receivers return (`collect`, `first`).
+Extension points: the sender asks and gathers what the receivers return (`collect`, `gather`,
+`first`).
 
 - `seat_summary(registration)` -> `[{"activity_id", "status"}, ...]`: asked by
   `registration.services` for `GET /api/v1/me` (`seats`); seats answer.
