@@ -37,6 +37,13 @@ Extension points: the sender asks and gathers what the receivers return (`collec
   result; the agenda answers with the person's `.ics`, drawn at delivery.
 - `watch_url(activity_info)` -> URL or None: asked by `sessions.agenda.services.watch_url`;
   streaming answers with its watch page.
+- `person_sections(registration, conference=..., forms=...)` -> `[PersonSection, ...]`
+  (`registration/admin/sections.py`): asked by the people screens for a person's page; seats
+  answer with seats, waiting lists, choices and the move form, streaming with online minutes.
+- `seated_activities(conference)` -> `[(id, title), ...]`: asked by the people search for its
+  "with a seat in" filter; seats answer.
+- `seat_holders(activity_id)` -> a SELECT of registration ids: asked by the people search to
+  filter on that activity; seats answer.
 - `activity_checkpoints(None)` -> an `ActivityCheckpoints` (`registration/checkin/registry.py`):
   asked by the check-in service; seats answer with `sessions.seats.checkpoints.CHECKPOINTS`.
 - `mail_attachment(kind, item=...)` -> bytes: asked by `conference.mail.delivery` for an
@@ -76,6 +83,9 @@ watch_url = _signals.signal("watch-url")
 activity_checkpoints = _signals.signal("activity-checkpoints")
 mail_attachment = _signals.signal("mail-attachment")
 news_opted_out = _signals.signal("news-opted-out")
+person_sections = _signals.signal("person-sections")
+seated_activities = _signals.signal("seated-activities")
+seat_holders = _signals.signal("seat-holders")
 
 
 def collect(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:

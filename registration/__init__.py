@@ -1,1 +1,2 @@
-"""Registrations, the venue waiting list, tickets and check-in; wired in `setup.py`."""
+"""Registrations, the venue waiting list, tickets, check-in and the people screens; wired in
+`setup.py`."""

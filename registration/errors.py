@@ -29,3 +29,24 @@ class RegistrationClosed(Forbidden):
 
     code = "registration_closed"
     message = _l("De inschrijvingen zijn nu niet open.")
+
+
+class RegistrationCanceled(Conflict):
+    """The registration was canceled: nothing more can be done with it."""
+
+    code = "canceled"
+    message = _l("Deze inschrijving is geannuleerd.")
+
+
+class NotOnSite(Conflict):
+    """Only an on-site registration has a ticket."""
+
+    code = "wrong_mode"
+    message = _l("Alleen wie ter plaatse komt, krijgt een ticket.")
+
+
+class NoTicket(Conflict):
+    """On site, but without a confirmed place (still waiting): there is no ticket to replace."""
+
+    code = "no_ticket"
+    message = _l("Er is geen ticket om te vervangen: er is nog geen bevestigde plaats ter plaatse.")

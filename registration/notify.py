@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import escape
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conference import hooks
-from conference.mail.outbox import qr_attachment, queue_mail, render_mail
-from conference.models import ApiToken, Conference, User
+from conference.mail.outbox import add_new_mail, qr_attachment, queue_mail, render_mail
+from conference.models import ApiToken, Conference, MailMessage, User
 from registration.links import external_url, manage_url, watch_url
 from registration.models import Registration, Ticket
 from registration.tickets import ticket_url
@@ -211,3 +212,34 @@ def notify_login_link(
         "minutes": minutes,
     }
     _send(session, reg, "login_link", context)
+
+
+def notify_confirmation_again(session: Session, reg: Registration) -> int:
+    """Queue the confirmation once more (help desk): a fresh manage link, the ticket, the calendar.
+
+    Returns the id of the queued mail.
+    """
+    raw = issue_manage_token(session, reg.user)
+    ticket = reg.ticket
+    rendered, attachments = render_confirmation(
+        reg.conference, person(reg), reg.language, raw, ticket.secret if ticket else None
+    )
+    attachments = [*attachments, *confirmation_attachments(reg.id)]
+    sent = session.scalar(
+        select(func.count())
+        .select_from(MailMessage)
+        .where(
+            MailMessage.registration_id == reg.id,
+            MailMessage.kind.like("registration_confirmation%"),
+        )
+    )
+    # A new key per resend: the first confirmation's key must not swallow this one.
+    return add_new_mail(
+        session,
+        to=reg.email,
+        kind="registration_confirmation_resend",
+        rendered=rendered,
+        dedupe_key=f"confirmation:{reg.id}:resend:{sent}",
+        registration_id=reg.id,
+        attachments=attachments,
+    )

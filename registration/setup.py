@@ -1,4 +1,4 @@
-"""Wiring of the registration package: pages, APIs, check-in, and its hooks into the kernel."""
+"""Wiring of the registration package: pages, APIs, check-in, people screens, kernel hooks."""
 
 from __future__ import annotations
 
@@ -6,21 +6,27 @@ from flask import Flask
 
 from conference import hooks
 from conference.api import register_api_blueprint
+from conference.extensions import db
 from registration import api, models, services, views  # noqa: F401  (models: the tables)
 from registration.account import mail_preferences, unsubscribe  # noqa: F401  (pages join views.bp)
 from registration.account import views as account_views  # noqa: F401  (pages join views.bp)
+from registration.admin import people
+from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
 from registration.checkin import views as checkin_views
 
 
 def init_app(app: Flask) -> None:
-    """Register the registration and check-in blueprints and hooks."""
+    """Register the registration, people-screen and check-in blueprints and hooks."""
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
     register_api_blueprint(app, api.bp)
     app.register_blueprint(checkin_views.bp)
     register_api_blueprint(app, checkin_api.bp)
     connect_hooks()
+    with app.app_context():
+        people.register_sql_functions(db.engine)
 
 
 def connect_hooks() -> None:

@@ -3,15 +3,20 @@
 When registration opens, hundreds arrive at once, so this path is kept to about ten statements
 and little Python: SQLAlchemy Core inserts instead of the unit of work, the conference read as
 one narrow row, the confirmation rendered from a cache (see `notify.render_confirmation`). The
-contended venue counter comes last, so its row lock is held for one UPDATE and the COMMIT.
+contended venue counter comes last, so its row lock is held for one UPDATE and the COMMIT: the
+rows before it are written for the outcome the counter suggests when read, and corrected in the
+rare case the UPDATE decides otherwise (someone took the last place in between).
+
+The steps: validate, account, registration, venue place, ticket, mail (on the wire the venue
+place comes after the ticket and the mail, for the short lock).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -79,18 +84,58 @@ class Registered:
     new_user: bool
 
 
-def _state(wants_onsite: bool, placed: bool, venue_choice: str | None) -> tuple[str, str, bool]:
-    """(status, mode, waiting for a place) of a new registration."""
-    if not wants_onsite:
-        return "registered", "online", False
+class Outcome(NamedTuple):
+    """Where a new registration stands: status, mode, and whether it waits for a place."""
+
+    status: str
+    mode: str
+    waiting: bool
+
+    @property
+    def placed(self) -> bool:
+        """A confirmed on-site registration: it holds a place and gets a ticket."""
+        return (self.status, self.mode) == ("registered", "onsite")
+
+
+@dataclass
+class Draft:
+    """A registration being written: the validated input and what the steps made so far."""
+
+    conf: Row
+    clean: dict[str, Any]
+    language: str
+    venue_choice: str | None
+    now: datetime
+    token: str = field(default_factory=new_token)
+    secret: str = field(default_factory=new_ticket_secret)
+    user_id: int = 0
+    new_user: bool = False
+    reg_id: int = 0
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def wants_onsite(self) -> bool:
+        """Whether the person asked for an on-site place."""
+        return self.clean["mode"] == "onsite"
+
+    @property
+    def name(self) -> str:
+        """The full name, as the account keeps it."""
+        return full_name(self.clean["first_name"], self.clean["last_name"])
+
+
+def _outcome(draft: Draft, placed: bool) -> Outcome:
+    """The outcome when the venue did (`placed`) or did not give a place."""
+    if not draft.wants_onsite:
+        return Outcome("registered", "online", False)
     if placed:
-        return "registered", "onsite", False
-    if venue_choice == "waitlist":
-        return "waitlisted", "onsite", True
-    if venue_choice == "online":
-        return "registered", "online", False
-    if venue_choice == "online_waitlist":
-        return "registered", "online", True
+        return Outcome("registered", "onsite", False)
+    if draft.venue_choice == "waitlist":
+        return Outcome("waitlisted", "onsite", True)
+    if draft.venue_choice == "online":
+        return Outcome("registered", "online", False)
+    if draft.venue_choice == "online_waitlist":
+        return Outcome("registered", "online", True)
     raise VenueFull()
 
 
@@ -110,27 +155,142 @@ def _conference(session: Session) -> Row:
     return row
 
 
-def _attendee_user_id(session: Session, email: str, language: str, name: str) -> tuple[int, bool]:
-    """The id of the attendee account of `email` (made now if new) and whether it is new.
+# --- the steps -------------------------------------------------------------------------------
+
+
+def validate(
+    conf: Row, data: dict[str, Any], venue_choice: str | None, language: str | None, now: datetime
+) -> Draft:
+    """The window, then the fields: a draft of the registration."""
+    # The window first: outside it the answer is "closed", whatever was sent.
+    if not conf.registration_opens_at <= now < conf.registration_closes_at:
+        raise RegistrationClosed()
+    clean = clean_registration(data)
+    if venue_choice is not None and venue_choice not in VENUE_CHOICES:
+        raise Invalid(fields={"venue_choice": _l("Kies wat je wilt doen.")})
+    language = clean.get("language") or language or "nl"
+    return Draft(conf=conf, clean=clean, language=language, venue_choice=venue_choice, now=now)
+
+
+def guess_outcome(draft: Draft) -> Outcome:
+    """The outcome the venue counter suggests as read now (the conditional UPDATE decides)."""
+    conf = draft.conf
+    try:
+        return _outcome(draft, conf.onsite_taken < conf.onsite_capacity)
+    except VenueFull:
+        return _outcome(draft, True)
+
+
+def account(session: Session, draft: Draft) -> None:
+    """The attendee account of the e-mail address, made now if new.
 
     One INSERT … ON CONFLICT DO NOTHING: two registrations of one address at once make one
     account (the second waits for the first, then finds it).
     """
+    email = draft.clean["email"]
     conn = session.connection()
     new_id = conn.execute(
         NEW_USER[conn.dialect.name],
-        {"email": email, "role": "attendee", "language": language, "name": name,
+        {"email": email, "role": "attendee", "language": draft.language, "name": draft.name,
          "active": True, "session_version": 1, "created_at": utcnow()},
     ).scalar()  # fmt: skip
     if new_id is not None:
-        return new_id, True
+        draft.user_id, draft.new_user = new_id, True
+        return
     user = session.scalar(select(User).filter_by(email=email))
     if user.role != "attendee":
         # The token of this registration would carry the staff account's rights.
         raise Invalid(fields={"email": STAFF_EMAIL})
-    user.language, user.name, user.active = language, name, True
+    user.language, user.name, user.active = draft.language, draft.name, True
     session.flush()
-    return user.id, False
+    draft.user_id, draft.new_user = user.id, False
+
+
+def registration(session: Session, draft: Draft, guess: Outcome) -> None:
+    """The registration row (as guessed) and the personal token of its manage link."""
+    clean, now = draft.clean, draft.now
+    conn = session.connection()
+    try:
+        draft.reg_id = conn.execute(
+            INSERT_REGISTRATION,
+            {
+                "conference_id": draft.conf.id, "user_id": draft.user_id, "email": clean["email"],
+                "first_name": clean["first_name"], "last_name": clean["last_name"],
+                "organisation": clean.get("organisation"), "profile": clean["profile"],
+                "sector": clean.get("sector"), "mode": guess.mode, "status": guess.status,
+                "language": draft.language,
+                "accessibility_needs": clean.get("accessibility_needs"),
+                "diet": clean.get("diet"), "consent_at": now,
+                "waitlist_ok": clean.get("waitlist_ok", True),
+                "holds_venue_place": guess.placed,
+                "venue_waitlisted_at": now if guess.waiting else None,
+                "created_at": now, "updated_at": now,
+            },
+        ).scalar_one()  # fmt: skip
+    except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
+        raise AlreadyRegistered() from exc
+    conn.execute(
+        INSERT_TOKEN,
+        {"user_id": draft.user_id, "token_hash": hash_token(draft.token),
+         "label": "registration", "created_at": now},
+    )  # fmt: skip
+    draft.attachments = notify.confirmation_attachments(draft.reg_id)
+
+
+def venue_place(session: Session, draft: Draft) -> Outcome:
+    """Take a place on the venue counter (last: its row lock lasts until the COMMIT)."""
+    profile = draft.clean["profile"]
+    placed = draft.wants_onsite and take_counter(
+        session, draft.conf, profile, draft.now, draft.reg_id
+    )
+    return _outcome(draft, placed)
+
+
+def ticket(session: Session, draft: Draft, outcome: Outcome) -> None:
+    """The ticket, for a confirmed on-site registration."""
+    if outcome.placed:
+        session.connection().execute(
+            INSERT_TICKET,
+            {"registration_id": draft.reg_id, "secret": draft.secret, "status": "active",
+             "created_at": draft.now},
+        )  # fmt: skip
+
+
+def mail(session: Session, draft: Draft, outcome: Outcome) -> int:
+    """The confirmation mail for `outcome`, queued in the outbox; the mail's id."""
+    info = {"first_name": draft.clean["first_name"], "full_name": draft.name,
+            "status": outcome.status, "mode": outcome.mode, "waiting": outcome.waiting}  # fmt: skip
+    rendered, attachments = notify.render_confirmation(
+        draft.conf, info, draft.language, draft.token, draft.secret if outcome.placed else None
+    )
+    return add_new_mail(
+        session,
+        to=draft.clean["email"],
+        kind="registration_confirmation",
+        rendered=rendered,
+        dedupe_key=f"confirmation:{draft.reg_id}",
+        registration_id=draft.reg_id,
+        attachments=[*attachments, *draft.attachments],
+    )
+
+
+def correct(session: Session, draft: Draft, final: Outcome, mail_id: int) -> None:
+    """The venue changed between the guess and the UPDATE: fix the row, ticket and mail."""
+    session.execute(
+        update(REGISTRATIONS)
+        .where(REGISTRATIONS.c.id == draft.reg_id)
+        .values(
+            holds_venue_place=final.placed, status=final.status, mode=final.mode,
+            venue_waitlisted_at=draft.now if final.waiting else None,
+        )
+    )  # fmt: skip
+    session.execute(delete(TICKETS).where(TICKETS.c.registration_id == draft.reg_id))
+    session.execute(delete(MailMessage.__table__).where(MailMessage.id == mail_id))
+    ticket(session, draft, final)
+    mail(session, draft, final)
+
+
+# --- the use case ----------------------------------------------------------------------------
 
 
 def register(
@@ -145,103 +305,38 @@ def register(
     `venue_choice` is one of `waitlist`, `online`, `online_waitlist`; None makes a full venue
     raise `VenueFull` without writing anything (the form then asks what the person wants).
     """
-    now = now or utcnow()
-    raw_token = new_token()
-    secret = new_ticket_secret()
     with write_transaction(db.session) as session:
-        conf = _conference(session)
-        # The window first: outside it the answer is "closed", whatever was sent.
-        if not conf.registration_opens_at <= now < conf.registration_closes_at:
-            raise RegistrationClosed()
-        clean = clean_registration(data)
-        if venue_choice is not None and venue_choice not in VENUE_CHOICES:
-            raise Invalid(fields={"venue_choice": _l("Kies wat je wilt doen.")})
-        language = clean.get("language") or language or "nl"
-        wants_onsite = clean["mode"] == "onsite"
-        name = full_name(clean["first_name"], clean["last_name"])
-        # Guess the outcome from the counter as read now and prepare for it; the conditional
-        # UPDATE below decides, and a wrong guess (only at the edge of full) is corrected.
-        try:
-            guess = _state(wants_onsite, conf.onsite_taken < conf.onsite_capacity, venue_choice)
-        except VenueFull:
-            guess = _state(wants_onsite, True, venue_choice)
-        user_id, new_user = _attendee_user_id(session, clean["email"], language, name)
-        placed_guess = guess[:2] == ("registered", "onsite")
-        conn = session.connection()
-        try:
-            reg_id = conn.execute(
-                INSERT_REGISTRATION,
-                {
-                    "conference_id": conf.id, "user_id": user_id, "email": clean["email"],
-                    "first_name": clean["first_name"], "last_name": clean["last_name"],
-                    "organisation": clean.get("organisation"), "profile": clean["profile"],
-                    "sector": clean.get("sector"), "mode": guess[1], "status": guess[0],
-                    "language": language,
-                    "accessibility_needs": clean.get("accessibility_needs"),
-                    "diet": clean.get("diet"), "consent_at": now,
-                    "waitlist_ok": clean.get("waitlist_ok", True),
-                    "holds_venue_place": placed_guess,
-                    "venue_waitlisted_at": now if guess[2] else None,
-                    "created_at": now, "updated_at": now,
-                },
-            ).scalar_one()  # fmt: skip
-        except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
-            raise AlreadyRegistered() from exc
-        conn.execute(
-            INSERT_TOKEN,
-            {"user_id": user_id, "token_hash": hash_token(raw_token), "label": "registration",
-             "created_at": now},
-        )  # fmt: skip
-
-        def prepare(state: tuple[str, str, bool]) -> int:
-            """The ticket (when placed) and the confirmation mail for `state`; the mail's id."""
-            with_ticket = state[:2] == ("registered", "onsite")
-            if with_ticket:
-                conn.execute(
-                    INSERT_TICKET,
-                    {"registration_id": reg_id, "secret": secret, "status": "active",
-                     "created_at": now},
-                )  # fmt: skip
-            info = {"first_name": clean["first_name"], "full_name": name, "status": state[0],
-                    "mode": state[1], "waiting": state[2]}  # fmt: skip
-            rendered, attachments = notify.render_confirmation(
-                conf, info, language, raw_token, secret if with_ticket else None
-            )
-            return add_new_mail(
-                session,
-                to=clean["email"],
-                kind="registration_confirmation",
-                rendered=rendered,
-                dedupe_key=f"confirmation:{reg_id}",
-                registration_id=reg_id,
-                attachments=[*attachments, *extras],
-            )
-
-        extras = notify.confirmation_attachments(reg_id)
-        mail_id = prepare(guess)
-        # The venue counter last: its row lock is held only from here to the COMMIT.
-        placed = wants_onsite and take_counter(session, conf, clean["profile"], now, reg_id)
-        final = _state(wants_onsite, placed, venue_choice)
-        if final != guess or placed != placed_guess:
-            # The venue changed between the guess and the UPDATE: fix the rows and the mail.
-            session.execute(
-                update(REGISTRATIONS)
-                .where(REGISTRATIONS.c.id == reg_id)
-                .values(
-                    holds_venue_place=placed, status=final[0], mode=final[1],
-                    venue_waitlisted_at=now if final[2] else None,
-                )
-            )  # fmt: skip
-            session.execute(delete(TICKETS).where(TICKETS.c.registration_id == reg_id))
-            session.execute(delete(MailMessage.__table__).where(MailMessage.id == mail_id))
-            prepare(final)
-        return Registered(
-            id=reg_id,
-            user_id=user_id,
-            status=final[0],
-            mode=final[1],
-            token=raw_token,
-            ticket_url=ticket_url(secret) if final[:2] == ("registered", "onsite") else None,
-            venue_waitlisted=final[2],
-            new_user=new_user,
+        return add_registration(
+            session, data, venue_choice=venue_choice, language=language, now=now or utcnow()
         )
+
+
+def add_registration(
+    session: Session,
+    data: dict[str, Any],
+    *,
+    venue_choice: str | None,
+    language: str | None,
+    now: datetime,
+) -> Registered:
+    """The steps of a registration, inside the caller's write transaction."""
+    draft = validate(_conference(session), data, venue_choice, language, now)
+    guess = guess_outcome(draft)
+    account(session, draft)
+    registration(session, draft, guess)
+    # Written for the guess, so the counter's row lock below is held only until the COMMIT.
+    ticket(session, draft, guess)
+    mail_id = mail(session, draft, guess)
+    final = venue_place(session, draft)
+    if final != guess:
+        correct(session, draft, final, mail_id)
+    return Registered(
+        id=draft.reg_id,
+        user_id=draft.user_id,
+        status=final.status,
+        mode=final.mode,
+        token=draft.token,
+        ticket_url=ticket_url(draft.secret) if final.placed else None,
+        venue_waitlisted=final.waiting,
+        new_user=draft.new_user,
+    )

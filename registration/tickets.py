@@ -1,8 +1,8 @@
 """Tickets: a random secret per confirmed on-site registration, shown as a QR code of a URL.
 
 The QR code encodes `BASE_URL/t/<secret>` and nothing else: no name, no e-mail. A ticket can be
-revoked (cancel, switch to online) and reissued (a lost or shared ticket); the old secret then
-stops working at the door.
+revoked (cancel, switch to online) and reissued (a lost or shared ticket, through
+`services.reissue_ticket`); the old secret then stops working at the door.
 """
 
 from __future__ import annotations
@@ -49,8 +49,3 @@ def active_ticket(session: Session, secret: str) -> Ticket | None:
     if ticket is None or ticket.status != "active" or not ticket.registration.active:
         return None
     return ticket
-
-
-def reissue_ticket(session: Session, reg: Registration) -> Ticket:
-    """Revoke `reg`'s ticket and make a new one (the help desk and the personal page use it)."""
-    return issue_ticket(session, reg)

@@ -18,6 +18,7 @@ from sessions.seats import admin as seat_admin  # noqa: F401  (its routes live o
 from sessions.seats import api as seat_api
 from sessions.seats import checkpoints
 from sessions.seats import hooks as seat_hooks
+from sessions.seats import people as seat_people  # its move route joins seat_views.bp
 from sessions.seats import views as seat_views
 from sessions.seats.allocation.cli import allocate_command
 from sessions.seats.services import seat_summary
@@ -47,6 +48,10 @@ def connect_hooks() -> None:
     hooks.seat_summary.connect(seat_summary)
     hooks.personal_data.connect(seat_hooks.personal_data)
     hooks.activity_checkpoints.connect(checkpoints.provide_checkpoints)
+    # The people screens: a person's seats and choices, and the search's seat filter.
+    hooks.person_sections.connect(seat_people.person_sections)
+    hooks.seated_activities.connect(seat_people.seated_activities)
+    hooks.seat_holders.connect(seat_people.seat_holders)
     # Agenda: change mails, history marks, links and data of `/me`, the calendar in mails.
     hooks.activity_changed.connect(notifications.on_activity_changed)
     hooks.registration_mode_changed.connect(notifications.on_mode_changed)

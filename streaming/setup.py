@@ -1,4 +1,4 @@
-"""Wiring of the streaming package: pages, API, and the watch links it offers the agenda."""
+"""Wiring of the streaming package: pages, API, the watch links for the agenda, people screens."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Flask
 
 from conference import hooks
 from conference.api import register_api_blueprint
-from streaming import admin, api, models, views  # noqa: F401  (routes and tables)
+from streaming import admin, api, models, people, views  # noqa: F401  (routes and tables)
 from streaming.hooks import watch_url_for_agenda
 
 
@@ -16,3 +16,5 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, api.bp)
     # The agenda links streams to their watch page (sessions cannot import streaming).
     hooks.watch_url.connect(watch_url_for_agenda)
+    # A person's page in the back office shows what they followed online.
+    hooks.person_sections.connect(people.person_sections)

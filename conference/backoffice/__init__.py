@@ -1,4 +1,4 @@
-"""The organiser back office: dashboard data, people, broadcasts, exports, audit.
+"""The organiser back office: dashboard data, broadcasts, exports, audit.
 
 This is the kernel's dashboard shell: unlike the rest of the kernel it may import the domain
 packages (registration, sessions, streaming), because it shows and changes all of them. Its

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import Select, func, select
 
-from conference.admin import download
+from conference.admin import download, page_number, paginate
 from conference.auth import organiser_required
 from conference.backoffice import exports
 from conference.backoffice.blueprint import bp
-from conference.backoffice.common import CSV_MIME, XLSX_MIME, page_number, paginate
+from conference.backoffice.common import CSV_MIME, XLSX_MIME
 from conference.extensions import db
 from conference.models import AuditEntry
 from conference.services import current_conference

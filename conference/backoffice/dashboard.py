@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
+from conference.admin import PROFILE_LABELS
 from conference.backoffice.charts import Bar, BarChart, LineChart, Series
-from conference.backoffice.common import PROFILE_LABELS, label
+from conference.backoffice.common import label
 from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import PROFILES, Conference

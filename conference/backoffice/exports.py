@@ -22,13 +22,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from conference.admin import MODE_LABELS
-from conference.backoffice.common import (
-    PROFILE_LABELS,
-    SOURCE_LABELS,
-    STATUS_LABELS,
-    label,
-)
+from conference.admin import MODE_LABELS, PROFILE_LABELS, STATUS_LABELS
+from conference.backoffice.common import SOURCE_LABELS, label
 from conference.clock import local
 from conference.extensions import db
 from conference.models import AuditEntry, Conference

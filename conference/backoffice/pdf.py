@@ -14,7 +14,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from conference.backoffice.common import PROFILE_LABELS, label
+from conference.admin import PROFILE_LABELS
+from conference.backoffice.common import label
 from conference.backoffice.exports import activity_people
 from conference.clock import local
 from conference.mail.pdf import FONT, FONT_BOLD, fonts

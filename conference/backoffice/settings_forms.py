@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from conference.backoffice.common import PROFILE_LABELS
+from conference.admin import PROFILE_LABELS
 from conference.models import PROFILES, Conference
 from conference.services import SETTING_LIMITS
 

@@ -15,13 +15,14 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from conference.auth import user_for_token
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid
 from conference.extensions import db
-from conference.models import User
+from conference.models import Conference, User
 from conference.services import current_conference
 from registration import notify
 from registration.links import external_url
@@ -58,15 +59,22 @@ def request_login_link(
     if reg is None or not reg.user.active:
         return False
     with write_transaction(db.session) as session:
-        jti = secrets.token_urlsafe(24)
-        expires = now + timedelta(minutes=LINK_MINUTES)
-        session.add(LoginLink(user_id=reg.user_id, jti=jti, expires_at=expires))
-        payload = {"j": jti}
-        if next_path:
-            payload["n"] = next_path
-        url = external_url("registration.login_link", token=_serializer().dumps(payload))
-        notify.notify_login_link(session, conf, reg, url, LINK_MINUTES)
+        mail_login_link(session, conf, reg, now, next_path)
     return True
+
+
+def mail_login_link(
+    session: Session, conf: Conference, reg: Registration, now: datetime, next_path: str | None
+) -> None:
+    """Make a single-use login link and queue its mail, in the caller's write transaction."""
+    jti = secrets.token_urlsafe(24)
+    expires = now + timedelta(minutes=LINK_MINUTES)
+    session.add(LoginLink(user_id=reg.user_id, jti=jti, expires_at=expires))
+    payload = {"j": jti}
+    if next_path:
+        payload["n"] = next_path
+    url = external_url("registration.login_link", token=_serializer().dumps(payload))
+    notify.notify_login_link(session, conf, reg, url, LINK_MINUTES)
 
 
 def _load(token: str) -> dict[str, Any] | None:

@@ -15,23 +15,26 @@ from conference import hooks
 from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.models import MailMessage
-from registration.models import LoginLink, Registration
-from registration.services import (
-    _cancel_locked,
-    _locked,
-    seats_of,
-)
+from conference.models import MailMessage, User
+from registration.changes import cancel_locked, lock_for_change
+from registration.models import LoginLink, Registration, Ticket
+from registration.services import seats_of
 from registration.tickets import ticket_url
+
+# The registration's moments, in the order the export shows them.
+REGISTRATION_TIMES = (
+    "consent_at", "created_at", "updated_at", "venue_waitlisted_at", "venue_offer_expires_at",
+    "canceled_at", "news_opt_out_at",
+)  # fmt: skip
 
 
 def erase_registration(registration_id: int, now: datetime | None = None) -> None:
     """Erase a person's data (GDPR): cancel, then anonymise; the row stays so counts stay right."""
     now = now or utcnow()
     with write_transaction(db.session) as session:
-        conf, reg = _locked(session, registration_id)
+        conf, reg = lock_for_change(session, registration_id)
         if reg.active:
-            _cancel_locked(session, conf, reg, now, notify_person=False)
+            cancel_locked(session, conf, reg, now, notify_person=False)
         hooks.registration_erased.send(reg, session=session)
         reg.email = f"gewist-{reg.id}@invalid"
         reg.first_name = "—"
@@ -58,61 +61,72 @@ def erase_registration(registration_id: int, now: datetime | None = None) -> Non
 def export_data(reg: Registration) -> dict[str, Any]:
     """Everything we keep about this person, as JSON (GDPR access and portability)."""
     tz = reg.conference.timezone
-    mails = db.session.scalars(
-        select(MailMessage).where(MailMessage.registration_id == reg.id).order_by(MailMessage.id)
-    ).all()
     data: dict[str, Any] = {
         "conference": reg.conference.name,
         "exported_at": isoformat(utcnow(), tz),
-        "registration": {
-            "id": reg.id,
-            "email": reg.email,
-            "first_name": reg.first_name,
-            "last_name": reg.last_name,
-            "organisation": reg.organisation,
-            "profile": reg.profile,
-            "sector": reg.sector,
-            "mode": reg.mode,
-            "status": reg.status,
-            "language": reg.language,
-            "accessibility_needs": reg.accessibility_needs,
-            "diet": reg.diet,
-            "consent_at": isoformat(reg.consent_at, tz),
-            "created_at": isoformat(reg.created_at, tz),
-            "updated_at": isoformat(reg.updated_at, tz),
-            "venue_waitlisted_at": isoformat(reg.venue_waitlisted_at, tz),
-            "venue_offer_expires_at": isoformat(reg.venue_offer_expires_at, tz),
-            "canceled_at": isoformat(reg.canceled_at, tz),
-            "news_opt_out_at": isoformat(reg.news_opt_out_at, tz),
-        },
-        "account": {
-            "email": reg.user.email,
-            "language": reg.user.language,
-            "created_at": isoformat(reg.user.created_at, tz),
-            "last_login_at": isoformat(reg.user.last_login_at, tz),
-        },
-        "tickets": [
-            {
-                "status": t.status,
-                "url": ticket_url(t) if t.status == "active" else None,
-                "created_at": isoformat(t.created_at, tz),
-                "revoked_at": isoformat(t.revoked_at, tz),
-            }
-            for t in reg.tickets
-        ],
-        "emails": [
-            {
-                "kind": m.kind,
-                "to": m.to_address,
-                "subject": m.subject,
-                "status": m.status,
-                "created_at": isoformat(m.created_at, tz),
-                "sent_at": isoformat(m.sent_at, tz),
-            }
-            for m in mails
-        ],
+        "registration": _registration_data(reg, tz),
+        "account": _account_data(reg.user, tz),
+        "tickets": [_ticket_data(t, tz) for t in reg.tickets],
+        "emails": _mails_data(reg, tz),
         "seats": seats_of(reg),
     }
     for found in hooks.collect(hooks.personal_data, reg):
         data.update(found)
     return data
+
+
+def _registration_data(reg: Registration, tz: str) -> dict[str, Any]:
+    """The registration's own fields, times in the conference's zone."""
+    return {
+        "id": reg.id,
+        "email": reg.email,
+        "first_name": reg.first_name,
+        "last_name": reg.last_name,
+        "organisation": reg.organisation,
+        "profile": reg.profile,
+        "sector": reg.sector,
+        "mode": reg.mode,
+        "status": reg.status,
+        "language": reg.language,
+        "accessibility_needs": reg.accessibility_needs,
+        "diet": reg.diet,
+        **{key: isoformat(getattr(reg, key), tz) for key in REGISTRATION_TIMES},
+    }
+
+
+def _account_data(user: User, tz: str) -> dict[str, Any]:
+    """The login account behind the registration."""
+    return {
+        "email": user.email,
+        "language": user.language,
+        "created_at": isoformat(user.created_at, tz),
+        "last_login_at": isoformat(user.last_login_at, tz),
+    }
+
+
+def _ticket_data(ticket: Ticket, tz: str) -> dict[str, Any]:
+    """A ticket; only a valid one shows its URL."""
+    return {
+        "status": ticket.status,
+        "url": ticket_url(ticket) if ticket.status == "active" else None,
+        "created_at": isoformat(ticket.created_at, tz),
+        "revoked_at": isoformat(ticket.revoked_at, tz),
+    }
+
+
+def _mails_data(reg: Registration, tz: str) -> list[dict[str, Any]]:
+    """Every mail queued or sent to the person, oldest first."""
+    mails = db.session.scalars(
+        select(MailMessage).where(MailMessage.registration_id == reg.id).order_by(MailMessage.id)
+    )
+    return [
+        {
+            "kind": m.kind,
+            "to": m.to_address,
+            "subject": m.subject,
+            "status": m.status,
+            "created_at": isoformat(m.created_at, tz),
+            "sent_at": isoformat(m.sent_at, tz),
+        }
+        for m in mails
+    ]

@@ -240,7 +240,7 @@ def new_ticket(reg):
     """Replace a lost or shared ticket: the old QR code stops working."""
     ConfirmForm().validate_on_submit()
     try:
-        services.reissue_ticket(reg.id)
+        services.reissue_ticket(reg.id, actor=reg.user)
     except Conflict as exc:
         flash(str(exc.message), "error")
     else:

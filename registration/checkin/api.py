@@ -13,7 +13,7 @@ from conference.services import current_conference
 from conference.validation import json_body
 from registration.checkin import lists, schemas, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
-from registration.checkin.desk import reissue_ticket_at_desk
+from registration.services import reissue_ticket
 from registration.tickets import ticket_url
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
@@ -155,7 +155,7 @@ def search():
 
 @bp.post("/registrations/<int:registration_id>/reissue")
 @docs(
-    summary="Help desk — revoke a person's ticket and issue a new one (staff).",
+    summary="Help desk — revoke a person's ticket, issue a new one and mail it (staff).",
     responses={
         201: Reply("The new ticket; the old secret now answers `revoked`.", schemas.ReissuedTicket),
         409: CONFLICT,
@@ -163,15 +163,18 @@ def search():
 )
 @checkin_staff
 def reissue(registration_id: int):
-    """Help desk: revoke the ticket and issue a new one with a fresh secret."""
-    ticket = reissue_ticket_at_desk(
-        current_conference(), registration_id, current_user._get_current_object()
+    """Help desk: revoke the ticket, issue a new one with a fresh secret, and mail it."""
+    ticket = reissue_ticket(
+        registration_id,
+        actor=current_user._get_current_object(),
+        reason=services.DESK_REASON,
+        conference_id=current_conference().id,
     )
     response = jsonify(
         {
             "registration_id": registration_id,
             "ticket_id": ticket.id,
-            "ticket_url": ticket_url(ticket.secret),
+            "ticket_url": ticket_url(ticket),
         }
     )
     response.headers["Cache-Control"] = "no-store"

@@ -13,6 +13,7 @@ from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.models import Conference
+from registration.checkin.answers import seats_for
 from registration.checkin.checkpoints import (
     HASH_CHARS,
     entrance_checkpoint,
@@ -21,7 +22,6 @@ from registration.checkin.checkpoints import (
 )
 from registration.checkin.models import Presence, Scan
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
-from registration.checkin.services import seats_for
 from registration.models import Registration, Ticket
 
 # Changes committed a little after a list was read may carry an earlier timestamp: overlap.

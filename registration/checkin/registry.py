@@ -71,7 +71,11 @@ class ActivityCheckpoints(Protocol):
     def standby(
         self, session: Session, checkpoint: Checkpoint, registration: Registration, now: datetime
     ) -> None:
-        """Give a person waiting at the door a free or no-show seat; raise Conflict if none."""
+        """Give a person waiting at the door a free or no-show seat.
+
+        Raises a `registration.checkin.errors.StandbyRefused` (`NoFreeSeat`, `SeatedElsewhere`)
+        when it cannot, after undoing whatever it changed.
+        """
 
     def release_no_shows(self, session: Session, conference: Conference, now: datetime) -> dict:
         """Release the seats of people not scanned at their activity's door after the set time."""

@@ -17,9 +17,9 @@ from conference.security import page_policy
 from conference.services import current_conference
 from registration.checkin import lists, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
-from registration.checkin.desk import reissue_ticket_at_desk
 from registration.checkin.forms import CheckpointForm, ManualCheckinForm, ReissueForm, SearchForm
 from registration.checkin.registry import ENTRANCE
+from registration.services import reissue_ticket
 from registration.tickets import ticket_url
 
 bp = Blueprint("checkin", __name__)
@@ -128,18 +128,23 @@ def manual_checkin(checkpoint: str):
 @bp.post("/scanner/<checkpoint>/ticket/<int:registration_id>")
 @checkin_staff
 def reissue(checkpoint: str, registration_id: int):
-    """Help desk: revoke the person's ticket and show the new one."""
+    """Help desk: revoke the person's ticket, show the new one and mail it."""
     conf, cp = _checkpoint_or_404(checkpoint)
     form = ReissueForm()
     if not form.validate_on_submit():
         return redirect(url_for("checkin.scanner", checkpoint=cp.key))
     try:
-        ticket = reissue_ticket_at_desk(conf, registration_id, current_user._get_current_object())
+        ticket = reissue_ticket(
+            registration_id,
+            actor=current_user._get_current_object(),
+            reason=services.DESK_REASON,
+            conference_id=conf.id,
+        )
     except DomainError as exc:
         return render_template(
             "registration/checkin_ticket.html", conf=conf, cp=cp, error=exc.message
         ), exc.status
-    url = ticket_url(ticket.secret)
+    url = ticket_url(ticket)
     response = render_template(
         "registration/checkin_ticket.html",
         conf=conf,

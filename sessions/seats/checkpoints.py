@@ -17,13 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from conference.clock import isoformat
+from conference.errors import Conflict
 from conference.extensions import db
 from conference.models import Conference
+from registration.checkin.errors import NoFreeSeat, SeatedElsewhere
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint
 from registration.models import Registration
 from sessions.programme.models import Activity
-from sessions.seats.errors import ActivityFull, BlockTaken
+from sessions.seats.errors import ActivityFull, AlreadySeated, BlockTaken
 from sessions.seats.models import Seat, SeatBlock
 from sessions.seats.seating import release_seat, take_seat
 
@@ -154,23 +156,34 @@ class SessionsCheckpoints:
     def standby(
         self, session: Session, checkpoint: Checkpoint, registration: Registration, now: datetime
     ) -> None:
-        """Give a person at the door a free seat, or a no-show's seat; ActivityFull if neither."""
+        """Give a person at the door a free seat, or a no-show's seat; StandbyRefused if neither."""
+        try:
+            # All or nothing: a failed attempt must not leave a released seat behind.
+            with session.begin_nested():
+                self._seat_at_the_door(session, checkpoint, registration, now)
+        except (AlreadySeated, BlockTaken) as exc:  # the seats' refusals, as check-in names them
+            raise SeatedElsewhere() from exc
+        except Conflict as exc:
+            raise NoFreeSeat() from exc
+
+    def _seat_at_the_door(
+        self, session: Session, checkpoint: Checkpoint, registration: Registration, now: datetime
+    ) -> None:
+        """A free seat, else the seat of the latest no-show; ActivityFull if there is neither."""
         act = session.get(Activity, checkpoint.activity_id)
-        # All or nothing: a failed attempt must not leave a released seat behind.
-        with session.begin_nested():
-            self._leave_overlapping(session, act, registration, now)
-            try:
-                take_seat(session, registration, act, source="standby", reason="standby", now=now)
-                return
-            except ActivityFull:
-                pass
-            for seat in self._no_show_seats(session, checkpoint)[:1]:
-                # After the start nobody on the waiting list gets an offer: the seat comes free.
-                release_seat(session, seat, reason="no_show", now=now)
-                session.flush()
-                take_seat(session, registration, act, source="standby", reason="standby", now=now)
-                return
-            raise ActivityFull(_l("Er is geen vrije plaats meer."))
+        self._leave_overlapping(session, act, registration, now)
+        try:
+            take_seat(session, registration, act, source="standby", reason="standby", now=now)
+            return
+        except ActivityFull:
+            pass
+        for seat in self._no_show_seats(session, checkpoint)[:1]:
+            # After the start nobody on the waiting list gets an offer: the seat comes free.
+            release_seat(session, seat, reason="no_show", now=now)
+            session.flush()
+            take_seat(session, registration, act, source="standby", reason="standby", now=now)
+            return
+        raise ActivityFull(_l("Er is geen vrije plaats meer."))
 
     def _leave_overlapping(
         self, session: Session, act: Activity, reg: Registration, now: datetime

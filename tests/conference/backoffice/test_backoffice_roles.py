@@ -20,15 +20,17 @@ def app(any_db_app):
 
 # Pages any staff member may open (their own links); every other route is for organisers.
 STAFF_PAGES = {"conference.dashboard"}
+# The /beheer screens that live with their packages: the people screens (registration) and the
+# move of a person to an activity on a person's page (seats).
+BACK_OFFICE = ("backoffice.", "backoffice_api.", "people_admin.")
+MOVED_HERE = {"seats.person_move"}
 # Public by design: the one-time link of an invitation carries its own secret.
 PUBLIC = {"backoffice.set_password"}
 
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        mine = rule.endpoint.startswith(("backoffice.", "backoffice_api.")) or (
-            rule.endpoint in STAFF_PAGES
-        )
+        mine = rule.endpoint.startswith(BACK_OFFICE) or rule.endpoint in STAFF_PAGES | MOVED_HERE
         if mine and rule.endpoint not in PUBLIC:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule, method

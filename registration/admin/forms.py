@@ -7,13 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from conference.admin import MODE_LABELS
-from conference.backoffice.common import PROFILE_LABELS, STATUS_LABELS
+from conference.admin import MODE_LABELS, PROFILE_LABELS, STATUS_LABELS
 from conference.models import PROFILES
 from registration.models import MODES, STATUSES
 
 
-def _reason() -> StringField:
+def reason_field() -> StringField:
+    """The reason an organiser may give for the audit log."""
     return StringField(_l("Reden (voor het auditlog)"), validators=[Optional(), Length(max=500)])
 
 
@@ -65,7 +65,7 @@ class PersonForm(FlaskForm):
         _l("Toegankelijkheid"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3}
     )
     diet = StringField(_l("Dieet"), validators=[Optional(), Length(max=200)])
-    reason = _reason()
+    reason = reason_field()
 
 
 class ModeForm(FlaskForm):
@@ -76,17 +76,7 @@ class ModeForm(FlaskForm):
         choices=[(m, MODE_LABELS[m]) for m in MODES],
         validators=[DataRequired(_l("Kies ter plaatse of online."))],
     )
-    reason = _reason()
-
-
-class MoveForm(FlaskForm):
-    """Give a person a seat at an activity (their seats in the same blocks are freed)."""
-
-    activity = SelectField(
-        _l("Naar activiteit"), validators=[DataRequired(_l("Kies een activiteit."))]
-    )
-    override = BooleanField(_l("Regels voor on site/online en de keuzeperiode negeren"))
-    reason = _reason()
+    reason = reason_field()
 
 
 class RegisterForm(FlaskForm):
@@ -117,4 +107,4 @@ class RegisterForm(FlaskForm):
     )
     diet = StringField(_l("Dieet"), validators=[Optional(), Length(max=200)])
     consent = BooleanField(_l("De persoon gaf toestemming om de gegevens te bewaren"))
-    reason = _reason()
+    reason = reason_field()

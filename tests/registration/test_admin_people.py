@@ -196,3 +196,23 @@ def test_register_someone_by_hand(app, client, tokens):
     )
     assert twice.status_code == 422
     assert len(audit_entries("registration.create_by_organiser")) == 1
+
+
+def test_a_change_and_its_audit_entry_commit_together(app, client, tokens, monkeypatch):
+    reg = register(1, organisation="CAW")
+    login(client)
+
+    def audit_log_down(*args, **kwargs):
+        raise RuntimeError("audit log down")
+
+    monkeypatch.setattr("conference.audit.record", audit_log_down)
+    for path, data in (
+        ("gegevens", {"edit-first_name": "Zoé", "edit-last_name": "x", "edit-organisation": "OCMW",
+                      "edit-profile": "practitioner", "edit-language": "nl"}),
+        ("deelname", {"mode-mode": "online"}),
+        ("annuleren", {}),
+    ):  # fmt: skip
+        assert client.post(f"/beheer/deelnemers/{reg.id}/{path}", data=data).status_code == 500
+    after = _reg(reg.id)
+    assert (after.organisation, after.mode, after.status) == ("CAW", "onsite", "registered")
+    assert after.ticket is not None

@@ -1,35 +1,23 @@
-"""People screens: search, a person's page, and the organiser actions on it."""
+"""People screens: search, a person's page, and the organiser actions on it (thin views)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from conference.admin import ConfirmForm, actor
+from conference.admin import ConfirmForm, actor, page_number, paginate, show_domain_error
 from conference.auth import organiser_required
-from conference.backoffice import people as service
-from conference.backoffice.blueprint import bp
-from conference.backoffice.common import page_number, paginate
-from conference.backoffice.people_forms import (
-    ModeForm,
-    MoveForm,
-    PersonForm,
-    RegisterForm,
-    SearchForm,
-)
 from conference.errors import DomainError, Invalid
+from conference.models import Conference
 from conference.services import current_conference
-from sessions.programme import services as programme_services
+from registration.admin import people, services
+from registration.admin.forms import ModeForm, PersonForm, RegisterForm, SearchForm
+from registration.services import reissue_ticket
 
-
-def _seated_choices(conf: Any) -> list[tuple[str, str]]:
-    return [
-        (str(a.id), a.title)
-        for a in programme_services.activities(conf, published_only=True)
-        if a.seated
-    ]
+bp = Blueprint("people_admin", __name__, url_prefix="/beheer")
 
 
 @bp.get("/deelnemers", endpoint="people")
@@ -38,19 +26,19 @@ def people_search():
     """Search people by name, e-mail or organisation; filter by mode, status, profile, activity."""
     conf = current_conference()
     form = SearchForm(request.args)
-    form.activity.choices = [("", _("alle")), *_seated_choices(conf)]
+    form.activity.choices = [("", _("alle")), *people.activity_choices(conf)]
     form.validate()
     activity = request.args.get("activity", "")
-    filters = service.Filters(
+    filters = people.Filters(
         q=(form.q.data or "").strip(),
         mode=form.mode.data or "",
         status=form.status.data or "",
         profile=form.profile.data or "",
         activity=int(activity) if activity.isdigit() else None,
     )
-    pager = paginate(service.search_query(conf, filters), page_number(), per_page=50)
+    pager = paginate(people.search_query(conf, filters), page_number(), per_page=50)
     return render_template(
-        "backoffice/people.html",
+        "registration/admin/people.html",
         conf=conf,
         form=form,
         pager=pager,
@@ -59,47 +47,34 @@ def people_search():
     )
 
 
-def _person_page(conf: Any, reg_id: int, status: int = 200, **forms: Any):
-    file = service.person_file(conf, reg_id)
+def person_page(conf: Conference, reg_id: int, status: int = 200, **forms: Any):
+    """A person's page; `forms` are refused forms to show again with their messages."""
+    file = people.person_file(conf, reg_id, forms)
     reg = file.registration
     edit = forms.get("edit") or PersonForm(obj=reg, formdata=None, prefix="edit")
     mode = forms.get("mode") or ModeForm(data={"mode": reg.mode}, formdata=None, prefix="mode")
-    move = forms.get("move") or MoveForm(formdata=None, prefix="move")
-    move.activity.choices = [("", _("kies een activiteit")), *_seated_choices(conf)]
     return render_template(
-        "backoffice/person.html",
+        "registration/admin/person.html",
         conf=conf,
         file=file,
         reg=reg,
         edit=edit,
         mode_form=mode,
-        move=move,
         confirm=ConfirmForm(formdata=None),
         section="people",
     ), status
+
+
+def back_to_person(reg_id: int, anchor: str = ""):
+    """Back to the person's page (after an action), at `anchor`."""
+    return redirect(url_for("people_admin.person", registration_id=reg_id) + anchor)
 
 
 @bp.get("/deelnemers/<int:registration_id>")
 @organiser_required
 def person(registration_id: int):
     """A person's registration, seats, choices, tickets, scans, mails and history."""
-    return _person_page(current_conference(), registration_id)
-
-
-def _errors_to(form: Any, exc: DomainError) -> None:
-    fields = exc.fields or {}
-    for key, message in fields.items():
-        target = getattr(form, key, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors), message]
-        else:
-            form.form_errors.append(f"{key}: {message}")
-    if not fields:
-        form.form_errors.append(exc.message)
-
-
-def _back(reg_id: int, anchor: str = ""):
-    return redirect(url_for("backoffice.person", registration_id=reg_id) + anchor)
+    return person_page(current_conference(), registration_id)
 
 
 @bp.post("/deelnemers/<int:registration_id>/gegevens")
@@ -107,18 +82,18 @@ def _back(reg_id: int, anchor: str = ""):
 def person_edit(registration_id: int):
     """Change a person's data."""
     conf = current_conference()
-    service.get_person(conf, registration_id)
+    people.get_person(conf, registration_id)
     form = PersonForm(prefix="edit")
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in service.EDIT_FIELDS}
+        data = {name: getattr(form, name).data for name in services.EDIT_FIELDS}
         try:
-            service.edit_person(registration_id, data, actor=actor(), reason=form.reason.data)
+            services.edit_person(registration_id, data, actor=actor(), reason=form.reason.data)
         except DomainError as exc:
-            _errors_to(form, exc)
+            show_domain_error(form, exc)
         else:
             flash(_("De gegevens zijn aangepast."), "success")
-            return _back(registration_id)
-    return _person_page(conf, registration_id, 422, edit=form)
+            return back_to_person(registration_id)
+    return person_page(conf, registration_id, 422, edit=form)
 
 
 @bp.post("/deelnemers/<int:registration_id>/deelname")
@@ -126,15 +101,15 @@ def person_edit(registration_id: int):
 def person_mode(registration_id: int):
     """Switch between on site and online (the venue cap and its waiting list apply)."""
     conf = current_conference()
-    service.get_person(conf, registration_id)
+    people.get_person(conf, registration_id)
     form = ModeForm(prefix="mode")
     if form.validate_on_submit():
         try:
-            outcome = service.change_mode(
+            outcome = services.change_mode(
                 registration_id, form.mode.data, actor=actor(), reason=form.reason.data
             )
         except DomainError as exc:
-            _errors_to(form, exc)
+            show_domain_error(form, exc)
         else:
             messages = {
                 "registered": _("Deze persoon heeft nu een plaats ter plaatse."),
@@ -142,50 +117,25 @@ def person_mode(registration_id: int):
                 "online": _("Deze persoon volgt nu online."),
             }
             flash(messages.get(outcome or "", _("Er veranderde niets.")), "success")
-            return _back(registration_id)
-    return _person_page(conf, registration_id, 422, mode=form)
+            return back_to_person(registration_id)
+    return person_page(conf, registration_id, 422, mode=form)
 
 
-@bp.post("/deelnemers/<int:registration_id>/verplaatsen")
-@organiser_required
-def person_move(registration_id: int):
-    """Give the person a seat at an activity; capacity is checked, the move is audited."""
+def _simple_action(
+    registration_id: int, run: Callable[[Conference, str | None], Any], done: str, anchor: str = ""
+):
+    """A button with a confirm form: run the action, say how it went, back to the person."""
     conf = current_conference()
-    service.get_person(conf, registration_id)
-    form = MoveForm(prefix="move")
-    form.activity.choices = [("", ""), *_seated_choices(conf)]
-    if form.validate_on_submit():
-        if form.override.data and not (form.reason.data or "").strip():
-            form.reason.errors = [_("Geef een reden als je de regels negeert.")]
-        else:
-            try:
-                service.move_seat(
-                    registration_id,
-                    int(form.activity.data),
-                    actor=actor(),
-                    override=form.override.data,
-                    reason=form.reason.data,
-                )
-            except DomainError as exc:
-                _errors_to(form, exc)
-            else:
-                flash(_("De plaats is toegewezen."), "success")
-                return _back(registration_id, "#seats")
-    return _person_page(conf, registration_id, 409 if form.form_errors else 422, move=form)
-
-
-def _simple_action(registration_id: int, run, done_message: str, anchor: str = ""):
-    conf = current_conference()
-    service.get_person(conf, registration_id)
+    people.get_person(conf, registration_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            run(form.reason.data)
+            run(conf, form.reason.data)
         except DomainError as exc:
             flash(str(exc.message), "error")
         else:
-            flash(done_message, "success")
-    return _back(registration_id, anchor)
+            flash(done, "success")
+    return back_to_person(registration_id, anchor)
 
 
 @bp.post("/deelnemers/<int:registration_id>/annuleren")
@@ -194,7 +144,7 @@ def person_cancel(registration_id: int):
     """Cancel the registration: seats and the on-site place are freed, the ticket is revoked."""
     return _simple_action(
         registration_id,
-        lambda reason: service.cancel_person(registration_id, actor=actor(), reason=reason),
+        lambda conf, reason: services.cancel_person(registration_id, actor=actor(), reason=reason),
         _("De inschrijving is geannuleerd."),
     )
 
@@ -205,7 +155,9 @@ def person_reissue(registration_id: int):
     """Revoke the ticket and mail a new one."""
     return _simple_action(
         registration_id,
-        lambda reason: service.reissue_ticket(registration_id, actor=actor(), reason=reason),
+        lambda conf, reason: reissue_ticket(
+            registration_id, actor=actor(), reason=reason, conference_id=conf.id
+        ),
         _("Er is een nieuw ticket gemaakt en verstuurd. Het oude werkt niet meer."),
         "#tickets",
     )
@@ -215,10 +167,9 @@ def person_reissue(registration_id: int):
 @organiser_required
 def person_login_link(registration_id: int):
     """Mail the person a link to their personal page."""
-    reg = service.get_person(current_conference(), registration_id)
     return _simple_action(
         registration_id,
-        lambda reason: service.send_login_link(reg, actor=actor()),
+        lambda conf, _reason: services.send_login_link(conf, registration_id, actor=actor()),
         _("Er is een link naar de persoonlijke pagina verstuurd."),
     )
 
@@ -227,12 +178,21 @@ def person_login_link(registration_id: int):
 @organiser_required
 def person_resend_confirmation(registration_id: int):
     """Mail the confirmation again, with a fresh personal link (and the ticket when on site)."""
-    reg = service.get_person(current_conference(), registration_id)
     return _simple_action(
         registration_id,
-        lambda reason: service.resend_confirmation(reg, actor=actor()),
+        lambda conf, _reason: services.resend_confirmation(registration_id, actor=actor()),
         _("De bevestiging is opnieuw verstuurd, met een nieuwe persoonlijke link."),
     )
+
+
+def _registration_data(form: RegisterForm) -> dict[str, Any]:
+    """The form's answers as the registration service reads them (blanks left out)."""
+    data = {
+        name: (f.data.strip() if isinstance(f.data, str) else f.data)
+        for name, f in form._fields.items()
+        if name not in ("csrf_token", "reason", "venue_choice")
+    }
+    return {k: v for k, v in data.items() if v not in ("", None) or k == "consent"}
 
 
 @bp.route("/deelnemers/nieuw", methods=["GET", "POST"])
@@ -243,21 +203,16 @@ def person_new():
     form = RegisterForm()
     status = 200
     if form.validate_on_submit():
-        data = {
-            name: (f.data.strip() if isinstance(f.data, str) else f.data)
-            for name, f in form._fields.items()
-            if name not in ("csrf_token", "reason", "venue_choice")
-        }
-        data = {k: v for k, v in data.items() if v not in ("", None) or k == "consent"}
+        data = _registration_data(form)
         try:
-            result = service.register_by_hand(
+            result = services.register_by_hand(
                 data,
                 venue_choice=form.venue_choice.data or None,
                 actor=actor(),
                 reason=form.reason.data,
             )
         except Invalid as exc:
-            _errors_to(form, exc)
+            show_domain_error(form, exc)
         except DomainError as exc:
             form.form_errors.append(exc.message)
         else:
@@ -265,10 +220,10 @@ def person_new():
                 _("Ingeschreven. De bevestiging gaat naar %(email)s.", email=data["email"]),
                 "success",
             )
-            return redirect(url_for("backoffice.person", registration_id=result.id))
+            return redirect(url_for("people_admin.person", registration_id=result.id))
         status = 422
     elif request.method == "POST":
         status = 422
     return render_template(
-        "backoffice/person_new.html", conf=conf, form=form, section="people"
+        "registration/admin/person_new.html", conf=conf, form=form, section="people"
     ), status
