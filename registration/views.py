@@ -71,7 +71,7 @@ def _window_page(conf, now):
     return render_template("registration/not_open.html", conf=conf, state="after"), 200
 
 
-def _form_page(form, conf, status=200, step=1, general=None):
+def _form_page(form, conf, status=200, step=1, general=None, already=None):
     template = "registration/venue_choice.html" if step == 2 else "registration/register.html"
     return render_template(
         template,
@@ -80,6 +80,7 @@ def _form_page(form, conf, status=200, step=1, general=None):
         suggestions=SECTOR_SUGGESTIONS,
         quotas=quotas_active(conf, utcnow()),
         general=general,
+        already=already,
         existing=current_registration(required=False) if current_user.is_authenticated else None,
     ), status
 
@@ -116,7 +117,7 @@ def register_page():
         return _form_page(form, conf, 200, step=2)
     except AlreadyRegistered as exc:
         form.email.errors = [exc.message]
-        return _form_page(form, conf, 409)
+        return _form_page(form, conf, 409, already=clean_email(form.email.data)[0])
     except RegistrationClosed:
         return _window_page(conf, utcnow())
     if result.new_user:
