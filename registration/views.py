@@ -31,6 +31,7 @@ from conference.models import User
 from conference.services import current_conference
 from registration.access import current_registration
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
+from registration.journey import next_steps
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
 from registration.tickets import active_ticket, ticket_url
 from registration.validation import clean_email
@@ -141,7 +142,11 @@ def done():
     info = session.get("registered")
     if not info:
         return redirect(url_for("registration.register"))
-    return render_template("registration/done.html", info=info, conf=current_conference())
+    conf = current_conference()
+    steps = next_steps(
+        conf, status=info["status"], mode=info["mode"], waiting=bool(info.get("waiting"))
+    )
+    return render_template("registration/done.html", info=info, conf=conf, steps=steps)
 
 
 def _ticket_or_404(secret: str):

@@ -46,6 +46,7 @@ def connect_hooks() -> None:
     hooks.activity_capacity_raised.connect(seat_hooks.on_capacity_raised)
     hooks.seat_summary.connect(seat_summary)
     hooks.personal_data.connect(seat_hooks.personal_data)
+    hooks.next_step_facts.connect(seat_hooks.choice_facts)
     hooks.activity_checkpoints.connect(checkpoints.provide_checkpoints)
     # Agenda: change mails, history marks, links and data of `/me`, the calendar in mails.
     hooks.activity_changed.connect(notifications.on_activity_changed)

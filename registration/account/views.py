@@ -39,6 +39,7 @@ from registration.account.login_links import (
     user_for_manage_token,
 )
 from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm, EditForm, LoginForm
+from registration.journey import steps_for
 from registration.services import PROFILE_LOCKED
 from registration.validation import clean_email
 from registration.venue import waiting_position
@@ -147,6 +148,7 @@ def manage(reg):
         ticket=reg.ticket,
         position=waiting_position(db.session, reg),
         form=ConfirmForm(),
+        steps=steps_for(reg),
     )
 
 

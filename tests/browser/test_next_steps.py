@@ -1,5 +1,9 @@
 """Every person knows their next step (issue 19, items 1 and 2), in a real Chromium.
 
+- A task list on the thank-you page, in the confirmation mail and at the top of the personal
+  page follows the person (choose before the deadline, wait for the allocation, see the seats);
+  the agenda says what happens next while the choices wait.
+
 - No irreversible single tap: switching from on site to online, or leaving the waiting list,
   goes through a page that says what is lost and whether it comes back.
 - No dead end: the "already registered" answer offers "Stuur mij mijn link" right there.
@@ -8,10 +12,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
+from sessions.preferences import save_preferences
 from sqlalchemy import select
 
+from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import MailMessage
 from registration.models import Registration
@@ -19,6 +27,7 @@ from registration.signup import register
 from tests.browser.conftest import assert_accessible
 from tests.conftest import LiveServer, _sqlite_app
 from tests.registration_support import conference, person, set_venue
+from tests.seats_support import seated
 
 
 @pytest.fixture(scope="module")
@@ -184,4 +193,96 @@ def test_leaving_the_waiting_list_asks_first(browser, server):
     with server.app.app_context():
         assert db.session.get(Registration, reg_id).venue_waitlisted_at is None
         db.session.remove()
+    context.close()
+
+
+def steps(page) -> list[str]:
+    """The task list as read: '<state>: <step>' per line."""
+    return [" ".join(t.split()) for t in page.locator(".task-list li").all_text_contents()]
+
+
+def set_conference(app, **values) -> None:
+    with app.app_context():
+        conf = conference()
+        for key, value in values.items():
+            setattr(conf, key, value)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_task_list_follows_the_person(browser, live_server):
+    """Thank-you page, mail, personal page and agenda: the next step, as the state moves on."""
+    app, url = live_server.app, live_server.url
+    context = browser.new_context(locale="nl-BE", timezone_id="Europe/Brussels")
+    page = context.new_page()
+    page.goto(url + "/inschrijven")
+    page.get_by_label("E-mailadres").fill("stappen@example.be")
+    page.get_by_label("Voornaam").fill("Ines")
+    page.get_by_label("Familienaam").fill("Claes")
+    page.locator("#profile-0").check()
+    page.locator("#mode-0").check()
+    page.locator("#consent").check()
+    page.get_by_role("button", name="Inschrijven").click()
+    expect(page.locator("h1")).to_have_text("Je bent ingeschreven")
+    lines = steps(page)
+    assert lines[0] == "Klaar: Ingeschreven om ter plaatse te komen", lines
+    assert lines[1].startswith("Nu te doen: Kies je workshops vóór "), lines
+    assert lines[2].startswith("Later: Toon je ticket aan de ingang op "), lines
+    current = page.locator(".task-list li[aria-current=step] a")
+    assert current.get_attribute("href") == "/mijn/keuzes"
+    assert_accessible(page, "thank-you page with the next steps")
+
+    with app.app_context():
+        mail = db.session.scalar(
+            select(MailMessage).filter_by(
+                kind="registration_confirmation", to_address="stappen@example.be"
+            )
+        )
+        reg_id = mail.registration_id
+        db.session.remove()
+    assert "Je volgende stappen" in mail.body_text
+    assert "Nu te doen: Kies je workshops vóór" in mail.body_text
+    assert "Kies je workshops vóór" in mail.body_html
+
+    # The personal page: the same list at the top, before the ticket.
+    page.goto(url + "/mijn-inschrijving")
+    assert steps(page)[1].startswith("Nu te doen: Kies je workshops vóór ")
+    order = page.evaluate(
+        "[...document.querySelectorAll('.task-panel, #ticket-titel')].map(e => e.className || e.id)"
+    )
+    assert order == ["task-panel", "ticket-titel"]
+
+    # Choices made: the step is done; the agenda says what happens next.
+    with app.app_context():
+        block = seated("workshop")[0].blocks[0]
+        save_preferences(reg_id, {block.id: [seated("workshop")[0].id]})
+        block_name = block.name
+        db.session.remove()
+    page.goto(url + "/mijn-inschrijving")
+    assert steps(page)[1].startswith("Klaar: Je workshopkeuzes zijn bewaard."), steps(page)
+    page.goto(url + "/agenda")
+    slot = page.locator(".agenda-empty", has_text=block_name)
+    expect(slot).to_contain_text("Je koos 1 workshop of bezoek voor dit blok.")
+    expect(slot).to_contain_text("Na de keuzeronde")
+
+    # The window closes: waiting for the allocation; then it is published: see the seats.
+    set_conference(app, choice_closes_at=utcnow() - timedelta(minutes=1))
+    page.goto(url + "/mijn-inschrijving")
+    assert steps(page)[1] == (
+        "Even wachten: We verdelen nu de plaatsen in de workshops. "
+        "Je krijgt een e-mail met je plaatsen."
+    )
+    set_conference(app, allocation_published_at=utcnow())
+    page.goto(url + "/mijn-inschrijving")
+    assert steps(page)[1] == "Nu te doen: Bekijk je workshops en bezoeken"
+    assert page.locator(".task-list li[aria-current=step] a").get_attribute("href") == (
+        "/mijn/plaatsen"
+    )
+    assert_accessible(page, "personal page with the next steps")
+
+    # In English, for a person who chose English.
+    page.goto(url + "/mijn-inschrijving?lang=en")
+    expect(page.get_by_role("heading", name="Your next steps")).to_be_visible()
+    assert steps(page)[0] == "Done: Registered to come on site"
+    assert steps(page)[1] == "To do now: See your workshops and visits"
     context.close()
