@@ -282,7 +282,11 @@ def certificate_pdf():
 @bp.get("/attest/<code>")
 @limiter.limit("30/minute")
 def verify(code: str | None = None):
-    """Public check of a certificate by its code: shows the name and the date, nothing more."""
+    """Public check of a certificate by its code: what the certificate says, nothing more.
+
+    The name, the date, the parts and their minutes (an employer checks the hours); never the
+    e-mail address or anything else of the registration.
+    """
     conf = current_conference()
     code = code or request.args.get("code")
     cert = certificates.find(code) if code else None
