@@ -58,6 +58,7 @@ VOLUNTEER_PAGES = [
     "/scanner/entrance",
     "/scanner/entrance/zoeken?q=janssens",
     "/scanner/entrance/zoeken?q=janssens&lang=en",
+    "/beheer/checkin",
 ]
 
 
