@@ -24,6 +24,13 @@ from streaming.models import StreamSettings
 bp = Blueprint("streaming", __name__)
 
 
+def sentence(message) -> str:
+    """An API field message (lower case, for programs) as a sentence for a person."""
+    text = str(message)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def allow_player(source, settings=None) -> None:
     """Let this page's CSP reach the stream's host: a frame for embeds, media for HLS/audio."""
     if source is None:
@@ -127,6 +134,8 @@ def watch(activity_id: int):
         settings=settings,
         state=state,
         source=source,
+        # A player from another website loads after a tap (the still's link, without script).
+        start_player=request.args.get("speler") == "1",
         viewer=viewer,
         can_join=may_join(viewer, conf, act, moment),
         join_at=join_opens_at(conf, act),
@@ -169,7 +178,7 @@ def questions(activity_id: int):
         try:
             qa.ask(conf, act.id, viewer, form.text.data)
         except Invalid as exc:  # the rules on the tidied text: shown next to the field
-            form.text.errors = [*(exc.fields or {}).values()] or [exc.message]
+            form.text.errors = [sentence(m) for m in (exc.fields or {}).values()] or [exc.message]
         else:
             if viewer.staff or not qa.premoderated(conf):
                 flash(_l("Je vraag staat in de lijst."), "success")
