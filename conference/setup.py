@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, g, request
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_login import current_user
 
 from conference import auth  # noqa: F401  (registers the login loaders)
@@ -121,6 +121,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y")
     app.jinja_env.filters["time_short"] = lambda d: format_time(d, "HH:mm")
     app.jinja_env.filters["datetime_long"] = lambda d: format_datetime(d, "EEEE d MMMM y, HH:mm")
+    # Numbers as the reader writes them ("2,20" and "57,3%" in Dutch, "2.20" in English).
+    app.jinja_env.filters["decimal"] = lambda x, digits=1: format_decimal(
+        x or 0, "#,##0." + "0" * digits if digits else "#,##0"
+    )
+    app.jinja_env.filters["percent"] = lambda share, digits=1: (
+        format_decimal(100 * (share or 0), "#,##0." + "0" * digits if digits else "#,##0") + "%"
+    )
 
     @app.before_request
     def _remember_user_language() -> None:

@@ -32,6 +32,12 @@ def _seated_choices(conf: Any) -> list[tuple[str, str]]:
     ]
 
 
+def _move_choices(conf: Any) -> dict:
+    """Where a person can be moved: by block, with the free seats of each activity."""
+    acts = programme_services.activities(conf, published_only=True)
+    return programme_services.seat_choices_by_block(acts)
+
+
 @bp.get("/deelnemers", endpoint="people")
 @organiser_required
 def people_search():
@@ -65,7 +71,7 @@ def _person_page(conf: Any, reg_id: int, status: int = 200, **forms: Any):
     edit = forms.get("edit") or PersonForm(obj=reg, formdata=None, prefix="edit")
     mode = forms.get("mode") or ModeForm(data={"mode": reg.mode}, formdata=None, prefix="mode")
     move = forms.get("move") or MoveForm(formdata=None, prefix="move")
-    move.activity.choices = [("", _("kies een activiteit")), *_seated_choices(conf)]
+    move.activity.choices = {None: [("", _("kies een activiteit"))], **_move_choices(conf)}
     return render_template(
         "backoffice/person.html",
         conf=conf,
@@ -153,7 +159,7 @@ def person_move(registration_id: int):
     conf = current_conference()
     service.get_person(conf, registration_id)
     form = MoveForm(prefix="move")
-    form.activity.choices = [("", ""), *_seated_choices(conf)]
+    form.activity.choices = {None: [("", "")], **_move_choices(conf)}
     if form.validate_on_submit():
         if form.override.data and not (form.reason.data or "").strip():
             form.reason.errors = [_("Geef een reden als je de regels negeert.")]
