@@ -24,13 +24,6 @@ from streaming.models import StreamSettings
 bp = Blueprint("streaming", __name__)
 
 
-def sentence(message) -> str:
-    """An API field message (lower case, for programs) as a sentence for a person."""
-    text = str(message)
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 def allow_player(source, settings=None) -> None:
     """Let this page's CSP reach the stream's host: a frame for embeds, media for HLS/audio."""
     if source is None:
@@ -178,7 +171,7 @@ def questions(activity_id: int):
         try:
             qa.ask(conf, act.id, viewer, form.text.data)
         except Invalid as exc:  # the rules on the tidied text: shown next to the field
-            form.text.errors = [sentence(m) for m in (exc.fields or {}).values()] or [exc.message]
+            form.text.errors = [*(exc.fields or {}).values()] or [exc.message]
         else:
             if viewer.staff or not qa.premoderated(conf):
                 flash(_l("Je vraag staat in de lijst."), "success")

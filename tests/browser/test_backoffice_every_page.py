@@ -22,17 +22,17 @@ from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference
-from sessions import allocation_service
-from sessions.models import Activity
-from sessions.preferences import save_preferences
-from sessions.seats import move_person
+from sessions.programme.models import Activity
+from sessions.seats.allocation import service as allocation_service
+from sessions.seats.preferences import save_preferences
+from sessions.seats.services import move_person
 from streaming import services as streaming_services
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_every_page import NOT_PAGES
 from tests.conftest import LiveServer, _sqlite_app
+from tests.quality.test_authorization_matrix import _view_roles
 from tests.registration_support import person
 from tests.seats_support import seated
-from tests.test_authorization_matrix import _view_roles
 
 PASSWORD = "wachtwoord-organisator"
 # Staff GET routes that are files, not pages (or a page checked by another browser test).

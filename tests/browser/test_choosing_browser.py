@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conference.extensions import db
-from sessions.preferences import preferences_of
+from sessions.seats.preferences import preferences_of
 from tests.browser.conftest import assert_accessible
 from tests.seats_support import add_registration, seated
 

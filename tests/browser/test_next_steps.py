@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sessions.preferences import save_preferences
 from sqlalchemy import select
 
 from conference.clock import utcnow
@@ -24,6 +23,7 @@ from conference.extensions import db
 from conference.models import MailMessage
 from registration.models import Registration
 from registration.signup import register
+from sessions.seats.preferences import save_preferences
 from tests.browser.conftest import assert_accessible
 from tests.conftest import LiveServer, _sqlite_app
 from tests.registration_support import conference, person, set_venue
