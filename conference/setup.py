@@ -20,7 +20,7 @@ from conference.clock import utcnow
 from conference.db import configure_sqlite
 from conference.errors import register_error_handlers
 from conference.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from conference.i18n import lang, localized, select_locale
+from conference.i18n import lang, lang_of, localized, select_locale
 from conference.security import init_security
 from conference.services import current_conference
 from conference.views import bp as kernel_bp
@@ -114,6 +114,7 @@ def register_template_helpers(app: Flask) -> None:
         current_conference=safe_conference,
         lang=lang,
         localized=localized,
+        lang_of=lang_of,
         now_utc=utcnow,
         current_user=current_user,
     )

@@ -36,7 +36,7 @@ def _login(page, live_server) -> None:
     page.goto(live_server.url + "/beheer/login")
     page.get_by_label("E-mailadres").fill("organiser@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(live_server.url + "/beheer")
 
 

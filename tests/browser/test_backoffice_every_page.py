@@ -158,7 +158,7 @@ def tab(browser, office):
     page.goto(office["url"] + "/beheer/login")
     page.get_by_label("E-mailadres").fill("organisator@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(office["url"] + "/beheer")
     yield page
     context.close()

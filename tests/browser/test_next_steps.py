@@ -166,7 +166,7 @@ def test_error_summary_lines_are_short_and_lead_to_the_field(browser, server):
     page.goto(server.url + "/beheer/login")
     page.get_by_label("E-mailadres").fill("niemand@example.org")
     page.get_by_label("Wachtwoord").fill("fout-wachtwoord-123")
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator(".error-summary")).to_contain_text("horen niet bij een medewerker")
     context.close()

@@ -103,7 +103,7 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     office.goto(server.url + "/beheer/login")
     office.get_by_label("E-mailadres").fill("organisator@example.org")
     office.get_by_label("Wachtwoord").fill(PASSWORD)
-    office.get_by_role("button", name="Aanmelden").click()
+    office.get_by_role("button", name="Inloggen").click()
     office.goto(server.url + "/beheer/verdeling")
     office.get_by_label("Lotingsgetal (seed)").fill("2022")
     office.get_by_role("button", name="Proefverdeling maken").click()

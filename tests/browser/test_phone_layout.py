@@ -106,8 +106,8 @@ def test_no_volunteer_page_scrolls_sideways(browser, site, width):  # noqa: F811
     tab.goto(site["url"] + "/beheer/login")
     tab.get_by_label("E-mailadres").fill("nieuw@example.org")
     tab.get_by_label("Wachtwoord").fill("wachtwoord-nieuw")
-    tab.get_by_role("button", name="Aanmelden").click()
-    expect(tab.locator("h1")).not_to_have_text("Aanmelden voor medewerkers")
+    tab.get_by_role("button", name="Inloggen").click()
+    expect(tab.locator("h1")).not_to_have_text("Inloggen voor medewerkers")
     failures = []
     for path in VOLUNTEER_PAGES:
         response = tab.goto(site["url"] + path)

@@ -44,7 +44,7 @@ def volunteer(browser, server, **options):
     page.goto(server.url + "/beheer/login?next=/scanner")
     page.get_by_label("E-mailadres").fill("deur@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page.locator("h1")).to_have_text("Scanner")
     return context, page
 
