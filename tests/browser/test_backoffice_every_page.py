@@ -27,12 +27,11 @@ from sessions.seats.allocation import service as allocation_service
 from sessions.seats.preferences import save_preferences
 from sessions.seats.services import move_person
 from streaming import services as streaming_services
-from tests.browser.conftest import assert_accessible
 from tests.browser.test_every_page import NOT_PAGES
-from tests.conftest import LiveServer, _sqlite_app
-from tests.quality.test_authorization_matrix import _view_roles
-from tests.registration_support import person
-from tests.seats_support import seated
+from tests.factories import person, seated
+from tests.helpers import view_roles
+from tests.support.apps import LiveServer, sqlite_app
+from tests.support.browser import assert_accessible
 
 PASSWORD = "wachtwoord-organisator"
 # Staff GET routes that are files, not pages (or a page checked by another browser test).
@@ -103,7 +102,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 def office(sqlite_template, tmp_path_factory):
     """An organiser; people with seats and choices; a dry run that leaves someone out;
     a sent and a draft broadcast; a configured stream."""
-    app = _sqlite_app(sqlite_template, tmp_path_factory.mktemp("office"))
+    app = sqlite_app(sqlite_template, tmp_path_factory.mktemp("office"))
     with LiveServer(app) as server:
         app.config["BASE_URL"] = server.url
         with app.app_context():
@@ -167,7 +166,7 @@ def tab(browser, office):
 def test_every_staff_page_is_listed(app):
     routes = {}
     for rule in app.url_map.iter_rules():
-        roles = _view_roles(app, rule.endpoint)
+        roles = view_roles(app, rule.endpoint)
         staff_only = roles and "attendee" not in roles and rule.endpoint not in NOT_PAGES
         if "GET" in rule.methods and not rule.rule.startswith("/api/") and staff_only:
             routes[rule.endpoint] = rule.rule

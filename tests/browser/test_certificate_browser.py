@@ -14,15 +14,16 @@ from playwright.sync_api import expect
 from conference.extensions import db
 from registration.checkin.models import Scan
 from streaming import certificates
-from tests.browser.conftest import assert_accessible
-from tests.streaming_helpers import activity, conference, make_attendee
+from tests.factories import activity_of_kind as activity
+from tests.factories import attendee, conference
+from tests.support.browser import assert_accessible
 
 
 @pytest.fixture
 def code(live_server):
     with live_server.app.app_context():
         opening, closing = activity("plenary"), activity("plenary", 1)
-        reg = make_attendee("onsite", first_name="Laura", last_name="Laat")
+        reg = attendee("onsite", first_name="Laura", last_name="Laat")
         db.session.add(
             Scan(
                 conference_id=reg.conference_id, registration_id=reg.id, checkpoint="entrance",

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from sessions.seats.preferences import preferences_of
-from tests.browser.conftest import assert_accessible
-from tests.seats_support import add_registration, seated
+from tests.factories import attendee, seated
+from tests.support.browser import assert_accessible
 
 PHONE = {"width": 360, "height": 640}
 
@@ -33,8 +33,8 @@ def logged_in(browser, server, user, javascript=False, **options):
 @pytest.fixture
 def people(live_server):
     with live_server.app.app_context():
-        onsite = add_registration("kaart@example.org")
-        online = add_registration("online-kaart@example.org", mode="online")
+        onsite = attendee("onsite", email="kaart@example.org", first_name="Kaat")
+        online = attendee("online", email="online-kaart@example.org", first_name="Olaf")
         ws = seated("workshop")
         result = {
             "onsite": onsite.user, "online": online.user, "onsite_id": onsite.id,

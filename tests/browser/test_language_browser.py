@@ -17,8 +17,8 @@ from conference.extensions import db
 from registration.models import Registration
 from registration.signup import register
 from sessions.programme.models import Activity
-from tests.browser.conftest import assert_accessible
-from tests.registration_support import person
+from tests.factories import person
+from tests.support.browser import assert_accessible
 
 HEADING_JUMPS = """() => {
   const levels = [...document.querySelectorAll('main h1, main h2, main h3, main h4')]

@@ -24,16 +24,15 @@ from conference.models import MailMessage
 from registration.models import Registration
 from registration.signup import register
 from sessions.seats.preferences import save_preferences
-from tests.browser.conftest import assert_accessible
-from tests.conftest import LiveServer, _sqlite_app
-from tests.registration_support import conference, person, set_venue
-from tests.seats_support import seated
+from tests.factories import conference, person, seated, set_venue
+from tests.support.apps import LiveServer, sqlite_app
+from tests.support.browser import assert_accessible
 
 
 @pytest.fixture(scope="module")
 def server(sqlite_template, tmp_path_factory):
     """One served demo conference for the whole module (CSRF on, as in production)."""
-    app = _sqlite_app(sqlite_template, tmp_path_factory.mktemp("next-steps"), WTF_CSRF_ENABLED=True)
+    app = sqlite_app(sqlite_template, tmp_path_factory.mktemp("next-steps"), WTF_CSRF_ENABLED=True)
     with LiveServer(app) as live:
         app.config["BASE_URL"] = live.url
         yield live

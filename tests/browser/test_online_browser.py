@@ -18,8 +18,10 @@ from playwright.sync_api import expect
 from conference.clock import utcnow
 from conference.extensions import db
 from streaming import services
-from tests.browser.conftest import assert_accessible
-from tests.streaming_helpers import activity, conference, make_attendee
+from tests.factories import activity_of_kind as activity
+from tests.factories import attendee as make_attendee
+from tests.factories import conference
+from tests.support.browser import assert_accessible
 
 PLAYER_HOSTS = {"www.youtube-nocookie.com"}
 

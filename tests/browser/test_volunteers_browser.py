@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 
 from conference.cli import create_staff
 from conference.extensions import db
-from tests.browser.conftest import assert_accessible
-from tests.checkin_factory import conference, make_registration, open_day
+from tests.factories import conference, open_day, ticket_holder
+from tests.support.browser import assert_accessible
 
 PASSWORD = "wachtwoord-vrijwilliger"
 PHONE = {"width": 360, "height": 740}
@@ -30,8 +30,11 @@ def server(live_server):
     with live_server.app.app_context():
         open_day()
         create_staff("deur@example.org", "checkin", "Vrijwilliger", PASSWORD)
-        _reg, ticket = make_registration(
-            first_name="Lotte", last_name="Janssens", email="lotte.janssens@caw-antwerpen.be"
+        _reg, ticket = ticket_holder(
+            "onsite",
+            first_name="Lotte",
+            last_name="Janssens",
+            email="lotte.janssens@caw-antwerpen.be",
         )
         live_server.ticket_url = f"{live_server.url}/t/{ticket.secret}"
         db.session.remove()

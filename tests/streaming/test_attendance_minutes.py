@@ -14,7 +14,8 @@ import time_machine
 from conference.extensions import db
 from registration.checkin import services as checkin
 from streaming import certificates
-from tests.streaming_helpers import activity, conference, give_seat, make_attendee
+from tests.factories import activity_of_kind as activity
+from tests.factories import attendee, conference, give_seat
 
 
 def scan(reg, moment, *, checkpoint="entrance", kind="entry") -> None:
@@ -34,7 +35,7 @@ def minutes(reg) -> dict[str, int]:
 
 def test_a_late_arrival_counts_only_the_time_inside(app):
     opening, closing = activity("plenary"), activity("plenary", 1)
-    reg = make_attendee("onsite", first_name="Laat")
+    reg = attendee("onsite", first_name="Laat")
     scan(reg, opening.ends_at + timedelta(minutes=10))  # the opening was over
     parts = minutes(reg)
     assert opening.title not in parts  # it was credited 60 minutes before the fix
@@ -43,7 +44,7 @@ def test_a_late_arrival_counts_only_the_time_inside(app):
 
 def test_an_early_leave_counts_until_the_exit(app):
     opening = activity("plenary")
-    reg = make_attendee("onsite", first_name="Vroeg")
+    reg = attendee("onsite", first_name="Vroeg")
     scan(reg, opening.starts_at - timedelta(minutes=20))
     scan(reg, opening.starts_at + timedelta(minutes=25), kind="exit")
     parts = minutes(reg)
@@ -52,7 +53,7 @@ def test_an_early_leave_counts_until_the_exit(app):
 
 def test_late_and_early_both_and_back_again(app):
     opening, closing = activity("plenary"), activity("plenary", 1)
-    reg = make_attendee("onsite", first_name="Beide")
+    reg = attendee("onsite", first_name="Beide")
     scan(reg, opening.starts_at + timedelta(minutes=15))
     scan(reg, opening.ends_at - timedelta(minutes=10), kind="exit")
     assert minutes(reg) == {opening.title: 35}
@@ -67,7 +68,7 @@ def test_late_and_early_both_and_back_again(app):
 
 def test_a_workshop_counts_from_the_door_scan(app):
     workshop = activity("workshop")
-    reg = make_attendee("onsite", first_name="Deur")
+    reg = attendee("onsite", first_name="Deur")
     give_seat(reg, workshop)
     scan(reg, conference().starts_at)
     assert minutes(reg)[workshop.title] == 90  # the door was not scanned: the whole workshop
