@@ -145,8 +145,8 @@ def scheduler_command(once: str | None, list_jobs: bool, first_delay: float) -> 
                 raise click.UsageError(str(exc.args[0])) from exc
             scheduler.sync_job_rows()
             run = scheduler.run_job(spec, trigger="once")
-        click.echo(
-            f"{spec.name}: {run.status} {run.result or ''}{' ' + run.error if run.error else ''}"
-        )
-        sys.exit(0 if run.status == "ok" else 1)
+            # Read the run while its session is open: after the context it is detached.
+            status, result, error = run.status, run.result, run.error
+        click.echo(f"{spec.name}: {status} {result or ''}{' ' + error if error else ''}")
+        sys.exit(0 if status == "ok" else 1)
     scheduler.serve(app, first_delay=first_delay)

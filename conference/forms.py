@@ -23,4 +23,4 @@ class StaffLoginForm(FlaskForm):
         validators=[DataRequired(_l("Vul je wachtwoord in.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField(_l("Aanmelden"))
+    submit = SubmitField(_l("Inloggen"))

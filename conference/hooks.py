@@ -48,6 +48,9 @@ Extension points: the sender asks and gathers what the receivers return (`collec
   asked by the check-in service; seats answer with `sessions.seats.checkpoints.CHECKPOINTS`.
 - `mail_attachment(kind, item=...)` -> bytes: asked by `conference.mail.delivery` for an
   attachment queued with `render=kind`; the agenda connects for "ics".
+- `next_step_facts(registration)` -> `{fact: value}`: asked by `registration.journey` for the
+  person's task list (thank-you page, confirmation mail, personal page); seats answer with
+  `choices_made` (the person ranked a workshop in the preference round).
 - `news_opted_out(target, ident=...)` -> bool: asked by `conference.mail.policy.opted_out` for a
   news token of another target than the kernel's accounts ("u"); registration connects for "r".
 
@@ -86,6 +89,7 @@ news_opted_out = _signals.signal("news-opted-out")
 person_sections = _signals.signal("person-sections")
 seated_activities = _signals.signal("seated-activities")
 seat_holders = _signals.signal("seat-holders")
+next_step_facts = _signals.signal("next-step-facts")
 
 
 def collect(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:

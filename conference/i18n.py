@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """Dutch first. Pages: ?lang=, cookie, account, browser. API: ?lang=, Accept-Language."""
+    """Dutch first. Pages: ?lang=, cookie, account; else Dutch, whatever the browser's language
+    (an English browser must not lose the Dutch-first default). API: ?lang=, Accept-Language."""
     if not has_request_context():  # jobs and the CLI: Dutch unless force_locale says otherwise
         return "nl"
     languages = current_app.config["LANGUAGES"]
@@ -25,12 +27,19 @@ def select_locale() -> str:
     for candidate in explicit:
         if candidate in languages:
             return candidate
-    return request.accept_languages.best_match(languages, default="nl")
+    return "nl"
 
 
 def lang() -> str:
     """The current language code."""
     return str(get_locale() or "nl")
+
+
+def lang_of(obj: Any, field: str) -> Markup:
+    """` lang="nl"` where an English page shows a Dutch text (no English one is filled in)."""
+    if lang() == "en" and not getattr(obj, f"{field}_en", None):
+        return Markup(' lang="nl"')
+    return Markup("")
 
 
 def localized(obj: Any, field: str) -> Any:

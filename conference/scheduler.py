@@ -181,7 +181,8 @@ def serve(app: Flask, *, first_delay: float = 2.0) -> None:
             if not take_lease():
                 log.info("another scheduler holds the lease; %s skipped", spec.name)
                 return
-            run_job(spec)
+            run = run_job(spec)
+            log.info("job %s: %s %s", spec.name, run.status, run.result or "")
 
     def renew() -> None:
         with app.app_context():
@@ -193,11 +194,15 @@ def serve(app: Flask, *, first_delay: float = 2.0) -> None:
             log.warning("another scheduler process holds the lease; waiting to take over")
     start = utcnow() + timedelta(seconds=first_delay)
     for spec in JOBS:
+        # The name is what APScheduler's own log lines show ("Running job ...").
         scheduler.add_job(
-            guarded, "interval", args=[spec], id=spec.name, seconds=spec.interval,
+            guarded, "interval", args=[spec], id=spec.name, name=spec.name, seconds=spec.interval,
             next_run_time=start, max_instances=1, coalesce=True, misfire_grace_time=spec.interval,
         )  # fmt: skip
-    scheduler.add_job(renew, "interval", id="_lease", seconds=LEASE_SECONDS // 3)
+    scheduler.add_job(
+        renew, "interval", id="_lease", name="renew the scheduler lease",
+        seconds=LEASE_SECONDS // 3,
+    )  # fmt: skip
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %s: stopping the scheduler", signum)

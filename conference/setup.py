@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, g, request
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_login import current_user
 
 from conference import auth  # noqa: F401  (registers the login loaders)
@@ -20,7 +20,7 @@ from conference.clock import utcnow
 from conference.db import configure_sqlite
 from conference.errors import register_error_handlers
 from conference.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from conference.i18n import lang, localized, select_locale
+from conference.i18n import lang, lang_of, localized, select_locale
 from conference.security import init_security
 from conference.services import current_conference
 from conference.views import bp as kernel_bp
@@ -114,6 +114,7 @@ def register_template_helpers(app: Flask) -> None:
         current_conference=safe_conference,
         lang=lang,
         localized=localized,
+        lang_of=lang_of,
         now_utc=utcnow,
         current_user=current_user,
     )
@@ -121,6 +122,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y")
     app.jinja_env.filters["time_short"] = lambda d: format_time(d, "HH:mm")
     app.jinja_env.filters["datetime_long"] = lambda d: format_datetime(d, "EEEE d MMMM y, HH:mm")
+    # Numbers as the reader writes them ("2,20" and "57,3%" in Dutch, "2.20" in English).
+    app.jinja_env.filters["decimal"] = lambda x, digits=1: format_decimal(
+        x or 0, "#,##0." + "0" * digits if digits else "#,##0"
+    )
+    app.jinja_env.filters["percent"] = lambda share, digits=1: (
+        format_decimal(100 * (share or 0), "#,##0." + "0" * digits if digits else "#,##0") + "%"
+    )
 
     @app.before_request
     def _remember_user_language() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from conference import hooks
 from conference.mail.outbox import add_new_mail, qr_attachment, queue_mail, render_mail
 from conference.models import ApiToken, Conference, MailMessage, User
+from registration.journey import next_steps
 from registration.links import external_url, manage_url, watch_url
 from registration.models import Registration, Ticket
 from registration.tickets import ticket_url
@@ -76,10 +77,15 @@ def render_confirmation(
     so it is rendered once per kind with stand-ins, cached, and filled in (HTML-escaped in the
     HTML part). The cache key holds everything else the text shows.
     """
+    steps = tuple(
+        next_steps(
+            conf, status=info["status"], mode=info["mode"], waiting=bool(info.get("waiting"))
+        )
+    )
     key = (
         conf.id, conf.name, conf.name_en, conf.starts_at, conf.venue, language,
         info["status"], info["mode"], bool(info.get("waiting")), secret is not None,
-        current_app.config["BASE_URL"],
+        current_app.config["BASE_URL"], steps,
     )  # fmt: skip
     cache = current_app.extensions.setdefault("registration.confirmation_cache", {})
     template = cache.get(key)
@@ -93,6 +99,7 @@ def render_confirmation(
             ),
             "watch_url": watch_url(),
             "qr_cid": QR_CID,
+            "steps": steps,
         }
         template = render_mail("registration_confirmation", language, context)
         if len(cache) > 256:

@@ -67,6 +67,11 @@ CONFERENCE_ROW = select(
     Conference.onsite_capacity,
     Conference.onsite_taken,
     Conference.profile_quotas,
+    # For the next steps in the confirmation mail (registration/journey.py).
+    Conference.allocation_mode,
+    Conference.allocation_published_at,
+    Conference.choice_opens_at,
+    Conference.choice_closes_at,
 )
 
 

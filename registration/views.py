@@ -31,6 +31,7 @@ from conference.models import User
 from conference.services import current_conference
 from registration.access import current_registration
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
+from registration.journey import next_steps
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
 from registration.tickets import active_ticket, ticket_url
 from registration.validation import clean_email
@@ -71,7 +72,7 @@ def _window_page(conf, now):
     return render_template("registration/not_open.html", conf=conf, state="after"), 200
 
 
-def _form_page(form, conf, status=200, step=1, general=None):
+def _form_page(form, conf, status=200, step=1, general=None, already=None):
     template = "registration/venue_choice.html" if step == 2 else "registration/register.html"
     return render_template(
         template,
@@ -80,6 +81,7 @@ def _form_page(form, conf, status=200, step=1, general=None):
         suggestions=SECTOR_SUGGESTIONS,
         quotas=quotas_active(conf, utcnow()),
         general=general,
+        already=already,
         existing=current_registration(required=False) if current_user.is_authenticated else None,
     ), status
 
@@ -116,7 +118,7 @@ def register_page():
         return _form_page(form, conf, 200, step=2)
     except AlreadyRegistered as exc:
         form.email.errors = [exc.message]
-        return _form_page(form, conf, 409)
+        return _form_page(form, conf, 409, already=clean_email(form.email.data)[0])
     except RegistrationClosed:
         return _window_page(conf, utcnow())
     if result.new_user:
@@ -140,7 +142,11 @@ def done():
     info = session.get("registered")
     if not info:
         return redirect(url_for("registration.register"))
-    return render_template("registration/done.html", info=info, conf=current_conference())
+    conf = current_conference()
+    steps = next_steps(
+        conf, status=info["status"], mode=info["mode"], waiting=bool(info.get("waiting"))
+    )
+    return render_template("registration/done.html", info=info, conf=conf, steps=steps)
 
 
 def _ticket_or_404(secret: str):

@@ -47,6 +47,7 @@ def connect_hooks() -> None:
     hooks.activity_capacity_raised.connect(seat_hooks.on_capacity_raised)
     hooks.seat_summary.connect(seat_summary)
     hooks.personal_data.connect(seat_hooks.personal_data)
+    hooks.next_step_facts.connect(seat_hooks.choice_facts)
     hooks.activity_checkpoints.connect(checkpoints.provide_checkpoints)
     # The people screens: a person's seats and choices, and the search's seat filter.
     hooks.person_sections.connect(seat_people.person_sections)

@@ -26,8 +26,9 @@ from streaming.presence import online_seconds
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed over is unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 80 random bits
-# An online part counts from this many attended minutes (a quick look is not taking part).
+# A part counts from this many attended minutes (a quick look is not taking part).
 MIN_ONLINE_MINUTES = 5
+MIN_ONSITE_MINUTES = 5
 # On site, these parts count for everyone who came in; seated ones need a seat (and a door
 # scan where the door was scanned at all).
 ONSITE_OPEN_KINDS = ("plenary",)
@@ -86,39 +87,59 @@ def verify_url(code: str) -> str:
 # -- attendance ------------------------------------------------------------------------------
 
 
-def entrance_checkins(conference_id: int, registration_ids: list[int]) -> dict[int, datetime]:
-    """When each registration was first let in at the entrance (from the check-in scans)."""
-    if not registration_ids:
-        return {}
+def entrance_presence(conf: Conference, registration_id: int) -> list[tuple[datetime, datetime]]:
+    """When the person was inside: each entrance entry to the next exit (or the day's end)."""
     rows = db.session.execute(
-        select(Scan.registration_id, func.min(Scan.scanned_at))
+        select(Scan.type, Scan.scanned_at)
         .where(
-            Scan.conference_id == conference_id,
-            Scan.registration_id.in_(registration_ids),
+            Scan.conference_id == conf.id,
+            Scan.registration_id == registration_id,
             Scan.checkpoint == "entrance",
             Scan.status == "ok",
-            Scan.type == "entry",
+            Scan.type.in_(("entry", "exit")),
         )
-        .group_by(Scan.registration_id)
-    )
-    return dict(rows.all())
+        .order_by(Scan.scanned_at, Scan.id)
+    ).all()
+    spans: list[tuple[datetime, datetime]] = []
+    inside_since = None
+    for kind, at in rows:
+        if kind == "entry" and inside_since is None:
+            inside_since = at
+        elif kind == "exit" and inside_since is not None:
+            spans.append((inside_since, at))
+            inside_since = None
+    if inside_since is not None:  # no exit scanned: inside until the day ends
+        spans.append((inside_since, max(conf.ends_at, inside_since)))
+    return spans
 
 
 def activity_door_scans(
     conference_id: int, registration_id: int, activity_ids: list[int]
-) -> tuple[set[int], set[int]]:
-    """(activities whose door was scanned at all, activities where this person was let in)."""
+) -> tuple[set[int], dict[int, datetime]]:
+    """(activities whose door was scanned at all, {activity: when this person was let in})."""
     if not activity_ids:
-        return set(), set()
-    base = select(Scan.activity_id).where(
+        return set(), {}
+    where = (
         Scan.conference_id == conference_id,
         Scan.activity_id.in_(activity_ids),
         Scan.status == "ok",
         Scan.type.in_(("entry", "standby")),
     )
-    scanned = set(db.session.scalars(base.distinct()))
-    mine = set(db.session.scalars(base.where(Scan.registration_id == registration_id).distinct()))
-    return scanned, mine
+    scanned = set(db.session.scalars(select(Scan.activity_id).where(*where).distinct()))
+    mine = db.session.execute(
+        select(Scan.activity_id, func.min(Scan.scanned_at))
+        .where(*where, Scan.registration_id == registration_id)
+        .group_by(Scan.activity_id)
+    )
+    return scanned, dict(mine.all())
+
+
+def overlap_minutes(start: datetime, end: datetime, spans: list[tuple[datetime, datetime]]) -> int:
+    """Whole minutes of [start, end) covered by the (disjoint) spans of presence."""
+    seconds = sum(
+        max((min(end, until) - max(start, since)).total_seconds(), 0) for since, until in spans
+    )
+    return int(seconds // 60)
 
 
 def _duration(act: Activity) -> int:
@@ -139,7 +160,13 @@ def _part(act: Activity, mode: str, minutes: int, tz: str) -> Part:
 
 
 def attendance(conf: Conference, registration: Registration) -> list[Part]:
-    """The parts a registration attended: on site after an entrance check-in, online by minutes."""
+    """The parts a registration attended, with the minutes of each.
+
+    Online: the minutes a watch page was open while the part was live (from heartbeats).
+    On site: the overlap of the part with the person's time inside (entrance entry to exit),
+    from their own door scan on where the door was scanned: a late arrival or an early leave
+    counts only the time that was really there.
+    """
     tz = conf.timezone
     parts: dict[int, Part] = {}
     # Online: attended minutes from heartbeats, never more than the part lasted.
@@ -152,8 +179,9 @@ def attendance(conf: Conference, registration: Registration) -> list[Part]:
         minutes = min(presence.attended_seconds // 60, _duration(act))
         if minutes >= MIN_ONLINE_MINUTES:
             parts[act.id] = _part(act, "online", minutes, tz)
-    # On site: only after a check-in at the entrance.
-    if entrance_checkins(conf.id, [registration.id]):
+    # On site: only after a check-in at the entrance, for the time inside.
+    spans = entrance_presence(conf, registration.id)
+    if spans:
         open_acts = db.session.scalars(
             select(Activity).where(
                 Activity.conference_id == conf.id,
@@ -166,9 +194,15 @@ def attendance(conf: Conference, registration: Registration) -> list[Part]:
             .join(Seat, Seat.activity_id == Activity.id)
             .where(Seat.registration_id == registration.id, Activity.kind.in_(ONSITE_SEATED_KINDS))
         ).all()
-        scanned, mine = activity_door_scans(conf.id, registration.id, [a.id for a in seated])
-        for act in list(open_acts) + [a for a in seated if a.id not in scanned or a.id in mine]:
-            parts[act.id] = _part(act, "onsite", _duration(act), tz)
+        scanned, arrived = activity_door_scans(conf.id, registration.id, [a.id for a in seated])
+        present = [(act, None) for act in open_acts] + [
+            (a, arrived.get(a.id)) for a in seated if a.id not in scanned or a.id in arrived
+        ]
+        for act, door in present:
+            start = max(act.starts_at, door) if door is not None else act.starts_at
+            minutes = overlap_minutes(start, act.ends_at, spans)
+            if minutes >= MIN_ONSITE_MINUTES:
+                parts[act.id] = _part(act, "onsite", minutes, tz)
     return sorted(parts.values(), key=lambda p: (p.starts_at, p.activity_id))
 
 

@@ -42,15 +42,15 @@ def qa_activity(conf: Conference, activity_id: int) -> Activity:
 def clean_text(text: Any) -> str:
     """The question's text, tidied (`tidy_text`, several lines); 422 when empty or too long."""
     if not isinstance(text, str):
-        raise Invalid(fields={"text": _l("typ je vraag")})
+        raise Invalid(fields={"text": _l("Typ je vraag.")})
     try:
         text = tidy_text(text, multiline=True)
     except ValueError:
         raise Invalid(fields={"text": UNUSABLE_TEXT}) from None
     if len(text) < MIN_LENGTH:
-        raise Invalid(fields={"text": _l("typ je vraag (minstens 3 tekens)")})
+        raise Invalid(fields={"text": _l("Typ je vraag (minstens 3 tekens).")})
     if len(text) > MAX_LENGTH:
-        raise Invalid(fields={"text": _l("je vraag is te lang (hoogstens 500 tekens)")})
+        raise Invalid(fields={"text": _l("Je vraag is te lang (hoogstens 500 tekens).")})
     return text
 
 

@@ -127,6 +127,8 @@ def watch(activity_id: int):
         settings=settings,
         state=state,
         source=source,
+        # A player from another website loads after a tap (the still's link, without script).
+        start_player=request.args.get("speler") == "1",
         viewer=viewer,
         can_join=may_join(viewer, conf, act, moment),
         join_at=join_opens_at(conf, act),
@@ -282,7 +284,11 @@ def certificate_pdf():
 @bp.get("/attest/<code>")
 @limiter.limit("30/minute")
 def verify(code: str | None = None):
-    """Public check of a certificate by its code: shows the name and the date, nothing more."""
+    """Public check of a certificate by its code: what the certificate says, nothing more.
+
+    The name, the date, the parts and their minutes (an employer checks the hours); never the
+    e-mail address or anything else of the registration.
+    """
     conf = current_conference()
     code = code or request.args.get("code")
     cert = certificates.find(code) if code else None

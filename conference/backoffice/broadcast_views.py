@@ -127,6 +127,7 @@ def broadcast(broadcast_id: int):
         else service.audience_count(conf, item.audience, item.activity_id)
         - service.audience_count(conf, item.audience, item.activity_id, news=True),
         recipients=recipients,
+        names=service.names_of([r.registration_id for r in recipients]),
         activity=activity,
         labels=service.AUDIENCE_LABELS,
         confirm=ConfirmForm(),

@@ -291,3 +291,12 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
             },
         )
     return count
+
+
+def names_of(registration_ids: list[int | None]) -> dict[int, str]:
+    """The people's names by registration, so the organisers read names, not numbers."""
+    ids = [i for i in registration_ids if i is not None]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Registration).where(Registration.id.in_(ids)))
+    return {reg.id: reg.full_name for reg in rows}

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -38,6 +39,7 @@ from registration.account.login_links import (
     user_for_manage_token,
 )
 from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm, EditForm, LoginForm
+from registration.journey import steps_for
 from registration.services import PROFILE_LOCKED
 from registration.validation import clean_email
 from registration.venue import waiting_position
@@ -146,6 +148,7 @@ def manage(reg):
         ticket=reg.ticket,
         position=waiting_position(db.session, reg),
         form=ConfirmForm(),
+        steps=steps_for(reg),
     )
 
 
@@ -197,6 +200,33 @@ MODE_MESSAGES = {
     ),
     "online": _l("Je volgt de conferentie online."),
 }
+
+
+# The changes that give something up (a place, a ticket, a turn on the waiting list): a page says
+# what is lost, and whether it comes back, before the button that makes them.
+CONFIRMED_ACTIONS = {
+    "online": lambda reg: reg.mode == "onsite" or reg.status == "waitlisted",
+    "stop_waiting": lambda reg: reg.venue_waitlisted_at is not None and not reg.holds_venue_place,
+}
+
+
+@bp.get("/mijn-inschrijving/deelname/<action>")
+@attendee_page
+def confirm_mode(reg, action: str):
+    """Ask before a change that gives up a place or a turn: what is lost, what can come back."""
+    fits = CONFIRMED_ACTIONS.get(action)
+    if fits is None:
+        abort(404)
+    if not fits(reg):
+        return redirect(url_for("registration.manage"), code=303)
+    return render_template(
+        "registration/confirm_mode.html",
+        reg=reg,
+        conf=reg.conference,
+        action=action,
+        position=waiting_position(db.session, reg),
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/mijn-inschrijving/deelname")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid
@@ -276,10 +276,14 @@ def search(conf: Conference, cp: Checkpoint, query: str) -> list[dict[str, Any]]
     if len(text) < 2:
         raise Invalid(fields={"q": _l("typ minstens 2 tekens")})
     full_name = func.lower(Registration.first_name + " " + Registration.last_name)
-    condition = or_(
-        func.lower(Registration.email) == text,
-        full_name.contains(text, autoescape=True),
-        func.lower(Registration.last_name).contains(text, autoescape=True),
+    email = func.lower(Registration.email)
+    # Every word somewhere in the name or the address: "jans", "lotte jans", "jans lotte",
+    # "@caw" and "lotte.j" all find Lotte Janssens <lotte.janssens@caw.be>.
+    condition = and_(
+        *(
+            or_(full_name.contains(word, autoescape=True), email.contains(word, autoescape=True))
+            for word in text.split()
+        )
     )
     regs = db.session.scalars(
         select(Registration)

@@ -9,7 +9,8 @@ from flask_babel import format_time
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from conference.auth import organiser_required, role_required
+from conference.auth import role_required
+from conference.clock import utcnow
 from conference.errors import DomainError, Invalid, NotFound
 from conference.i18n import localized
 from conference.mail.qr import qr_svg
@@ -66,6 +67,7 @@ def scanner(checkpoint: str):
         "registration/scanner.html",
         conf=conf,
         cp=cp,
+        cp_open=cp.is_open(utcnow()),
         cp_json=lists.checkpoint_json(cp),
         search_form=SearchForm(formdata=None),
         checkin_form=ManualCheckinForm(formdata=None),
@@ -157,9 +159,12 @@ def reissue(checkpoint: str, registration_id: int):
 
 
 @bp.get("/beheer/checkin")
-@organiser_required
+@checkin_staff
 def figures():
-    """Live figures: arrivals per quarter hour, inside now, no-shows per workshop."""
+    """Live figures: arrivals per quarter hour, inside now, no-shows per workshop.
+
+    For organisers and check-in volunteers alike: the people at the doors see the crowd too.
+    """
     conf = current_conference()
     context = {
         "conf": conf,

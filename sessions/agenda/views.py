@@ -26,6 +26,7 @@ from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
 from conference.auth import organiser_required
+from conference.clock import utcnow
 from conference.errors import NotFound
 from conference.extensions import db
 from conference.mail.qr import qr_svg
@@ -38,6 +39,7 @@ from sessions.agenda.services import AgendaEntry, ProgrammeSnapshot, load_agenda
 from sessions.programme.models import Activity
 from sessions.programme.services import activity_by_slug
 from sessions.programme.views import bp
+from sessions.seats.preferences import choice_blocks, choice_open, preferences_of
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -96,6 +98,24 @@ def agenda_context(reg: Registration, *, staff: bool = False) -> dict[str, Any]:
         "feed": None if staff else feeds.feed_urls(reg),
         "reset_form": None if staff else ResetFeedForm(),
         "watch_url": watch_url,
+        # While the preference round runs, an empty block says what happens next.
+        "ranked": preferences_of(reg.id),
+        "round": _round_state(reg),
+    }
+
+
+def _round_state(reg: Registration) -> dict[str, Any] | None:
+    """The preference round as the agenda tells it: open, not yet, or closed; None when over."""
+    conf = reg.conference
+    if conf.allocation_mode != "preferences" or conf.allocation_published_at is not None:
+        return None
+    if conf.choice_closes_at is None or conf.choice_opens_at is None:
+        return None
+    now = utcnow()
+    return {
+        "open": choice_open(conf, now),
+        "later": now < conf.choice_opens_at,
+        "blocks": {b.id for b in choice_blocks(conf)},
     }
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from flask_babel import format_time
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +15,7 @@ from conference.clock import isoformat
 from conference.db import write_transaction
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.i18n import localized
 from conference.models import Conference
 from conference.services import conference_json
 from sessions.programme.changes import announce_change, apply_patch, validate_patch, watched
@@ -49,6 +53,35 @@ def activities(conf: Conference, *, published_only: bool = True) -> list[Activit
     if published_only:
         query = query.filter_by(published=True)
     return list(db.session.scalars(query))
+
+
+def _free_text(act: Activity) -> str:
+    if act.capacity is None:
+        return str(_l("onbeperkt"))
+    free = max(act.capacity - act.taken, 0)
+    if free == 0:
+        return str(_l("volzet (%(cap)d plaatsen)", cap=act.capacity))
+    return str(_l("%(free)d van %(cap)d plaatsen vrij", free=free, cap=act.capacity))
+
+
+def seat_choices_by_block(
+    acts: list[Activity], value: Callable[[int], Any] = str
+) -> dict[str | None, list[tuple[Any, str]]]:
+    """Activities with seats for an organiser's move list: grouped by block (an activity over
+    two blocks in a group of its own), each with its free seats; a WTForms choices dict."""
+    groups: dict[str | None, list[tuple[Any, str]]] = {}
+    for act in sorted(acts, key=lambda a: (a.starts_at, a.position, a.id)):
+        if not act.seated:
+            continue
+        if len(act.blocks) == 1:
+            block = act.blocks[0]
+            group = f"{localized(block, 'name')} · {format_time(block.starts_at, 'HH:mm')}–" + (
+                format_time(block.ends_at, "HH:mm")
+            )
+        else:
+            group = str(_l("Over meer dan één blok"))
+        groups.setdefault(group, []).append((value(act.id), f"{act.title} — {_free_text(act)}"))
+    return groups
 
 
 def activity_by_slug(conf: Conference, slug: str) -> Activity:

@@ -17,6 +17,7 @@ from registration.models import Registration
 from sessions.programme import services
 from sessions.programme.models import Activity, Block
 from sessions.seats.allocation import service as allocation_service
+from sessions.seats.allocation.review import left_out
 from sessions.seats.forms import ButtonForm, CapacityForm, MoveForm, RunForm
 from sessions.seats.models import Seat, SeatLog, WaitlistEntry
 from sessions.seats.services import move_person
@@ -111,10 +112,7 @@ def move():
     conf = current_conference()
     acts = _seated(conf)
     form = MoveForm()
-    form.activity.choices = [
-        (a.id, f"{a.title} ({a.taken}/{a.capacity if a.capacity is not None else '∞'})")
-        for a in acts
-    ]
+    form.activity.choices = services.seat_choices_by_block(acts, value=int)
     if request.method == "GET":
         form.email.data = request.args.get("email", "")
         if request.args.get("activity", type=int):
@@ -203,6 +201,7 @@ def allocation_run(run_id: int):
         form=ButtonForm(),
         rerun=RunForm(formdata=None, fill_unranked=(run.options or {}).get("fill_unranked", True)),
         choice_open=conf.choice_open(),
+        left_out=left_out(run),
     )
 
 

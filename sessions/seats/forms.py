@@ -10,16 +10,17 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from sessions.seats.preferences import MAX_RANKS
 
 RANK_LABELS = {
-    1: _l("1e keuze"),
-    2: _l("2e keuze"),
-    3: _l("3e keuze"),
-    4: _l("4e keuze"),
-    5: _l("5e keuze"),
+    1: _l("1ste keuze"),
+    2: _l("2de keuze"),
+    3: _l("3de keuze"),
+    4: _l("4de keuze"),
+    5: _l("5de keuze"),
 }
 
 
 class ChoiceForm(FlaskForm):
-    """One select per rank; empty ranks are allowed, the same activity twice is not."""
+    """One field per rank (the page shows radio buttons per activity; the POST is the same as
+    five drop-downs): empty ranks are allowed, the same activity twice is not."""
 
     rank_1 = SelectField(RANK_LABELS[1], default="", validate_choice=True)
     rank_2 = SelectField(RANK_LABELS[2], default="", validate_choice=True)

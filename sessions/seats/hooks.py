@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import exists, select
+
+from conference.extensions import db
 from registration.models import Registration
 from sessions.programme.models import Activity
+from sessions.seats.models import Preference
 from sessions.seats.preferences import drop_preferences, preferences_of
 from sessions.seats.seating import release_for_registration
 from sessions.seats.services import seat_summary
@@ -32,6 +36,12 @@ def on_registration_mode_changed(registration: Registration, *, session: Any, **
 def on_capacity_raised(activity: Activity, *, session: Any, **_: Any) -> None:
     """New seats go to the people waiting first, as reserved offers."""
     offer_free_seats(session, activity)
+
+
+def choice_facts(registration: Registration) -> dict[str, Any]:
+    """For the person's next steps: whether they ranked any workshop in the preference round."""
+    query = select(exists().where(Preference.registration_id == registration.id))
+    return {"choices_made": bool(db.session.scalar(query))}
 
 
 def personal_data(registration: Registration) -> dict[str, Any]:

@@ -54,6 +54,12 @@ def seated_activities(conf: Conference) -> list[tuple[str, str]]:
     ]
 
 
+def move_choices(conf: Conference) -> dict[str | None, list[tuple[Any, str]]]:
+    """Where a person can be moved: by block, with the free seats of each activity."""
+    acts = programme_services.activities(conf, published_only=True)
+    return programme_services.seat_choices_by_block(acts)
+
+
 def _preferences(reg: Registration) -> list[tuple[Block, list[tuple[int, Activity]]]]:
     """The person's ranked choices, per block in time order."""
     rows = db.session.execute(
@@ -91,7 +97,7 @@ def person_sections(
         .order_by(WaitlistEntry.created_at)
     ).all()
     move = forms.get("move") or MoveForm(formdata=None, prefix="move")
-    move.activity.choices = [("", _("kies een activiteit")), *seated_activities(conference)]
+    move.activity.choices = {None: [("", _("kies een activiteit"))], **move_choices(conference)}
     context = {
         "seats": [(s, a) for s, a in seats],
         "waiting": [(w, a) for w, a in waiting],
@@ -108,7 +114,7 @@ def person_move(registration_id: int):
     conf = current_conference()
     get_person(conf, registration_id)
     form = MoveForm(prefix="move")
-    form.activity.choices = [("", ""), *seated_activities(conf)]
+    form.activity.choices = {None: [("", "")], **move_choices(conf)}
     if form.validate_on_submit():
         if form.override.data and not (form.reason.data or "").strip():
             form.reason.errors = [_("Geef een reden als je de regels negeert.")]

@@ -36,7 +36,7 @@ def _login(page, live_server) -> None:
     page.goto(live_server.url + "/beheer/login")
     page.get_by_label("E-mailadres").fill("organiser@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(live_server.url + "/beheer")
 
 
@@ -64,7 +64,8 @@ def test_dashboard_people_person_and_programme(page, live_server, office):
     page.get_by_label("Capaciteit", exact=True).fill("")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(page.get_by_text("heeft een capaciteit nodig")).to_be_visible()
+    expect(page.locator("#capacity-error")).to_contain_text("heeft een capaciteit nodig")
+    expect(page.locator(".error-summary")).to_contain_text("heeft een capaciteit nodig")
     assert_accessible(page, "programme editing with an error")
     page.get_by_label("Capaciteit", exact=True).fill("95")
     page.get_by_role("button", name="Opslaan").click()

@@ -23,6 +23,7 @@ from sessions.seats.models import Seat
 from tests.support.apps import LiveServer, sqlite_app
 
 PASSWORD = "wachtwoord-organisator"
+RANKS = {1: "1ste keuze", 2: "2de keuze", 3: "3de keuze"}
 
 
 @pytest.fixture
@@ -72,21 +73,24 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     ).click()
     expect(page.get_by_text("Snelheid speelt geen rol")).to_be_visible()
     page.get_by_role("link", name="Kiezen").first.click()
-    first = page.get_by_label("1e keuze")
+    # A card per activity with a radio button per rank ("1ste keuze" …), no drop-downs.
+    cards = page.locator("fieldset.choice-card").filter(
+        has=page.locator(".card-meta", has_text="Workshop")
+    )
     workshops = [
-        (o.get_attribute("value"), o.inner_text())
-        for o in first.locator("option").all()
-        if "(workshop" in o.inner_text()
-    ]
+        (card.locator('input[name="rank_1"]').get_attribute("value"),
+         card.locator("legend").inner_text())
+        for card in cards.all()
+    ]  # fmt: skip
     assert len(workshops) >= 3, workshops
     ranked = [workshops[2], workshops[0], workshops[1]]
-    for rank, (value, _label) in enumerate(ranked, start=1):
-        page.get_by_label(f"{rank}e keuze").select_option(value)
+    for rank, (_value, title) in enumerate(ranked, start=1):
+        page.get_by_role("group", name=title, exact=True).get_by_label(RANKS[rank]).check()
     page.get_by_role("button", name="Keuzes bewaren").click()
     expect(page.get_by_text("zijn bewaard")).to_be_visible()
     page.goto(server.url + "/mijn/keuzes")
     titles = page.locator("section.panel ol li").all_inner_texts()
-    assert titles[:3] == [label.split(" (")[0] for _value, label in ranked]
+    assert titles[:3] == [title for _value, title in ranked]
 
     # The window closes; the organiser makes a run and publishes it (also without JavaScript).
     with server.app.app_context():
@@ -99,7 +103,7 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     office.goto(server.url + "/beheer/login")
     office.get_by_label("E-mailadres").fill("organisator@example.org")
     office.get_by_label("Wachtwoord").fill(PASSWORD)
-    office.get_by_role("button", name="Aanmelden").click()
+    office.get_by_role("button", name="Inloggen").click()
     office.goto(server.url + "/beheer/verdeling")
     office.get_by_label("Lotingsgetal (seed)").fill("2022")
     office.get_by_role("button", name="Proefverdeling maken").click()
@@ -110,7 +114,7 @@ def test_register_choose_and_find_the_seat_in_the_agenda_without_javascript(brow
     # The person finds the first choice in the agenda and in the .ics download.
     page.goto(server.url + "/")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn agenda").click()
-    first_choice = ranked[0][1].split(" (")[0]
+    first_choice = ranked[0][1]
     expect(page.get_by_role("heading", name=first_choice)).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download als bestand (.ics)").click()

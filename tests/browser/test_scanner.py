@@ -94,7 +94,7 @@ def login_and_open_scanner(
     page.goto(f"{server.url}/beheer/login?next=/scanner/{checkpoint}")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"**/scanner/{checkpoint}")
     page.wait_for_function("() => document.getElementById('scanner').dataset.list === 'ready'")
 

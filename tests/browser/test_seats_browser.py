@@ -16,6 +16,8 @@ from sessions.seats.preferences import preferences_of
 from tests.factories import attendee, conference, seated
 from tests.support.browser import assert_accessible
 
+RANKS = {1: "1ste keuze", 2: "2de keuze", 3: "3de keuze"}
+
 
 def _login_cookie(app, user, url: str) -> list[dict]:
     """A signed Flask session cookie that logs `user` in (the login-link flow is not under test)."""
@@ -40,10 +42,9 @@ def test_choose_without_javascript_and_accessible(browser, live_server):
     page = context.new_page()
     page.goto(f"{live_server.url}/mijn/keuzes/{first_block}")
     expect(page.get_by_text("Snelheid speelt geen rol")).to_be_visible()
+    # One card per activity, a radio button per rank (issue 19: no repeated drop-downs).
     for rank, title in ((1, titles[2]), (2, titles[0]), (3, titles[1])):
-        select = page.get_by_label(f"{rank}e keuze")
-        value = select.locator("option", has_text=title).first.get_attribute("value")
-        select.select_option(value)
+        page.get_by_role("group", name=title, exact=True).get_by_label(RANKS[rank]).check()
     page.get_by_role("button", name="Keuzes bewaren").click()
     expect(page.get_by_text("zijn bewaard")).to_be_visible()
     with app.app_context():
@@ -51,7 +52,10 @@ def test_choose_without_javascript_and_accessible(browser, live_server):
         db.session.remove()
     # Back to the first block: the choices are pre-filled.
     page.goto(f"{live_server.url}/mijn/keuzes/{first_block}")
-    assert page.get_by_label("1e keuze").input_value() == str(ids[2])
+    expect(
+        page.get_by_role("group", name=titles[2], exact=True).get_by_label(RANKS[1])
+    ).to_be_checked()
+    assert page.locator('input[name="rank_1"]:checked').get_attribute("value") == str(ids[2])
     context.close()
 
     # The same page with JavaScript on, checked by axe-core.

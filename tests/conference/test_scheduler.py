@@ -18,6 +18,7 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import Conference, JobRun, MailMessage, ScheduledJob, SchedulerLease, User
 from registration.models import LoginLink
+from tests.factories import register
 from tests.support.apps import ROOT
 
 
@@ -134,8 +135,35 @@ def test_the_scheduler_process_starts_runs_a_due_job_and_stops_cleanly(app):
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
     assert "stopped cleanly" in output
+    # The log names each job (it named them all "serve.<locals>.guarded").
+    assert 'Running job "window_notices' in output and "guarded" not in output, output
+    assert "job window_notices: ok" in output
     db.session.rollback()
     assert db.session.get(SchedulerLease, 1).expires_at <= utcnow()
+
+
+def test_once_sends_the_mail_and_ends_without_a_traceback(app):
+    """`scheduler --once flush_outbox` delivered, then printed a DetachedInstanceError."""
+    register(1)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "x" * 40,
+        "APP_ENV": "testing",
+        "SMTP_URL": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "conference", "scheduler", "--once",
+         "flush_outbox"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "Traceback" not in output and "DetachedInstanceError" not in output, output
+    assert done.stdout.startswith("flush_outbox: ok"), output
+    db.session.rollback()
+    assert db.session.scalar(select(JobRun).filter_by(job="flush_outbox")).status == "ok"
+    assert db.session.scalar(select(MailMessage)).status != "pending"
 
 
 def test_expired_login_links_are_purged_once(app):

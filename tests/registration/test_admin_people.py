@@ -59,7 +59,8 @@ def test_person_page_shows_the_whole_file(app, client, tokens):
     html = client.get(f"/beheer/deelnemers/{reg.id}").get_data(as_text=True)
     assert "Zoë Geïrnaert" in html and "Samenleven in diversiteit" in html
     assert "geldig" in html  # the ticket
-    assert "registration_confirmation" in html  # the confirmation mail in the outbox
+    # The confirmation mail in the outbox, by its name (issue 19: labels, not codes).
+    assert "Bevestiging van de inschrijving" in html and "registration_confirmation" not in html
     assert client.get("/beheer/deelnemers/99999").status_code == 404
 
 

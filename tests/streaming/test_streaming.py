@@ -138,6 +138,9 @@ def test_watch_page_of_a_registered_attendee_has_the_player_and_no_raw_room_link
     stream, ow = setup["stream"], setup["ow"]
     login(client, setup["people"]["online_seat"].user)
     html = client.get(f"/online/kijk/{stream.id}").get_data(as_text=True)
+    # Issue 19: first a still with a play button; the player from YouTube only after a tap.
+    assert "<iframe" not in html and "data-player-start" in html and "Start de stream" in html
+    html = client.get(f"/online/kijk/{stream.id}?speler=1").get_data(as_text=True)
     assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?' in html
     assert "<iframe" in html and 'title="Speler: ' in html
     with time_machine.travel(at(ow, -5), tick=False):

@@ -47,8 +47,17 @@
     var etag = null;
     var busy = false;
 
-    function say(text) {
-      if (status) status.textContent = text || "";
+    // A message under the form; an error looks like one (red, a capital, a full stop), since the
+    // API words its field errors in lower case for programs.
+    function say(text, isError) {
+      if (!status) return;
+      text = text || "";
+      if (isError && text) {
+        text = text.charAt(0).toUpperCase() + text.slice(1);
+        if (!/[.!?]$/.test(text)) text += ".";
+      }
+      status.textContent = text;
+      status.classList.toggle("is-error", !!isError);
     }
 
     function refresh() {
@@ -92,16 +101,18 @@
           .then(function (res) {
             if (res.ok) {
               box.value = "";
+              box.removeAttribute("aria-invalid");
               say(res.data.status === "approved" ? root.getAttribute("data-msg-shown")
                                                  : root.getAttribute("data-msg-sent"));
               etag = null;
               refresh();
             } else {
-              say((res.data.fields && res.data.fields.text) || res.data.message);
+              say((res.data.fields && res.data.fields.text) || res.data.message, true);
+              box.setAttribute("aria-invalid", "true");
               box.focus();
             }
           })
-          .catch(function () { say(root.getAttribute("data-msg-error")); });
+          .catch(function () { say(root.getAttribute("data-msg-error"), true); });
       } else if (form.hasAttribute("data-qa-vote")) {
         event.preventDefault();
         var id = form.getAttribute("data-question-id");
@@ -111,7 +122,7 @@
             say(root.getAttribute("data-msg-voted"));
             return refresh();
           })
-          .catch(function () { say(root.getAttribute("data-msg-error")); });
+          .catch(function () { say(root.getAttribute("data-msg-error"), true); });
       } else if (form.hasAttribute("data-qa-moderate")) {
         event.preventDefault();
         var action = form.querySelector('input[name="action"]').value;
@@ -122,7 +133,7 @@
             say("");
             return refresh();
           })
-          .catch(function () { say(root.getAttribute("data-msg-error")); });
+          .catch(function () { say(root.getAttribute("data-msg-error"), true); });
       }
     });
 

@@ -20,7 +20,7 @@
   var FLUSH_MS = 10000;
   var SCAN_INTERVAL_MS = 100;
   var REPEAT_MS = 2500; // the same code again within this time after a verdict is ignored
-  var SHOW_MS = { ok: 1800, warn: 3500, error: 3500 };
+  var OPEN_CHECK_MS = 30000; // how often the "closed now" warning is brought up to date
   var SECRET_RE = /^[A-Za-z0-9_-]{16,64}$/;
 
   var LIST_KEY = "checkin:list:" + cpKey;
@@ -40,7 +40,10 @@
     verdictName: document.getElementById("verdict-name"),
     verdictDetail: document.getElementById("verdict-detail"),
     verdictNote: document.getElementById("verdict-note"),
+    verdictNext: document.getElementById("verdict-next"),
+    verdictNextText: document.getElementById("verdict-next-text"),
     verdictClose: document.getElementById("verdict-close"),
+    closedNow: document.getElementById("closed-now"),
     searchForm: document.getElementById("search-form"),
     searchResults: document.getElementById("search-results"),
     listInfo: document.getElementById("list-info")
@@ -86,11 +89,9 @@
     queue: load(QUEUE_KEY, []),
     serverDown: false,
     busy: false,
-    verdictUntil: 0,
     lastText: null,
     lastSeenAt: 0,
     frames: 0,
-    hideTimer: null,
     flushing: false,
     hmacKey: null,
     hmacKeyHex: null
@@ -417,15 +418,23 @@
     }).join(" · ");
   }
 
-  function showVerdict(kind, title, name, detail, note, started) {
+  // What the volunteer does next after a refusal (by detail where it says more, else by reason).
+  function nextStep(reason, detail) {
+    return T.next[detail] || T.next[reason] || T.next["default"];
+  }
+
+  // A verdict stays until the next scan replaces it or the volunteer taps it away: a glance
+  // at the screen a few seconds later still shows what happened. `next`: what to do now.
+  function showVerdict(kind, title, name, detail, note, started, next) {
     el.verdict.className = "verdict verdict-" + kind;
     el.verdictTitle.textContent = title || "";
     el.verdictName.textContent = name || "";
     el.verdictDetail.textContent = detail || "";
     el.verdictNote.textContent = note || "";
+    el.verdictNextText.textContent = next || "";
+    el.verdictNext.hidden = !next;
     el.verdict.hidden = false;
     el.verdict.setAttribute("data-kind", kind);
-    state.verdictUntil = Date.now() + SHOW_MS[kind];
     var domMs = started ? performance.now() - started : null;
     if (started) {
       // The next frame is when the verdict is on screen.
@@ -443,14 +452,10 @@
     }
     beep(kind);
     vibrate(kind);
-    clearTimeout(state.hideTimer);
-    state.hideTimer = setTimeout(hideVerdict, SHOW_MS[kind]);
   }
 
   function hideVerdict() {
-    clearTimeout(state.hideTimer);
     el.verdict.hidden = true;
-    state.verdictUntil = 0;
   }
 
   function profileText(participant) {
@@ -471,7 +476,7 @@
     var kind = body.reason === "already_redeemed" ? "warn" : "error";
     var name = body.participant ? body.participant.name : "";
     showVerdict(kind, T.titles[body.reason] || body.reason, name, body.message || T.reasons[body.reason] || "",
-      "", started);
+      "", started, nextStep(body.reason, body.detail));
   }
 
   function localReason(reason, detail) {
@@ -488,11 +493,12 @@
   function decideLocally(entry, h, scan, started) {
     var now = Date.now();
     if (!state.list) {
-      showVerdict("warn", T.titles.invalid, "", T.list_missing, "", started);
+      showVerdict("warn", T.titles.invalid, "", T.list_missing, "", started, nextStep());
       return;
     }
     if (!entry) {
-      showVerdict("error", T.titles.invalid, "", T.reasons.invalid, T.offline_decided, started);
+      showVerdict("error", T.titles.invalid, "", T.reasons.invalid, T.offline_decided, started,
+        nextStep("invalid"));
       return;
     }
     var queueItem = {
@@ -514,17 +520,18 @@
     if (entry.status !== "ok") {
       var detail = scan.type === "standby" && entry.detail === "no_seat" ? "standby_offline" : entry.detail;
       showVerdict("error", T.titles[entry.status] || entry.status, entry.name,
-        localReason(entry.status, detail), T.offline_decided, started);
+        localReason(entry.status, detail), T.offline_decided, started, nextStep(entry.status, detail));
       return;
     }
     if (!checkpointOpen(now)) {
-      showVerdict("error", T.titles.invalid_time, entry.name, T.reasons.invalid_time, T.offline_decided, started);
+      showVerdict("error", T.titles.invalid_time, entry.name, T.reasons.invalid_time, T.offline_decided, started,
+        nextStep("invalid_time"));
       return;
     }
     if (entry.inside) {
       showVerdict("warn", T.titles.already_redeemed, entry.name,
         entry.last_entry_at ? T.reasons.already_at.replace("{time}", timeText(entry.last_entry_at))
-          : T.reasons.already_redeemed, T.offline_decided, started);
+          : T.reasons.already_redeemed, T.offline_decided, started, nextStep("already_redeemed"));
       return;
     }
     entry.inside = true;
@@ -601,7 +608,7 @@
     }
     var secret = extractSecret(text);
     if (!secret) {
-      showVerdict("error", T.titles.invalid, "", T.reasons.invalid, "", started);
+      showVerdict("error", T.titles.invalid, "", T.reasons.invalid, "", started, nextStep("invalid"));
       return Promise.resolve();
     }
     state.busy = true;
@@ -626,6 +633,7 @@
   var ctx = null;
 
   // A code that stays in view is scanned once: it must leave the camera for REPEAT_MS first.
+  // A new code is read while a verdict is up, and its verdict replaces the old one.
   function scanFrame() {
     var video = el.video;
     if (video.readyState >= 2 && video.videoWidth) {
@@ -643,7 +651,7 @@
       if (code && code.data) {
         var repeat = code.data === state.lastText && now - state.lastSeenAt < REPEAT_MS;
         state.lastSeenAt = now;
-        if (!repeat && !state.busy && el.verdict.hidden) {
+        if (!repeat && !state.busy) {
           state.lastText = code.data;
           handleDecoded(code.data);
         } else if (!repeat) {
@@ -779,7 +787,14 @@
     ready: null
   };
 
+  // The warning that the checkpoint is closed now, kept current on a page left open.
+  function renderOpen() {
+    if (el.closedNow) el.closedNow.hidden = checkpointOpen(Date.now());
+  }
+  setInterval(renderOpen, OPEN_CHECK_MS);
+
   renderStatus();
+  renderOpen();
   window.scanner.ready = flush().then(function () { return sync(false); }).then(function (ok) {
     root.setAttribute("data-list", ok || state.list ? "ready" : "missing");
     return ok;

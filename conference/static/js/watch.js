@@ -22,6 +22,12 @@
   }
 
   function setStatus(root, el, status, delayed) {
+    if (status === "live" && root.getAttribute("data-configured") === "0") {
+      // No player yet: "live" would contradict the notice that the stream is not set up.
+      el.textContent = root.getAttribute("data-label-unconfigured");
+      el.className = "stream-status status-upcoming status-unconfigured";
+      return;
+    }
     el.textContent = labelFor(root, status, delayed);
     el.className = "stream-status status-" + status + (delayed ? " status-delayed" : "");
   }
@@ -88,12 +94,61 @@
     });
   }
 
+  function withAutoplay(provider, src) {
+    if (provider !== "youtube" && provider !== "vimeo") return src;
+    return src + (src.indexOf("?") >= 0 ? "&" : "?") + "autoplay=1";
+  }
+
+  /* A player from another website waits behind a still until the person taps start. */
+  function waitForTap(player) {
+    var start = player.querySelector("[data-player-start]");
+    if (!start) return;
+    start.addEventListener("click", function (event) {
+      event.preventDefault();
+      var provider = player.getAttribute("data-provider");
+      buildPlayer(player, provider, player.getAttribute("data-src"), true);
+      var iframe = player.querySelector("iframe");
+      if (iframe) iframe.focus();
+    });
+  }
+
   function initPlayer(player) {
     var video = player.querySelector("video[data-hls-src]");
     if (video) startHls(video, video.getAttribute("data-hls-src"));
+    waitForTap(player);
   }
 
-  function buildPlayer(player, provider, src) {
+  function buildStill(player, frame) {
+    var root = player.closest("[data-watch]");
+    var still = document.createElement("div");
+    still.className = "player-still";
+    var start = document.createElement("a");
+    start.className = "player-start";
+    start.href = "?speler=1";
+    start.setAttribute("data-player-start", "");
+    var play = document.createElement("span");
+    play.className = "player-play";
+    play.setAttribute("aria-hidden", "true");
+    var label = document.createElement("span");
+    label.className = "player-start-label";
+    label.textContent = root ? root.getAttribute("data-label-start") : "";
+    start.appendChild(play);
+    start.appendChild(label);
+    var consent = document.createElement("p");
+    consent.className = "player-consent";
+    var sites = { youtube: "YouTube", vimeo: "Vimeo" };
+    var site = sites[player.getAttribute("data-provider")] ||
+      (root ? root.getAttribute("data-label-other-site") : "");
+    consent.textContent = player.getAttribute("data-player-consent") ||
+      (root ? root.getAttribute("data-label-consent").split("{site}").join(site) : "");
+    still.appendChild(start);
+    still.appendChild(consent);
+    frame.appendChild(still);
+    player.appendChild(frame);
+    waitForTap(player);
+  }
+
+  function buildPlayer(player, provider, src, tapped) {
     var title = player.getAttribute("data-player-title") || "";
     player.setAttribute("data-provider", provider);
     player.setAttribute("data-src", src);
@@ -118,8 +173,12 @@
     } else {
       var frame = document.createElement("div");
       frame.className = "player-frame";
+      if (!tapped) {
+        buildStill(player, frame);
+        return;
+      }
       var iframe = document.createElement("iframe");
-      iframe.src = src;
+      iframe.src = withAutoplay(provider, src);
       iframe.title = title;
       iframe.allow = "autoplay; fullscreen; picture-in-picture; encrypted-media";
       iframe.setAttribute("allowfullscreen", "");
@@ -167,6 +226,8 @@
             holder.setAttribute("data-player", "");
             holder.setAttribute("data-player-title", document.title);
             if (notice) notice.replaceWith(holder); else return;
+            root.setAttribute("data-configured", "1");
+            if (badge) setStatus(root, badge, current.split("-")[0], /-delayed$/.test(current));
           }
           if (holder.getAttribute("data-src") !== data.embed_url) {
             buildPlayer(holder, data.provider, data.embed_url);

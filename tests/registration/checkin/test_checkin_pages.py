@@ -84,9 +84,13 @@ def test_help_desk_reissues_a_ticket(volunteer):
     assert f"/t/{new.secret}" in html
 
 
-def test_live_figures_are_for_organisers(client, tokens):
+def test_live_figures_are_for_organisers_and_check_in_volunteers(client, tokens):
     open_day()
     login(client, "checkin")
+    # Issue 19: the check-in role sees the live figures (it got 403 before).
+    assert client.get("/beheer/checkin").status_code == 200
+    client.post("/uitloggen")
+    login(client, "moderator")
     assert client.get("/beheer/checkin").status_code == 403
     client.post("/uitloggen")
     login(client, "organiser")

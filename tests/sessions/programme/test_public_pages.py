@@ -19,7 +19,11 @@ def test_every_public_page_renders_in_dutch_and_english(client, path):
     assert nl.status_code == 200
     assert b'<html lang="nl">' in nl.data
     assert b"Demo:" in nl.data  # every page says it is a demo
-    en = client.get(path, headers={"Accept-Language": "en"})
+    # Issue 19: Dutch first; a browser set to English still gets Dutch until the person picks
+    # English (the link, its cookie, or the language of their registration).
+    browser_en = client.get(path, headers={"Accept-Language": "en"})
+    assert b'<html lang="nl">' in browser_en.data
+    en = client.get(path + ("&" if "?" in path else "?") + "lang=en")
     assert en.status_code == 200
     assert b'<html lang="en">' in en.data
     assert b"Programme" in en.data and b"Programma</a>" not in en.data

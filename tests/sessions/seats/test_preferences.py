@@ -120,7 +120,10 @@ def test_choice_page_without_javascript(app, client):
     r = client.get(f"/mijn/keuzes/{b1}")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert html.count("<select") == 5
+    # Issue 19: radio buttons per activity ("1ste keuze" … "5de keuze"), no drop-downs; the
+    # five ranks are still the five fields the form posts.
+    assert html.count("<select") == 0
+    assert all(f'name="rank_{k}"' in html for k in range(1, 6)) and "5de keuze" in html
     assert "Snelheid speelt geen rol" in html
     assert "Je kunt je keuzes veranderen tot" in html
     ws = seated("workshop")
@@ -131,9 +134,7 @@ def test_choice_page_without_javascript(app, client):
     assert preferences_of(reg.id) == {b1: [ws[2].id, ws[0].id]}
     # Pre-filled on the way back.
     html = client.get(f"/mijn/keuzes/{b1}").get_data(as_text=True)
-    assert re.search(
-        rf'<option selected value="{ws[2].id}"|<option value="{ws[2].id}" selected', html
-    )
+    assert re.search(rf'name="rank_1" value="{ws[2].id}" checked', html)
     # The same activity twice: an error next to the field, nothing saved.
     r = client.post(f"/mijn/keuzes/{b1}", data={"rank_1": str(ws[1].id), "rank_2": str(ws[1].id)})
     assert r.status_code == 422
