@@ -77,6 +77,20 @@ class Conflict(DomainError):
     code, status = "conflict", 409
 
 
+class BelowTaken(Conflict):
+    """The venue cap would fall below the places already taken."""
+
+    code = "below_taken"
+    message = _l("Er zijn al meer plaatsen ingenomen dan die capaciteit.")
+
+
+class AccountInactive(Conflict):
+    """A staff account that was switched off gets no new token."""
+
+    code = "inactive"
+    message = _l("Dit account is uitgeschakeld.")
+
+
 HTTP_WORDS = {
     400: "bad_request",
     401: "unauthenticated",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from conference import audit, hooks
 from conference.clock import isoformat
 from conference.db import write_transaction
-from conference.errors import Conflict, Invalid, NotFound
+from conference.errors import BelowTaken, Invalid, NotFound
 from conference.extensions import db
 from conference.models import ALLOCATION_MODES, PROFILES, Conference
 from conference.validation import parse_time
@@ -177,9 +177,7 @@ def _set_capacity(session: Session, conf: Conference, cap: int) -> None:
         .values(onsite_capacity=cap)
     ).rowcount
     if not done:
-        raise Conflict(
-            _l("Er zijn al meer plaatsen ingenomen dan die capaciteit."), code="below_taken"
-        )
+        raise BelowTaken()
     session.refresh(conf)
     if raised:
         hooks.venue_capacity_raised.send(conf, session=session)

@@ -16,10 +16,11 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from conference import audit
+from conference.backoffice.errors import AlreadySent
 from conference.backoffice.models import AUDIENCES, Broadcast, BroadcastRecipient
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Conflict, Invalid, NotFound
+from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.mail.outbox import queue_mail, render_mail
 from conference.mail.policy import news_token, unsubscribe_url
@@ -129,7 +130,7 @@ def save_draft(
         else:
             broadcast = get(conf, broadcast_id)
             if broadcast.sent_at is not None:
-                raise Conflict(_l("Dit bericht is al verstuurd."), code="already_sent")
+                raise AlreadySent()
         for key, value in values.items():
             setattr(broadcast, key, value)
     return broadcast
@@ -226,7 +227,7 @@ def _claim(session: Session, broadcast: Broadcast, actor: Any) -> None:
         .values(sent_at=utcnow(), sent_by_id=getattr(actor, "id", None))
     ).rowcount
     if not claimed:
-        raise Conflict(_l("Dit bericht is al verstuurd."), code="already_sent")
+        raise AlreadySent()
     session.refresh(broadcast)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from conference import audit
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Conflict, Forbidden, Invalid, NotFound
+from conference.errors import AccountInactive, Forbidden, Invalid, NotFound
 from conference.extensions import db
 from conference.mail.outbox import queue_mail
 from conference.models import STAFF_ROLES, ApiToken, User
@@ -231,7 +231,7 @@ def issue_token(user_id: int, *, actor: Any, label: str | None = None) -> str:
     """A new API token for a staff account; the raw token is returned once and never stored."""
     user = staff_account(user_id)
     if not user.active:
-        raise Conflict(_l("Dit account is uitgeschakeld."), code="inactive")
+        raise AccountInactive()
     with write_transaction(db.session) as session:
         token, raw = ApiToken.issue(user, label=(label or "beheer")[:100])
         session.add(token)
