@@ -82,9 +82,9 @@ def conference_json(conf: Conference) -> dict[str, Any]:
     }
 
 
-def _moment(data: dict[str, Any], key: str, errors: dict[str, Any]):
+def _moment(conf: Conference, data: dict[str, Any], key: str, errors: dict[str, Any]):
     try:
-        return parse_time(data[key], key)
+        return parse_time(data[key], key, around=conf.starts_at)
     except Invalid as exc:
         errors.update(exc.fields or {})
         return None
@@ -139,7 +139,7 @@ def _field_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, An
         if key in data:
             if data[key] is None and key not in REQUIRED_MOMENTS:
                 changes[key] = None
-            elif (moment := _moment(data, key, errors)) is not None:
+            elif (moment := _moment(conf, data, key, errors)) is not None:
                 changes[key] = moment
     if "allocation_mode" in data:
         if data["allocation_mode"] not in ALLOCATION_MODES:

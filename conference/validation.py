@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import request
@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from conference.clock import utcnow
 from conference.errors import Invalid
 
 # The largest value of an INTEGER column (every id) on PostgreSQL; SQLite stops at 2**63 - 1.
@@ -85,14 +86,52 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def parse_time(value: Any, field: str) -> datetime:
-    """An ISO 8601 moment with offset, or a 422 naming the field."""
+# A moment further than this many years from the conference's own year is a typo (9999 for
+# 2023, 0001 for an empty field) that no page could show in the conference's time zone.
+MOMENT_YEARS = 5
+# The years a conference itself may fall in (the data file's `date`).
+CONFERENCE_YEARS = (2000, 2100)
+
+
+def moment_bounds(around: date | datetime) -> tuple[datetime, datetime]:
+    """The first moment accepted near `around` and the first one refused after it (UTC)."""
+    year = around.year
+    return (
+        datetime(year - MOMENT_YEARS, 1, 1, tzinfo=UTC),
+        datetime(year + MOMENT_YEARS + 1, 1, 1, tzinfo=UTC),
+    )
+
+
+def moment_problem(moment: datetime, around: date | datetime) -> Any | None:
+    """Why `moment` (aware, or naive local) cannot be stored near `around`; None when it can."""
+    first, after = moment_bounds(around)
+    naive = moment.replace(tzinfo=None) if moment.tzinfo is not None else moment
+    # Compared on the wall clock: a naive local time and the UTC bounds differ by hours, which
+    # the whole years of margin absorb, and no offset arithmetic can overflow here.
+    if not first.replace(tzinfo=None) <= naive < after.replace(tzinfo=None):
+        return _l(
+            "kies een tijdstip tussen %(first)d en %(last)d", first=first.year, last=after.year - 1
+        )
+    return None
+
+
+def conference_year_problem(day: date) -> str | None:
+    """Why a conference cannot fall on `day`; None when it can."""
+    first, last = CONFERENCE_YEARS
+    return None if first <= day.year <= last else f"the conference year must be {first}-{last}"
+
+
+def parse_time(value: Any, field: str, around: date | datetime | None = None) -> datetime:
+    """An ISO 8601 moment with offset near `around` (default: now), or a 422 naming the field."""
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             moment = None
         if moment is not None and moment.tzinfo is not None:
+            problem = moment_problem(moment, around or utcnow())
+            if problem is not None:
+                raise Invalid(fields={field: problem})
             return moment
     raise Invalid(
         fields={field: _l("geef een tijdstip met tijdzone, bv. 2022-05-05T09:30:00+02:00")}

@@ -28,7 +28,7 @@ def validate_patch(act: Activity, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, Any] = {key: _l("onbekend veld") for key in data if key not in EDITABLE}
     changes: dict[str, Any] = {}
     _check_capacity(data, changes, errors)
-    _check_times(data, changes, errors)
+    _check_times(act, data, changes, errors)
     _check_texts(data, changes, errors)
     starts = changes.get("starts_at", act.starts_at)
     ends = changes.get("ends_at", act.ends_at)
@@ -50,11 +50,13 @@ def _check_capacity(data: dict[str, Any], changes: dict[str, Any], errors: dict[
         changes["capacity"] = cap
 
 
-def _check_times(data: dict[str, Any], changes: dict[str, Any], errors: dict[str, Any]) -> None:
+def _check_times(
+    act: Activity, data: dict[str, Any], changes: dict[str, Any], errors: dict[str, Any]
+) -> None:
     for key in ("starts_at", "ends_at"):
         if key in data:
             try:
-                changes[key] = parse_time(data[key], key)
+                changes[key] = parse_time(data[key], key, around=act.conference.starts_at)
             except Invalid as exc:
                 errors.update(exc.fields or {})
 

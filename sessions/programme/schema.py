@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from conference.models import PROFILES
+from conference.validation import MOMENT_YEARS, conference_year_problem, moment_problem
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -99,6 +100,12 @@ class ConferenceIn(_Strict):
 
     @model_validator(mode="after")
     def _windows(self) -> ConferenceIn:
+        if problem := conference_year_problem(self.date):
+            raise ValueError(problem)
+        for key in ("registration_opens", "registration_closes", "choice_opens", "choice_closes"):
+            moment = getattr(self, key)
+            if moment is not None and moment_problem(moment, self.date) is not None:
+                raise ValueError(f"{key} must lie within {MOMENT_YEARS} years of the conference")
         if self.ends <= self.starts:
             raise ValueError("the day must end after it starts")
         if self.registration_closes <= self.registration_opens:
