@@ -11,9 +11,10 @@ from typing import Any
 from flask import Response
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
+
+from conference.forms import Form
 
 MODE_LABELS = {"onsite": _l("Ter plaatse"), "online": _l("Online"), "hybrid": _l("Hybride")}
 
@@ -32,7 +33,7 @@ def download(data: bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only the CSRF token, and an optional reason."""
 
     reason = StringField(_l("Reden (voor het auditlog)"), validators=[Optional(), Length(max=500)])

@@ -10,7 +10,7 @@ from typing import Any
 from flask import request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
 from conference.clock import utcnow
 from conference.errors import Invalid
@@ -73,6 +73,89 @@ def tidy_text(value: str, *, multiline: bool = False) -> str:
     return text if visible else ""
 
 
+# What no database column can hold (PostgreSQL refuses NUL and lone surrogates) and what no
+# path, query or token of ours contains: other control characters (C0 but tab and line breaks,
+# DEL, C1). Line breaks and tabs are left to `tidy_text`, which turns them into spaces.
+_IMPOSSIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSTORABLE_ANYWHERE = re.compile("[\x00\ud800-\udfff]")
+
+
+def impossible(value: str) -> bool:
+    """Whether a path part, query value or token holds a character none of ours can hold."""
+    return bool(_IMPOSSIBLE.search(value))
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` in URLs: a part with a control character or a lone surrogate is a 404, not a
+    database error (a 500) when the view looks it up."""
+
+    def to_python(self, value: str) -> str:
+        """The part as it is, or a 404 (see `IdConverter` for why not a converter mismatch)."""
+        if _UNSTORABLE_IN_LINE.search(value):
+            raise NotFound()
+        return value
+
+
+class PathTextConverter(PathConverter):
+    """`<path:…>` in URLs, with the rule of `TextConverter`."""
+
+    def to_python(self, value: str) -> str:
+        """The path as it is, or a 404."""
+        if _UNSTORABLE_IN_LINE.search(value):
+            raise NotFound()
+        return value
+
+
+def tidy_search(value: Any, field: str = "q", limit: int = 200) -> str:
+    """A search text as `tidy_text` leaves it (one line, at most `limit` characters); 422 for
+    a control character."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return tidy_text(value)[:limit]
+    except ValueError:
+        raise Invalid(UNUSABLE_TEXT, fields={field: UNUSABLE_TEXT}) from None
+
+
+def _unstorable_path(data: Any) -> str | None:
+    """The dotted place of the first string in `data` no database could store, or None."""
+    # A stack, not recursion: a body nested as deep as the parser allows must not overflow here.
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE_ANYWHERE.search(value):
+                return path or "body"
+        elif isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and _UNSTORABLE_ANYWHERE.search(key):
+                    return path or "body"
+                stack.append((f"{path}.{key}" if path else str(key), item))
+    return None
+
+
+def text_field(
+    value: Any, field: str, limit: int, errors: dict[str, Any], *, multiline: bool = False
+) -> str | None:
+    """Free text from a JSON body as it is stored (`tidy_text`), None when blank; a problem
+    (no text, a control character, longer than `limit`) goes into `errors` under `field`."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[field] = _l("tekst van hoogstens %(n)d tekens", n=limit)
+        return None
+    try:
+        text = tidy_text(value, multiline=multiline)
+    except ValueError:
+        errors[field] = UNUSABLE_TEXT
+        return None
+    if len(text) > limit:
+        errors[field] = _l("tekst van hoogstens %(n)d tekens", n=limit)
+        return None
+    return text or None
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 422 that says the body must be a JSON object."""
     try:
@@ -83,6 +166,9 @@ def json_body() -> dict[str, Any]:
         raise Invalid(
             _l("Stuur een JSON-object als body."), fields={"body": _l("geen JSON-object")}
         )
+    # NUL and lone surrogates anywhere: refused here, so no service can pass them to a query.
+    if (where := _unstorable_path(data)) is not None:
+        raise Invalid(fields={where: UNUSABLE_TEXT})
     return data
 
 

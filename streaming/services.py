@@ -17,6 +17,7 @@ from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
+from conference.validation import text_field
 from sessions.programme.models import Activity
 from streaming.access import Viewer, join_opens_at, may_join
 from streaming.models import OVERRIDES, PROVIDERS, StreamSettings
@@ -219,12 +220,7 @@ SETTING_FIELDS = (
 
 
 def _text(value: Any, field: str, limit: int, errors: dict) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str) or len(value) > limit:
-        errors[field] = _l("tekst van hoogstens %(n)d tekens", n=limit)
-        return None
-    return value.strip()
+    return text_field(value, field, limit, errors, multiline=field.startswith("description"))
 
 
 def _validated_settings(act: Activity, data: dict[str, Any]) -> dict[str, Any]:

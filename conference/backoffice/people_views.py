@@ -42,7 +42,8 @@ def people_search():
     form.validate()
     activity = request.args.get("activity", "")
     filters = service.Filters(
-        q=(form.q.data or "").strip(),
+        # A text the rule refused (a control character) searches nothing; the field says why.
+        q="" if form.q.process_errors else (form.q.data or ""),
         mode=form.mode.data or "",
         status=form.status.data or "",
         profile=form.profile.data or "",
@@ -56,7 +57,7 @@ def people_search():
         pager=pager,
         filters=filters,
         section="people",
-    )
+    ), 422 if form.q.process_errors else 200
 
 
 def _person_page(conf: Any, reg_id: int, status: int = 200, **forms: Any):

@@ -15,6 +15,7 @@ from conference.i18n import localized
 from conference.mail.qr import qr_svg
 from conference.security import page_policy
 from conference.services import current_conference
+from conference.validation import impossible
 from registration.checkin import lists, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
 from registration.checkin.desk import reissue_ticket_at_desk
@@ -99,7 +100,7 @@ def search(checkpoint: str):
         forms=forms,
         nonce=lambda: uuid.uuid4().hex,
         reissue_form=ReissueForm(formdata=None),
-    )
+    ), 422 if form.q.process_errors else 200
 
 
 @bp.post("/scanner/<checkpoint>/inchecken")
@@ -111,6 +112,8 @@ def manual_checkin(checkpoint: str):
     if not form.validate_on_submit() or not form.registration_id.data.isdigit():
         return redirect(url_for("checkin.scanner", checkpoint=cp.key))
     nonce = request.form.get("nonce") or None
+    if nonce and impossible(nonce):  # a nonce only makes a resubmit harmless: drop a broken one
+        nonce = None
     result = services.redeem(
         conf,
         checkpoint=cp.key,

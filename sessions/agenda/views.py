@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from werkzeug.http import is_resource_modified
 from wtforms import HiddenField
@@ -28,8 +27,10 @@ from wtforms.validators import AnyOf
 from conference.auth import organiser_required
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.forms import Form
 from conference.mail.qr import qr_svg
 from conference.services import current_conference
+from conference.validation import tidy_search
 from registration.access import attendee_required, current_registration
 from registration.models import Registration
 from registration.tickets import ticket_url
@@ -42,13 +43,13 @@ from sessions.programme.views import bp
 ICS_MIMETYPE = "text/calendar"
 
 
-class FollowForm(FlaskForm):
+class FollowForm(Form):
     """Follow or stop following a stream (CSRF only, plus the wish)."""
 
     action = HiddenField(validators=[AnyOf(("follow", "unfollow"))])
 
 
-class ResetFeedForm(FlaskForm):
+class ResetFeedForm(Form):
     """Make a new private calendar link (the old one stops working)."""
 
 
@@ -204,7 +205,7 @@ def follow_state(act: Activity) -> dict[str, Any] | None:
 def staff_agenda_search():
     """Find an attendee to see their agenda; and the `.ics` of each activity for its team."""
     conf = current_conference()
-    q = (request.args.get("q") or "").strip()
+    q = tidy_search(request.args.get("q"))
     found: list[Registration] = []
     if q:
         like = f"%{q.lower()}%"

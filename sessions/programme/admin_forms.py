@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from conference.admin import MODE_LABELS
+from conference.forms import Form
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 KIND_LABELS = {
@@ -38,7 +38,7 @@ def _area(label: Any, **kw: Any) -> TextAreaField:
     )
 
 
-class _ProgrammeForm(FlaskForm):
+class _ProgrammeForm(Form):
     reason = _text(_l("Reden (voor het auditlog, niet verplicht)"), 500)
 
     def data_for_schema(self, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -167,7 +167,7 @@ class ActivityForm(_ProgrammeForm):
 FORMS = {"theme": ThemeForm, "block": BlockForm, "room": RoomForm, "speaker": SpeakerForm}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a programme data file."""
 
     file = FileField(

@@ -9,7 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from conference.models import PROFILES
-from conference.validation import MOMENT_YEARS, conference_year_problem, moment_problem
+from conference.validation import (
+    MOMENT_YEARS,
+    conference_year_problem,
+    moment_problem,
+    tidy_text,
+)
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -46,11 +51,25 @@ def _local_datetime(value: object) -> datetime:
     raise ValueError('write a moment as "YYYY-MM-DD HH:MM", e.g. "2022-03-15 09:00"')
 
 
+def _tidy(multiline: bool):
+    """The one text rule (`tidy_text`) for the file's texts; other values go on to pydantic."""
+
+    def tidy(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return tidy_text(value, multiline=multiline)
+        except ValueError:
+            raise ValueError("remove the control character from this text") from None
+
+    return tidy
+
+
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 Slug = Annotated[str, BeforeValidator(_slug)]
 LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
-Text = Annotated[str, Field(min_length=1, max_length=5000)]
-Name = Annotated[str, Field(min_length=1, max_length=300)]
+Text = Annotated[str, BeforeValidator(_tidy(True)), Field(min_length=1, max_length=5000)]
+Name = Annotated[str, BeforeValidator(_tidy(False)), Field(min_length=1, max_length=300)]
 Profile = Literal[PROFILES]  # type: ignore[valid-type]
 
 DEFAULT_MODE = {
