@@ -1,6 +1,5 @@
 """Kernel forms, and the base form of every form: its text goes through the one text rule."""
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
@@ -9,22 +8,7 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAre
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import DataRequired, Email, Length
 
-from conference.validation import UNUSABLE_TEXT, tidy_text
-
-
-def tidy_filter(multiline: bool) -> Callable[[Any], Any]:
-    """A WTForms filter: text as `tidy_text` stores it; a control character is a field error."""
-
-    def tidy(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return tidy_text(value, multiline=multiline)
-        except ValueError:
-            # WTForms turns a filter's ValueError into an error of the field.
-            raise ValueError(UNUSABLE_TEXT) from None
-
-    return tidy
+from conference.validation import text_filter
 
 
 class Form(FlaskForm):
@@ -43,7 +27,8 @@ class Form(FlaskForm):
                 and not issubclass(kind, PasswordField | CSRFTokenField)
             ):
                 own = unbound_field.kwargs.get("filters", ())
-                options["filters"] = [tidy_filter(issubclass(kind, TextAreaField)), *own]
+                # WTForms turns a filter's ValueError into an error of the field.
+                options["filters"] = [text_filter(issubclass(kind, TextAreaField)), *own]
             return unbound_field.bind(form=form, **options)
 
 

@@ -13,7 +13,7 @@ from conference.validation import (
     MOMENT_YEARS,
     conference_year_problem,
     moment_problem,
-    tidy_text,
+    text_filter,
 )
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
@@ -51,25 +51,18 @@ def _local_datetime(value: object) -> datetime:
     raise ValueError('write a moment as "YYYY-MM-DD HH:MM", e.g. "2022-03-15 09:00"')
 
 
-def _tidy(multiline: bool):
-    """The one text rule (`tidy_text`) for the file's texts; other values go on to pydantic."""
-
-    def tidy(value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        try:
-            return tidy_text(value, multiline=multiline)
-        except ValueError:
-            raise ValueError("remove the control character from this text") from None
-
-    return tidy
+UNUSABLE = "remove the control character from this text"
 
 
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 Slug = Annotated[str, BeforeValidator(_slug)]
 LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
-Text = Annotated[str, BeforeValidator(_tidy(True)), Field(min_length=1, max_length=5000)]
-Name = Annotated[str, BeforeValidator(_tidy(False)), Field(min_length=1, max_length=300)]
+Text = Annotated[
+    str, BeforeValidator(text_filter(True, UNUSABLE)), Field(min_length=1, max_length=5000)
+]
+Name = Annotated[
+    str, BeforeValidator(text_filter(False, UNUSABLE)), Field(min_length=1, max_length=300)
+]
 Profile = Literal[PROFILES]  # type: ignore[valid-type]
 
 DEFAULT_MODE = {
