@@ -6,6 +6,7 @@ The staff landing page and the jobs overview join this blueprint from the back-o
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
@@ -24,9 +25,14 @@ from conference.services import current_conference
 bp = Blueprint("conference", __name__)
 
 
+# Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so "/\t/x.org"
+# and "/\\x.org" lead to another site; CR and LF would also split the Location header.
+_NOT_IN_A_NEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
 def safe_next(target: str | None, default: str) -> str:
     """A local path to go back to; anything pointing elsewhere falls back to `default`."""
-    if not target:
+    if not target or not isinstance(target, str) or _NOT_IN_A_NEXT.search(target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

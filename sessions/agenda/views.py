@@ -31,6 +31,7 @@ from conference.forms import Form
 from conference.mail.qr import qr_svg
 from conference.services import current_conference
 from conference.validation import tidy_search
+from conference.views import safe_next
 from registration.access import attendee_required, current_registration
 from registration.models import Registration
 from registration.tickets import ticket_url
@@ -156,13 +157,6 @@ def calendar_feed(token: str):
     return response
 
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
-
-
 @bp.post("/programma/<slug>/volgen")
 @attendee_required
 def follow_toggle(slug: str):
@@ -177,7 +171,7 @@ def follow_toggle(slug: str):
         else:
             follows.unfollow(reg, act.id)
             flash(_("Je volgt deze stream niet meer."), "success")
-    return redirect(_safe_next(url_for("sessions.activity", slug=slug)))
+    return redirect(safe_next(request.form.get("next"), url_for("sessions.activity", slug=slug)))
 
 
 def follow_state(act: Activity) -> dict[str, Any] | None:
