@@ -126,7 +126,9 @@ MOMENTS = (
 )  # fmt: skip
 
 
-def _field_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+def _field_changes(
+    conf: Conference, data: dict[str, Any], errors: dict[str, Any]
+) -> dict[str, Any]:
     """The checked values of the conference's own columns in `data`; problems go to `errors`."""
     changes: dict[str, Any] = {}
     if "onsite_capacity" in data:
@@ -192,7 +194,7 @@ def update_conference(
     errors: dict[str, Any] = {
         key: _l("onbekend veld") for key in data if key not in CONFERENCE_FIELDS
     }
-    changes = _field_changes(data, errors)
+    changes = _field_changes(conf, data, errors)
     settings = _settings_changes(data, errors)
     _check_windows(conf, changes, errors)
     if errors:

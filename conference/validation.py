@@ -35,6 +35,22 @@ class IdConverter(IntegerConverter):
         return number
 
 
+def as_id(value: Any) -> int | None:
+    """A row id from a path, query, form or JSON value, or None when no row can have it.
+
+    Only ASCII digits count: "²" and "①" pass `str.isdigit()` but not `int()`, and a number
+    beyond an INTEGER column fails in the database (a 500) instead of finding nothing.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+            return None
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value <= MAX_ID else None
+
+
 UNUSABLE_TEXT = _l(
     "Deze tekst bevat een teken dat we niet kunnen bewaren, zoals een stuurteken. Laat het weg."
 )

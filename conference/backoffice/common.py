@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from conference.extensions import db
+from conference.validation import as_id
 
 PROFILE_LABELS = {
     "practitioner": _l("Praktijkwerker"),
@@ -75,11 +76,8 @@ class Page:
 
 
 def page_number() -> int:
-    """The `page` query parameter, at least 1."""
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    """The `page` query parameter, at least 1 (a number no list reaches counts as 1)."""
+    return as_id(request.args.get("page")) or 1
 
 
 def paginate(query: Select, page: int, per_page: int = 50) -> Page:

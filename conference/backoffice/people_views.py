@@ -21,6 +21,7 @@ from conference.backoffice.people_forms import (
 )
 from conference.errors import DomainError, Invalid
 from conference.services import current_conference
+from conference.validation import as_id
 from sessions.programme import services as programme_services
 
 
@@ -47,7 +48,7 @@ def people_search():
         mode=form.mode.data or "",
         status=form.status.data or "",
         profile=form.profile.data or "",
-        activity=int(activity) if activity.isdigit() else None,
+        activity=as_id(activity),
     )
     pager = paginate(service.search_query(conf, filters), page_number(), per_page=50)
     return render_template(

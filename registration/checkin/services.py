@@ -22,7 +22,7 @@ from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
-from conference.validation import parse_time
+from conference.validation import as_id, parse_time
 from registration.checkin.checkpoints import extract_secret, resolve_checkpoint
 from registration.checkin.models import Presence, Scan
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
@@ -328,7 +328,8 @@ def _find(session: Session, conf_id: int, secret: Any, registration_id: Any):
             .where(Ticket.secret == code, Registration.conference_id == conf_id)
         ).first()
         return (row[0], row[1]) if row is not None else (None, None)
-    reg = session.get(Registration, registration_id)
+    # An id no row can have (2**63, say) finds nothing, as in the database it would fail.
+    reg = session.get(Registration, registration_id) if as_id(registration_id) else None
     if reg is None or reg.conference_id != conf_id:
         return None, None
     return reg, reg.ticket

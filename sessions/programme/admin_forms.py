@@ -104,7 +104,9 @@ class SpeakerForm(_ProgrammeForm):
 
 def _int_or_text(value: Any) -> Any:
     """A whole number when the text is one; otherwise the text, so the schema names the error."""
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    digits = value.removeprefix("-") if isinstance(value, str) else ""
+    # ASCII digits only ("²" is a digit to `isdigit` but not to `int`); the schema bounds it.
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:
         return int(value)
     return value
 
