@@ -18,6 +18,8 @@ from conference.models import ApiToken, User, hash_token
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Load the session's account; a bumped session version logs the session out."""
+    if bearer_token() is not None:
+        return None  # a call with a bearer token is the token's alone (and needs no CSRF token)
     try:
         uid, version = (int(part) for part in user_id.split(":"))
     except ValueError:

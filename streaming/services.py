@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +17,7 @@ from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
 from conference.validation import text_field
+from registration.links import external_url
 from sessions.programme.models import Activity
 from streaming.access import Viewer, join_opens_at, may_join
 from streaming.models import OVERRIDES, PROVIDERS, StreamSettings
@@ -137,7 +137,8 @@ def stream_json(
         "override": state.override,
         "starts_at": isoformat(act.starts_at, tz),
         "ends_at": isoformat(act.ends_at, tz),
-        "watch_url": url_for("streaming.watch", activity_id=act.id, _external=True),
+        # From BASE_URL, never from the request's Host header (which a caller chooses).
+        "watch_url": external_url("streaming.watch", activity_id=act.id),
         "description": (settings.description if settings else None) or act.summary,
         "captions": bool(settings and (settings.has_captions or settings.captions_url)),
     }
