@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from conference.errors import Forbidden, Unauthenticated
 from conference.extensions import db, login_manager
-from conference.models import ApiToken, User, hash_token
+from conference.models import STAFF_ROLES, ApiToken, User, hash_token
 
 
 @login_manager.user_loader
@@ -46,6 +46,11 @@ def user_for_token(raw: str) -> User | None:
         .where(
             ApiToken.token_hash == hash_token(raw),
             ApiToken.revoked_at.is_(None),
+            # An attendee's token is never a staff token, whatever the account became.
+            or_(
+                and_(ApiToken.kind == "staff", User.role.in_(STAFF_ROLES)),
+                and_(ApiToken.kind == "attendee", User.role == "attendee"),
+            ),
             User.active.is_(True),
         )
     )

@@ -175,10 +175,14 @@ class ApiToken(db.Model):
     """A revocable bearer token of an account; only its hash is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('attendee', 'staff')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "attendee" or "staff", fixed when issued: a token works only while its account is of
+    # that kind, so an attendee's token never turns into a staff token (issue 20).
+    kind: Mapped[str] = mapped_column(String(10))
     label: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
@@ -190,7 +194,9 @@ class ApiToken(db.Model):
     def issue(cls, user: User, label: str | None = None) -> tuple[ApiToken, str]:
         """A new token row for `user` and the raw token (shown once, never stored)."""
         raw = new_token()
-        return cls(user=user, token_hash=hash_token(raw), label=label), raw
+        kind = "staff" if user.is_staff else "attendee"
+        row = cls(user=user, token_hash=hash_token(raw), kind=kind, label=label)
+        return row, raw
 
 
 class MailMessage(db.Model):

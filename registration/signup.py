@@ -189,8 +189,8 @@ def register(
             raise AlreadyRegistered() from exc
         conn.execute(
             INSERT_TOKEN,
-            {"user_id": user_id, "token_hash": hash_token(raw_token), "label": "registration",
-             "created_at": now},
+            {"user_id": user_id, "token_hash": hash_token(raw_token), "kind": "attendee",
+             "label": "registration", "created_at": now},
         )  # fmt: skip
 
         def prepare(state: tuple[str, str, bool]) -> int:
