@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from conference.errors import Forbidden, Unauthenticated
 from conference.extensions import db, login_manager
@@ -28,6 +29,20 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Log the account out of every browser: its session version moves on (one UPDATE).
+
+    The version is in every session cookie of the account (`User.get_id`) and `load_user`
+    refuses a cookie whose version is no longer the account's, so no old cookie works again.
+    """
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def bearer_token() -> str | None:

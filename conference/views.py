@@ -9,11 +9,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from conference.auth import end_sessions
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db, limiter
@@ -92,7 +102,14 @@ def staff_login():
 
 @bp.post("/uitloggen")
 def logout():
-    """Log out of this browser (a form with a CSRF token posts here)."""
+    """Log out (a form with a CSRF token posts here): the session ends on the server too.
+
+    The account's session version moves on, so a copy of this cookie, and the sessions of the
+    account's other browsers, stop working as well.
+    """
+    if current_user.is_authenticated and not g.get("token_auth"):
+        with write_transaction(db.session) as session:
+            end_sessions(session, current_user.id)
     logout_user()
     return redirect(url_for("sessions.home"))
 
