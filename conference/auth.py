@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import g, request
+from flask import session as browser_session
 from flask_login import current_user
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 from conference.errors import Forbidden, Unauthenticated
 from conference.extensions import db, login_manager
 from conference.models import STAFF_ROLES, ApiToken, User, hash_token
+
+# Set in a session opened without proof of the address (see `load_user`).
+UNPROVEN_SESSION = "unproven"
 
 
 @login_manager.user_loader
@@ -27,6 +31,10 @@ def load_user(user_id: str) -> User | None:
         return None
     user = db.session.get(User, uid)
     if user is None or user.session_version != version or not user.active:
+        return None
+    # A browser logged in right after registering, before any proof of the address: once the
+    # address is proven (perhaps by its real owner, who did not register), it is logged out.
+    if browser_session.get(UNPROVEN_SESSION) and user.email_proven_at is not None:
         return None
     return user
 

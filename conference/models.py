@@ -128,6 +128,9 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the person last proved they read this address (a login or manage link from a mail).
+    # A browser logged in without that proof (right after registering) stops working from then.
+    email_proven_at: Mapped[datetime | None]
     # Set when a staff member turned off non-essential mails (see conference/mail_policy.py).
     news_opt_out_at: Mapped[datetime | None]
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conference import hooks
@@ -24,9 +24,10 @@ from conference.db import write_transaction
 from conference.errors import Conflict, Invalid, NotFound
 from conference.extensions import db
 from conference.mail.outbox import add_new_mail
-from conference.models import ApiToken, Conference, MailMessage
+from conference.models import Conference, MailMessage
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull  # noqa: F401
+from registration.manage_links import end_all_access, issue_manage_link
 from registration.models import Registration, Ticket
 from registration.signup import Registered, register  # noqa: F401  (the services' API)
 from registration.tickets import issue_ticket, revoke_tickets, ticket_url
@@ -302,12 +303,8 @@ def _cancel_locked(
     reg.venue_waitlisted_at = None
     reg.venue_offer_expires_at = None
     revoke_tickets(session, reg)
-    session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == reg.user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    # Every way in ends: tokens, links in mails, browser sessions.
+    end_all_access(session, reg.user_id, now)
     session.flush()
     hooks.registration_canceled.send(reg, session=session)
     if freed:
@@ -341,7 +338,7 @@ def resend_confirmation(registration_id: int) -> int:
         reg = session.get(Registration, registration_id)
         if reg is None or reg.status == "canceled":
             raise NotFound()
-        raw = notify.issue_manage_token(session, reg.user)
+        raw = issue_manage_link(session, reg.user_id)  # the older links stop working
         ticket = reg.ticket
         rendered, attachments = notify.render_confirmation(
             reg.conference, notify.person(reg), reg.language, raw, ticket.secret if ticket else None

@@ -30,6 +30,7 @@ from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
+from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
 from registration.models import Registration, Ticket, full_name, new_ticket_secret
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
@@ -187,10 +188,12 @@ def register(
             ).scalar_one()  # fmt: skip
         except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
             raise AlreadyRegistered() from exc
+        # The mail's manage link opens a session; the API token is for this caller alone.
+        link_token = issue_manage_link(session, user_id, now)
         conn.execute(
             INSERT_TOKEN,
             {"user_id": user_id, "token_hash": hash_token(raw_token), "kind": "attendee",
-             "label": "registration", "created_at": now},
+             "label": UNPROVEN_LABEL, "created_at": now},
         )  # fmt: skip
 
         def prepare(state: tuple[str, str, bool]) -> int:
@@ -205,7 +208,7 @@ def register(
             info = {"first_name": clean["first_name"], "full_name": name, "status": state[0],
                     "mode": state[1], "waiting": state[2]}  # fmt: skip
             rendered, attachments = notify.render_confirmation(
-                conf, info, language, raw_token, secret if with_ticket else None
+                conf, info, language, link_token, secret if with_ticket else None
             )
             return add_new_mail(
                 session,

@@ -16,7 +16,8 @@ from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import MailMessage
-from registration.models import LoginLink, Registration
+from registration.manage_links import end_all_access
+from registration.models import LoginLink, ManageLink, Registration
 from registration.services import (
     _cancel_locked,
     _locked,
@@ -48,11 +49,12 @@ def erase_registration(registration_id: int, now: datetime | None = None) -> Non
             )
         )
         if others is None:
+            end_all_access(session, user.id, now)  # tokens, links and sessions
             session.execute(delete(LoginLink).where(LoginLink.user_id == user.id))
+            session.execute(delete(ManageLink).where(ManageLink.user_id == user.id))
             user.email = f"gewist-{user.id}@invalid"
             user.name = None
             user.active = False
-            user.session_version += 1
 
 
 def export_data(reg: Registration) -> dict[str, Any]:

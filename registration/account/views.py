@@ -22,7 +22,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from conference.auth import public
+from conference.auth import UNPROVEN_SESSION, public
 from conference.errors import Conflict, Invalid
 from conference.extensions import db, limiter
 from conference.services import current_conference
@@ -33,11 +33,13 @@ from registration.account import personal_data
 from registration.account.login_links import (
     LINK_MINUTES,
     check_login_link,
+    check_manage_link,
     request_login_link,
     use_login_link,
-    user_for_manage_token,
+    use_manage_link,
 )
 from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm, EditForm, LoginForm
+from registration.manage_links import UNPROVEN_LABEL, active_access, log_out_everywhere
 from registration.services import PROFILE_LOCKED
 from registration.validation import clean_email
 from registration.venue import waiting_position
@@ -55,8 +57,10 @@ def _email_key() -> str:
 
 
 def _log_in(user) -> None:
+    """Log in after a proof of the address: this session is proven from now on."""
     login_user(user)
     session.permanent = True
+    session.pop(UNPROVEN_SESSION, None)
 
 
 def attendee_page(view: Callable) -> Callable:
@@ -121,13 +125,20 @@ def login_link(token: str):
 @bp.route("/mijn-inschrijving/link/<token>", methods=["GET", "POST"])
 @public
 def manage_link(token: str):
-    """The personal link from the confirmation mail: a button opens the personal page."""
+    """The personal link from a mail: the GET only shows a button; the POST opens the page.
+
+    The link's token is no API token: it opens a session, as a login link does.
+    """
     form = ConfirmForm()
-    user = user_for_manage_token(token)
-    if request.method == "GET" or user is None:
-        page = render_template("registration/manage_link.html", form=form, valid=user is not None)
-        return private(current_app.make_response((page, 200 if user else 410)))
+    if request.method == "GET":
+        valid = check_manage_link(token)
+        page = render_template("registration/manage_link.html", form=form, valid=valid)
+        return private(current_app.make_response((page, 200 if valid else 410)))
     form.validate_on_submit()
+    user = use_manage_link(token)
+    if user is None:
+        page = render_template("registration/manage_link.html", form=form, valid=False)
+        return private(current_app.make_response((page, 410)))
     _log_in(user)
     return redirect(url_for("registration.manage"), code=303)
 
@@ -146,6 +157,8 @@ def manage(reg):
         ticket=reg.ticket,
         position=waiting_position(db.session, reg),
         form=ConfirmForm(),
+        access=active_access(db.session, reg.user_id),
+        unproven_label=UNPROVEN_LABEL,
     )
 
 
@@ -246,6 +259,23 @@ def new_ticket(reg):
     else:
         flash(gettext("Je hebt een nieuw ticket. Het oude werkt niet meer."), "success")
     return redirect(url_for("registration.manage"), code=303)
+
+
+@bp.post("/mijn-inschrijving/overal-afmelden")
+@attendee_page
+def logout_everywhere(reg):
+    """End every link, token and browser session of this person, this browser included."""
+    ConfirmForm().validate_on_submit()
+    log_out_everywhere(reg.user_id)
+    logout_user()
+    flash(
+        gettext(
+            "Je bent overal afgemeld. Oude links werken niet meer: vraag een nieuwe aan "
+            "met je e-mailadres."
+        ),
+        "success",
+    )
+    return redirect(url_for("registration.login"), code=303)
 
 
 @bp.route("/mijn-inschrijving/annuleren", methods=["GET", "POST"])

@@ -14,9 +14,8 @@ from conference.models import Conference
 from sessions.programme.loader import ProgrammeError, load_programme_file
 from sessions.programme.models import Activity
 from tests.conference.backoffice.test_backoffice_settings import _form
-from tests.conftest import bearer
+from tests.helpers import bearer, login
 from tests.sessions.programme.test_programme_loader import _broken
-from tests.test_backoffice_helpers import login
 
 FAR = ("9999-12-31T23:30:00+00:00", "0001-01-01T00:00:00+00:00", "2100-05-05T10:00:00+02:00")
 PAGES = ("/", "/programma", "/api/v1/programme", "/beheer", "/beheer/instellingen")

@@ -11,9 +11,9 @@ import pytest
 
 from conference.extensions import db
 from sessions.programme.models import Activity
-from tests.conftest import bearer
+from tests.factories import activity, register
+from tests.helpers import bearer, login
 from tests.sessions.programme.test_admin import _activity_form
-from tests.test_backoffice_helpers import activity, login, register
 
 HUGE = ("99999999999", "99999999999999999999", str(2**31), str(2**63))
 ODD = ("²", "①", "-1", "0")

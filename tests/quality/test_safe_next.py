@@ -12,7 +12,8 @@ from urllib.parse import quote
 import pytest
 
 from conference.views import safe_next
-from tests.agenda_factory import attendee, login
+from tests.factories import attendee
+from tests.helpers import login
 
 EVIL = [
     "/x\r\nSet-Cookie: a=b",

@@ -17,9 +17,9 @@ from conference.models import MailMessage
 from registration.models import Registration
 from sessions.programme.models import Activity
 from streaming.models import StreamSettings
-from tests.conftest import bearer
+from tests.factories import activity
+from tests.helpers import bearer, login
 from tests.sessions.programme.test_admin import _activity_form
-from tests.test_backoffice_helpers import activity, login
 
 BAD = ("\x00", "\x1b[31m", "\x7f", "\x9b")
 UNUSABLE = "Deze tekst bevat een teken dat we niet kunnen bewaren"

@@ -30,9 +30,32 @@ def upgrade():
         batch_op.create_check_constraint(
             batch_op.f('ck_api_tokens_kind_known'), "kind IN ('attendee', 'staff')"
         )
+    # A browser logged in without proof of the address ends once the address is proven.
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email_proven_at', sa.DateTime(), nullable=True))
+    # The manage link in a mail: a link token that opens a session, no API token.
+    op.create_table('manage_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_manage_links_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_manage_links')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_manage_links_token_hash'))
+    )
+    with op.batch_alter_table('manage_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_manage_links_user_id'), ['user_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('manage_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_manage_links_user_id'))
+    op.drop_table('manage_links')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('email_proven_at')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_api_tokens_kind_known'), type_='check')
         batch_op.drop_column('kind')
