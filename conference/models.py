@@ -202,6 +202,17 @@ class ApiToken(db.Model):
         return row, raw
 
 
+class LoginFailure(db.Model):
+    """Refused staff passwords per address (a keyed hash) when REDIS_URL is not set."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
 class MailMessage(db.Model):
     """The transactional outbox: a row per message, written in the transaction of the change."""
 

@@ -19,17 +19,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from conference.auth import end_sessions
-from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.extensions import db, limiter
 from conference.forms import StaffLoginForm
 from conference.i18n import COOKIE
-from conference.models import User
+from conference.login_guard import LoginRefused, LoginWait, authenticate_staff
 from conference.services import current_conference
 
 bp = Blueprint("conference", __name__)
@@ -78,25 +76,19 @@ def set_language(code: str):
 def staff_login():
     """Login for organisers, check-in volunteers and moderators."""
     form = StaffLoginForm()
-    error = None
+    error, status = None, 422 if request.method == "POST" else 200
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if (
-            user is not None
-            and user.is_staff
-            and user.active
-            and user.check_password(form.password.data)
-        ):
+        try:
+            user = authenticate_staff(form.email.data, form.password.data)
+        except (LoginRefused, LoginWait) as exc:
+            # One message for every refusal, so the form does not reveal which accounts exist;
+            # a wait (429) is counted per address, known or not, so it reveals nothing either.
+            error, status = exc.message, exc.status
+        else:
             login_user(user, remember=False)
-            with write_transaction(db.session) as session:
-                session.get(User, user.id).last_login_at = utcnow()
             default = url_for("conference.dashboard")
             return redirect(safe_next(request.args.get("next"), default))
-        # One message for every failure, so the form does not reveal which accounts exist.
-        error = _l("Dat e-mailadres en wachtwoord horen niet bij een medewerker.")
     # A refused login is 401; a form the rules refused (an address that is none, say) is 422.
-    status = 401 if error else 422 if request.method == "POST" else 200
     return render_template("conference/staff_login.html", form=form, error=error), status
 
 

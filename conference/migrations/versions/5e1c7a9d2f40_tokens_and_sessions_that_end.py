@@ -48,9 +48,22 @@ def upgrade():
     )
     with op.batch_alter_table('manage_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_manage_links_user_id'), ['user_id'], unique=False)
+    # Refused staff passwords per address (a keyed hash) when REDIS_URL is not set.
+    op.create_table('login_failures',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('first_failed_at', sa.DateTime(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_login_failures'))
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failures_first_failed_at'), ['first_failed_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failures_first_failed_at'))
+    op.drop_table('login_failures')
     with op.batch_alter_table('manage_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_manage_links_user_id'))
     op.drop_table('manage_links')
