@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import secrets
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -24,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from conference.clock import utcnow
 from conference.db import write_transaction
@@ -166,6 +168,12 @@ class LoginWait(DomainError):
         self.seconds = seconds
 
 
+@cache
+def _dummy_hash() -> str:
+    """A password hash made as the real ones are (same method and cost), checked in vain."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate_staff(email: str, password: str, now: datetime | None = None) -> User:
     """The active staff account with this address and password; LoginRefused or LoginWait."""
     now = now or utcnow()
@@ -175,8 +183,11 @@ def authenticate_staff(email: str, password: str, now: datetime | None = None) -
     if seconds := store.wait(key, now):
         raise LoginWait(seconds)
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
-    staff = user is not None and user.is_staff and user.active
-    if staff and user.check_password(password):
+    staff = user is not None and user.is_staff and user.active and bool(user.password_hash)
+    if not staff:
+        # The same work as for an account: an unknown address must not answer faster.
+        check_password_hash(_dummy_hash(), password)
+    elif user.check_password(password):
         store.clear(key)
         with write_transaction(db.session) as session:
             session.get(User, user.id).last_login_at = now

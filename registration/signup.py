@@ -36,9 +36,6 @@ from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
 from registration.venue import take_counter
 
-STAFF_EMAIL = _l(
-    "Dit e-mailadres hoort bij een account van een medewerker. Gebruik een ander e-mailadres."
-)
 REGISTRATIONS = Registration.__table__
 TICKETS = Ticket.__table__
 USERS = User.__table__
@@ -127,8 +124,9 @@ def _attendee_user_id(session: Session, email: str, language: str, name: str) ->
         return new_id, True
     user = session.scalar(select(User).filter_by(email=email))
     if user.role != "attendee":
-        # The token of this registration would carry the staff account's rights.
-        raise Invalid(fields={"email": STAFF_EMAIL})
+        # A staff account cannot also be an attendee's. Answered as for any address already
+        # registered, so registering tells nobody which addresses are staff accounts.
+        raise AlreadyRegistered()
     user.language, user.name, user.active = language, name, True
     session.flush()
     return user.id, False

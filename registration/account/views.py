@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from conference.auth import UNPROVEN_SESSION, public
+from conference.deferred import after_response
 from conference.errors import Conflict, Invalid
 from conference.extensions import db, limiter
 from conference.services import current_conference
@@ -93,11 +94,14 @@ def login():
         form.next.data = safe_next(request.args.get("next"), "")
         return render_template("registration/login.html", form=form)
     form.validate_on_submit()  # the CSRF token
-    try:
-        request_login_link(form.email.data, safe_next(form.next.data, "") or None)
-    except Invalid as exc:
-        apply_errors(form, exc.fields)
+    address, problem = clean_email(form.email.data)
+    if problem:
+        apply_errors(form, {"email": problem})
         return render_template("registration/login.html", form=form), 422
+    next_path = safe_next(form.next.data, "") or None
+    # Looking the address up and making the link and its mail happen after the answer, so the
+    # answer takes as long for a registered address as for an unknown one.
+    after_response(lambda: request_login_link(address, next_path))
     return render_template(
         "registration/login_sent.html", email=form.email.data.strip(), minutes=LINK_MINUTES
     )
