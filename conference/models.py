@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from email.utils import make_msgid
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -213,6 +215,13 @@ class LoginFailure(db.Model):
     locked_until: Mapped[datetime | None]
 
 
+def new_message_id() -> str:
+    """A Message-ID for an outbox row, fixed when the row is written (on MAIL_FROM's domain)."""
+    sender = current_app.config.get("MAIL_FROM", "") if has_app_context() else ""
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    return make_msgid(idstring="outbox", domain=domain)
+
+
 class MailMessage(db.Model):
     """The transactional outbox: a row per message, written in the transaction of the change."""
 
@@ -225,6 +234,9 @@ class MailMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # One message per (kind, subject of it): writing the same key twice is a no-op.
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    # Made with the row, so every send of it (delivery is at least once) has the same id and
+    # receivers and relays can drop a copy.
+    message_id: Mapped[str] = mapped_column(String(250), unique=True, default=new_message_id)
     kind: Mapped[str] = mapped_column(String(50))
     to_address: Mapped[str] = mapped_column(String(254))
     registration_id: Mapped[int | None] = mapped_column(index=True)

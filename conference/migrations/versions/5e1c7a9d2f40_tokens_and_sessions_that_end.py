@@ -48,6 +48,13 @@ def upgrade():
     )
     with op.batch_alter_table('manage_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_manage_links_user_id'), ['user_id'], unique=False)
+    # A Message-ID fixed per outbox row when it is written: every send of a row has the same.
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('message_id', sa.String(length=250), nullable=True))
+    op.execute("UPDATE mail_outbox SET message_id = '<outbox-' || id || '@migrated.invalid>'")
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.alter_column('message_id', existing_type=sa.String(length=250), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_mail_outbox_message_id'), ['message_id'])
     # Refused staff passwords per address (a keyed hash) when REDIS_URL is not set.
     op.create_table('login_failures',
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -61,6 +68,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_mail_outbox_message_id'), type_='unique')
+        batch_op.drop_column('message_id')
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failures_first_failed_at'))
     op.drop_table('login_failures')
