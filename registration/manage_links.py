@@ -31,16 +31,23 @@ UNPROVEN_LABEL = "registration"
 INSERT_LINK = insert(ManageLink.__table__)
 
 
+def _revoke(
+    session: Session, model: type[ApiToken | ManageLink], user_id: int, now: datetime
+) -> int:
+    """Revoke every live token or link of the account; how many there were."""
+    return session.execute(
+        update(model)
+        .where(model.user_id == user_id, model.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def issue_manage_link(session: Session, user_id: int, now: datetime | None = None) -> str:
     """A new manage link for the account (the raw token, for the mail only); older ones end."""
     now = now or utcnow()
     raw = new_token()
-    session.execute(
-        update(ManageLink)
-        .where(ManageLink.user_id == user_id, ManageLink.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _revoke(session, ManageLink, user_id, now)
     session.execute(
         INSERT_LINK,
         {"user_id": user_id, "token_hash": hash_token(raw), "created_at": now,
@@ -79,18 +86,8 @@ def address_proven(session: Session, user: User, now: datetime) -> None:
 
 def end_all_access(session: Session, user_id: int, now: datetime) -> dict[str, int]:
     """Revoke every token and link of the account and end its browser sessions."""
-    tokens = session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    links = session.execute(
-        update(ManageLink)
-        .where(ManageLink.user_id == user_id, ManageLink.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    tokens = _revoke(session, ApiToken, user_id, now)
+    links = _revoke(session, ManageLink, user_id, now)
     session.execute(
         delete(LoginLink)
         .where(LoginLink.user_id == user_id, LoginLink.used_at.is_(None))
