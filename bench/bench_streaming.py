@@ -100,7 +100,12 @@ def prepare(url: str, viewers: int) -> dict:
         db.session.execute(
             sa.insert(ApiToken),
             [
-                {"user_id": ids[u["email"]], "token_hash": hash_token(t), "created_at": now}
+                {
+                    "user_id": ids[u["email"]],
+                    "token_hash": hash_token(t),
+                    "kind": "attendee",
+                    "created_at": now,
+                }
                 for u, t in zip(users, tokens, strict=True)
             ],
         )

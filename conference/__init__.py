@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from conference.validation import IdConverter
+from conference.validation import IdConverter, PathTextConverter, TextConverter
 from config import BASE_DIR, INSTANCE_DIR, get_config
 
 
@@ -23,8 +23,11 @@ def create_app(overrides: dict[str, Any] | None = None, env: str | None = None) 
         template_folder=str(BASE_DIR / "templates"),
         static_folder="static",
     )
-    # Before any route is added: `<int:…>` then refuses ids beyond an INTEGER column.
+    # Before any route is added: `<int:…>` then refuses ids beyond an INTEGER column, and
+    # `<name>` and `<path:…>` refuse control characters (both a 404, not a database error).
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
+    app.url_map.converters["path"] = PathTextConverter
     app.config.from_object(get_config(env))
     if overrides:
         app.config.update(overrides)

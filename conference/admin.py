@@ -13,13 +13,14 @@ from typing import Any
 from flask import Response, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.forms import Form
+from conference.validation import as_id
 
 MODE_LABELS = {"onsite": _l("Ter plaatse"), "online": _l("Online"), "hybrid": _l("Hybride")}
 
@@ -54,7 +55,7 @@ def download(data: bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only the CSRF token, and an optional reason."""
 
     reason = StringField(_l("Reden (voor het auditlog)"), validators=[Optional(), Length(max=500)])
@@ -86,11 +87,8 @@ class Page:
 
 
 def page_number() -> int:
-    """The `page` query parameter, at least 1."""
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    """The `page` query parameter, at least 1 (a number no list reaches counts as 1)."""
+    return as_id(request.args.get("page")) or 1
 
 
 def paginate(query: Select, page: int, per_page: int = 50) -> Page:

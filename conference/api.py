@@ -28,9 +28,9 @@ def _csrf_for_cookie_callers() -> None:
     """API.md: bearer-token calls need no CSRF token; cookie-authenticated calls do."""
     if not request.path.startswith("/api/") or request.method in SAFE_METHODS:
         return
-    if g.get("token_auth") or request.headers.get("Authorization"):
-        return
-    if current_user.is_authenticated:
+    # Only a call that a valid bearer token authenticated is exempt; any other Authorization
+    # header (Basic, a bad token) leaves a cookie caller a cookie caller.
+    if current_user.is_authenticated and not g.get("token_auth"):
         csrf.protect()
 
 

@@ -7,17 +7,24 @@ from functools import wraps
 from typing import Any
 
 from flask import g, request
+from flask import session as browser_session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from conference.errors import Forbidden, Unauthenticated
 from conference.extensions import db, login_manager
-from conference.models import ApiToken, User, hash_token
+from conference.models import STAFF_ROLES, ApiToken, User, hash_token
+
+# Set in a session opened without proof of the address (see `load_user`).
+UNPROVEN_SESSION = "unproven"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Load the session's account; a bumped session version logs the session out."""
+    if bearer_token() is not None:
+        return None  # a call with a bearer token is the token's alone (and needs no CSRF token)
     try:
         uid, version = (int(part) for part in user_id.split(":"))
     except ValueError:
@@ -25,7 +32,25 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, uid)
     if user is None or user.session_version != version or not user.active:
         return None
+    # A browser logged in right after registering, before any proof of the address: once the
+    # address is proven (perhaps by its real owner, who did not register), it is logged out.
+    if browser_session.get(UNPROVEN_SESSION) and user.email_proven_at is not None:
+        return None
     return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Log the account out of every browser: its session version moves on (one UPDATE).
+
+    The version is in every session cookie of the account (`User.get_id`) and `load_user`
+    refuses a cookie whose version is no longer the account's, so no old cookie works again.
+    """
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def bearer_token() -> str | None:
@@ -44,6 +69,11 @@ def user_for_token(raw: str) -> User | None:
         .where(
             ApiToken.token_hash == hash_token(raw),
             ApiToken.revoked_at.is_(None),
+            # An attendee's token is never a staff token, whatever the account became.
+            or_(
+                and_(ApiToken.kind == "staff", User.role.in_(STAFF_ROLES)),
+                and_(ApiToken.kind == "attendee", User.role == "attendee"),
+            ),
             User.active.is_(True),
         )
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from email.utils import make_msgid
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -128,6 +130,9 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the person last proved they read this address (a login or manage link from a mail).
+    # A browser logged in without that proof (right after registering) stops working from then.
+    email_proven_at: Mapped[datetime | None]
     # Set when a staff member turned off non-essential mails (see conference/mail_policy.py).
     news_opt_out_at: Mapped[datetime | None]
 
@@ -175,10 +180,14 @@ class ApiToken(db.Model):
     """A revocable bearer token of an account; only its hash is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('attendee', 'staff')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "attendee" or "staff", fixed when issued: a token works only while its account is of
+    # that kind, so an attendee's token never turns into a staff token (issue 20).
+    kind: Mapped[str] = mapped_column(String(10))
     label: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
@@ -190,7 +199,27 @@ class ApiToken(db.Model):
     def issue(cls, user: User, label: str | None = None) -> tuple[ApiToken, str]:
         """A new token row for `user` and the raw token (shown once, never stored)."""
         raw = new_token()
-        return cls(user=user, token_hash=hash_token(raw), label=label), raw
+        kind = "staff" if user.is_staff else "attendee"
+        row = cls(user=user, token_hash=hash_token(raw), kind=kind, label=label)
+        return row, raw
+
+
+class LoginFailure(db.Model):
+    """Refused staff passwords per address (a keyed hash) when REDIS_URL is not set."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
+def new_message_id() -> str:
+    """A Message-ID for an outbox row, fixed when the row is written (on MAIL_FROM's domain)."""
+    sender = current_app.config.get("MAIL_FROM", "") if has_app_context() else ""
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    return make_msgid(idstring="outbox", domain=domain)
 
 
 class MailMessage(db.Model):
@@ -205,6 +234,9 @@ class MailMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # One message per (kind, subject of it): writing the same key twice is a no-op.
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    # Made with the row, so every send of it (delivery is at least once) has the same id and
+    # receivers and relays can drop a copy.
+    message_id: Mapped[str] = mapped_column(String(250), unique=True, default=new_message_id)
     kind: Mapped[str] = mapped_column(String(50))
     to_address: Mapped[str] = mapped_column(String(254))
     registration_id: Mapped[int | None] = mapped_column(index=True)

@@ -82,9 +82,9 @@ def conference_json(conf: Conference) -> dict[str, Any]:
     }
 
 
-def _moment(data: dict[str, Any], key: str, errors: dict[str, Any]):
+def _moment(conf: Conference, data: dict[str, Any], key: str, errors: dict[str, Any]):
     try:
-        return parse_time(data[key], key)
+        return parse_time(data[key], key, around=conf.starts_at)
     except Invalid as exc:
         errors.update(exc.fields or {})
         return None
@@ -126,7 +126,9 @@ MOMENTS = (
 )  # fmt: skip
 
 
-def _field_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+def _field_changes(
+    conf: Conference, data: dict[str, Any], errors: dict[str, Any]
+) -> dict[str, Any]:
     """The checked values of the conference's own columns in `data`; problems go to `errors`."""
     changes: dict[str, Any] = {}
     if "onsite_capacity" in data:
@@ -139,7 +141,7 @@ def _field_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, An
         if key in data:
             if data[key] is None and key not in REQUIRED_MOMENTS:
                 changes[key] = None
-            elif (moment := _moment(data, key, errors)) is not None:
+            elif (moment := _moment(conf, data, key, errors)) is not None:
                 changes[key] = moment
     if "allocation_mode" in data:
         if data["allocation_mode"] not in ALLOCATION_MODES:
@@ -190,7 +192,7 @@ def update_conference(
     errors: dict[str, Any] = {
         key: _l("onbekend veld") for key in data if key not in CONFERENCE_FIELDS
     }
-    changes = _field_changes(data, errors)
+    changes = _field_changes(conf, data, errors)
     settings = _settings_changes(data, errors)
     _check_windows(conf, changes, errors)
     if errors:

@@ -11,13 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conference import hooks
 from conference.errors import Invalid, NotFound
-from conference.models import ApiToken, Conference
+from conference.models import Conference
 from registration import notify
+from registration.manage_links import end_all_access
 from registration.models import Registration, Ticket
 from registration.tickets import issue_ticket, revoke_tickets
 from registration.venue import (
@@ -191,12 +192,8 @@ def cancel_locked(
     reg.venue_waitlisted_at = None
     reg.venue_offer_expires_at = None
     revoke_tickets(session, reg)
-    session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == reg.user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    # Every way in ends: tokens, links in mails, browser sessions.
+    end_all_access(session, reg.user_id, now)
     session.flush()
     hooks.registration_canceled.send(reg, session=session)
     if freed:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+
+from conference.forms import Form
 
 PROFILE_CHOICES = [
     SelectChoice("practitioner", _l("Sociaal werker in de praktijk")),
@@ -86,8 +87,11 @@ class DetailsMixin:
         return {name: getattr(self, name).data for name in self.DETAIL_FIELDS}
 
 
-class RegistrationForm(DetailsMixin, FlaskForm):
+class RegistrationForm(DetailsMixin, Form):
     """Register for the conference (step 1)."""
+
+    # The shared registration rules apply the text rule themselves, with their own messages.
+    tidy_in_form = False
 
     email = EmailField(_l("E-mailadres"), render_kw={"autocomplete": "email"})
     mode = _radio(_l("Hoe neem je deel?"), MODE_CHOICES)
@@ -106,13 +110,16 @@ class RegistrationForm(DetailsMixin, FlaskForm):
         return data
 
 
-class EditForm(DetailsMixin, FlaskForm):
+class EditForm(DetailsMixin, Form):
     """Change one's details."""
+
+    # The shared registration rules apply the text rule themselves, with their own messages.
+    tidy_in_form = False
 
     submit = SubmitField(_l("Wijzigingen bewaren"))
 
 
-class ModeForm(FlaskForm):
+class ModeForm(Form):
     """Switch between on site and online."""
 
     mode = _radio(_l("Hoe neem je deel?"), MODE_CHOICES)
@@ -120,15 +127,18 @@ class ModeForm(FlaskForm):
     submit = SubmitField(_l("Bewaren"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Ask for a login link."""
+
+    # The shared registration rules apply the text rule themselves, with their own messages.
+    tidy_in_form = False
 
     email = EmailField(_l("E-mailadres"), render_kw={"autocomplete": "email"})
     next = HiddenField()
     submit = SubmitField(_l("Stuur mij een link"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that confirms an action (the CSRF token is all it carries)."""
 
     submit = SubmitField(_l("Bevestigen"))

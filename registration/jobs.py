@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
-from registration.models import LoginLink, Registration
+from registration.models import LoginLink, ManageLink, Registration
 from registration.services import expire_offer, fill_venue
 
 
@@ -52,9 +52,18 @@ def expire_venue_offers(now: datetime) -> dict[str, Any]:
 
 
 def purge_login_links(now: datetime) -> dict[str, Any]:
-    """Delete login-link records a day past their expiry: they can never log anyone in again."""
+    """Delete login-link records a day past their expiry: they can never log anyone in again;
+    the same for manage links past their expiry or revoked a month ago."""
     with write_transaction(db.session) as session:
         gone = session.execute(
             delete(LoginLink).where(LoginLink.expires_at < now - timedelta(days=1))
         ).rowcount
-    return {"purged": gone}
+        links = session.execute(
+            delete(ManageLink).where(
+                or_(
+                    ManageLink.expires_at < now - timedelta(days=1),
+                    ManageLink.revoked_at < now - timedelta(days=30),
+                )
+            )
+        ).rowcount
+    return {"purged": gone + links}

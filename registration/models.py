@@ -162,3 +162,23 @@ class LoginLink(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class ManageLink(db.Model):
+    """The personal link in a mail: it opens a session, as a login link does; no API token.
+
+    Only a hash of its random token is stored. A new mail with a link revokes the older ones
+    (one live link per person); cancelling, erasing and "log out everywhere" revoke all.
+    """
+
+    __tablename__ = "manage_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

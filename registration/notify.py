@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from conference import hooks
 from conference.mail.outbox import add_new_mail, qr_attachment, queue_mail, render_mail
-from conference.models import ApiToken, Conference, MailMessage, User
+from conference.models import Conference, MailMessage
 from registration.journey import next_steps
 from registration.links import external_url, manage_url, watch_url
+from registration.manage_links import issue_manage_link
 from registration.models import Registration, Ticket
 from registration.tickets import ticket_url
 
@@ -35,13 +36,6 @@ def person(reg: Registration) -> dict[str, Any]:
 def _base_context(conf: Conference, language: str) -> dict[str, Any]:
     name = conf.name_en if language == "en" and conf.name_en else conf.name
     return {"conf": conf, "conf_name": name, "mail_language": language}
-
-
-def issue_manage_token(session: Session, user: User) -> str:
-    """A fresh attendee token for a manage link in a mail (the raw value exists only there)."""
-    row, raw = ApiToken.issue(user, label="mail")
-    session.add(row)
-    return raw
 
 
 def confirmation_attachments(reg_id: int) -> list[dict[str, Any]]:
@@ -69,7 +63,7 @@ _TICKET_MARK = "swcticketzq"
 
 
 def render_confirmation(
-    conf: Any, info: dict[str, Any], language: str, raw_token: str, secret: str | None
+    conf: Any, info: dict[str, Any], language: str, link_token: str, secret: str | None
 ) -> tuple[tuple[str, str, str], list[dict[str, str]]]:
     """The confirmation mail for a registration in the state `info` (see `person`).
 
@@ -107,7 +101,7 @@ def render_confirmation(
         cache[key] = template
     subject, text, html = template
     # The secrets first, the name last: a name cannot smuggle in a stand-in.
-    plain = {_LINK_MARK: raw_token, _TICKET_MARK: secret or "", _NAME_MARK: info["first_name"]}
+    plain = {_LINK_MARK: link_token, _TICKET_MARK: secret or "", _NAME_MARK: info["first_name"]}
     escaped = {**plain, _NAME_MARK: str(escape(info["first_name"]))}
 
     def fill(value: str, values: dict[str, str]) -> str:
@@ -145,7 +139,7 @@ def notify_ticket(
     session: Session, conf: Conference, reg: Registration, ticket: Ticket, reason: str
 ) -> None:
     """Send a new ticket: after an offer was confirmed, a switch to on site, or a reissue."""
-    raw = issue_manage_token(session, reg.user)
+    raw = issue_manage_link(session, reg.user_id)
     context = _base_context(conf, reg.language) | {
         "person": person(reg),
         "reason": reason,
@@ -166,7 +160,7 @@ def notify_ticket(
 
 def notify_offer(session: Session, conf: Conference, reg: Registration) -> None:
     """Tell a person from the waiting list that a place is theirs if they confirm in time."""
-    raw = issue_manage_token(session, reg.user)
+    raw = issue_manage_link(session, reg.user_id)
     deadline: datetime = reg.venue_offer_expires_at
     context = _base_context(conf, reg.language) | {
         "person": person(reg),
@@ -226,7 +220,7 @@ def notify_confirmation_again(session: Session, reg: Registration) -> int:
 
     Returns the id of the queued mail.
     """
-    raw = issue_manage_token(session, reg.user)
+    raw = issue_manage_link(session, reg.user_id)
     ticket = reg.ticket
     rendered, attachments = render_confirmation(
         reg.conference, person(reg), reg.language, raw, ticket.secret if ticket else None

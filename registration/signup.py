@@ -35,14 +35,12 @@ from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
 from registration import notify
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
+from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
 from registration.models import Registration, Ticket, full_name, new_ticket_secret
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
 from registration.venue import take_counter
 
-STAFF_EMAIL = _l(
-    "Dit e-mailadres hoort bij een account van een medewerker. Gebruik een ander e-mailadres."
-)
 REGISTRATIONS = Registration.__table__
 TICKETS = Ticket.__table__
 USERS = User.__table__
@@ -116,6 +114,7 @@ class Draft:
     user_id: int = 0
     new_user: bool = False
     reg_id: int = 0
+    link_token: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -204,15 +203,16 @@ def account(session: Session, draft: Draft) -> None:
         return
     user = session.scalar(select(User).filter_by(email=email))
     if user.role != "attendee":
-        # The token of this registration would carry the staff account's rights.
-        raise Invalid(fields={"email": STAFF_EMAIL})
+        # A staff account cannot also be an attendee's. Answered as for any address already
+        # registered, so registering tells nobody which addresses are staff accounts.
+        raise AlreadyRegistered()
     user.language, user.name, user.active = draft.language, draft.name, True
     session.flush()
     draft.user_id, draft.new_user = user.id, False
 
 
 def registration(session: Session, draft: Draft, guess: Outcome) -> None:
-    """The registration row (as guessed) and the personal token of its manage link."""
+    """The registration row (as guessed), its manage link and the caller's API token."""
     clean, now = draft.clean, draft.now
     conn = session.connection()
     try:
@@ -234,10 +234,12 @@ def registration(session: Session, draft: Draft, guess: Outcome) -> None:
         ).scalar_one()  # fmt: skip
     except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
         raise AlreadyRegistered() from exc
+    # The mail's manage link opens a session; the API token is for this caller alone.
+    draft.link_token = issue_manage_link(session, draft.user_id, now)
     conn.execute(
         INSERT_TOKEN,
-        {"user_id": draft.user_id, "token_hash": hash_token(draft.token),
-         "label": "registration", "created_at": now},
+        {"user_id": draft.user_id, "token_hash": hash_token(draft.token), "kind": "attendee",
+         "label": UNPROVEN_LABEL, "created_at": now},
     )  # fmt: skip
     draft.attachments = notify.confirmation_attachments(draft.reg_id)
 
@@ -266,7 +268,7 @@ def mail(session: Session, draft: Draft, outcome: Outcome) -> int:
     info = {"first_name": draft.clean["first_name"], "full_name": draft.name,
             "status": outcome.status, "mode": outcome.mode, "waiting": outcome.waiting}  # fmt: skip
     rendered, attachments = notify.render_confirmation(
-        draft.conf, info, draft.language, draft.token, draft.secret if outcome.placed else None
+        draft.conf, info, draft.language, draft.link_token, draft.secret if outcome.placed else None
     )
     return add_new_mail(
         session,

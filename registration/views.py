@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
-from conference.auth import public
+from conference.auth import UNPROVEN_SESSION, public
 from conference.clock import utcnow
 from conference.errors import Invalid
 from conference.extensions import db, limiter
@@ -126,6 +126,8 @@ def register_page():
         user = db.session.get(User, result.user_id)
         login_user(user)
         session.permanent = True
+        # Nobody proved the address yet: this session ends once somebody does (conference.auth).
+        session[UNPROVEN_SESSION] = True
     session["registered"] = {
         "status": result.status,
         "mode": result.mode,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from conference.openapi import BEARER_OR_PUBLIC, CONFLICT, PUBLIC, ApiDocs, Repl
 from conference.services import current_conference
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
+from registration.links import external_url
 from streaming import certificates, presence, qa, schemas, services
 from streaming.access import STREAM_STAFF, current_viewer, viewer_required
 from streaming.certificate_pdf import render_pdf
@@ -300,7 +301,7 @@ def my_certificate():
         cert = certificates.issue(conf, registration)
         body["code"] = certificates.format_code(cert.code)
         body["verify_url"] = certificates.verify_url(cert.code)
-        body["pdf_url"] = url_for("streaming_api.my_certificate_pdf", _external=True)
+        body["pdf_url"] = external_url("streaming_api.my_certificate_pdf")
     return jsonify(body)
 
 

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
 from registration.checkin.models import Scan
+from registration.links import external_url
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
@@ -75,13 +75,7 @@ def format_code(code: str) -> str:
 
 def verify_url(code: str) -> str:
     """The public page that confirms a certificate."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    if has_request_context():
-        path = url_for("streaming.verify", code=format_code(code))
-    else:
-        with current_app.test_request_context():
-            path = url_for("streaming.verify", code=format_code(code))
-    return base + path
+    return external_url("streaming.verify", code=format_code(code))
 
 
 # -- attendance ------------------------------------------------------------------------------

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from conference.forms import Form
 from streaming.qa import MAX_LENGTH
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Ask a question in the Q&A."""
+
+    # `qa.clean_text` applies the text rule itself, with the Q&A's own messages.
+    tidy_in_form = False
 
     text = TextAreaField(
         _l("Je vraag"),
@@ -25,13 +28,13 @@ class QuestionForm(FlaskForm):
     submit = SubmitField(_l("Vraag stellen"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token (vote, join)."""
 
     next = HiddenField()
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(Form):
     """A moderator's action on one question."""
 
     action = HiddenField(
@@ -48,7 +51,7 @@ OVERRIDE_CHOICES = [
 ]
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     """The status viewers see, set by an organiser or moderator."""
 
     override = SelectField(
@@ -68,7 +71,7 @@ PROVIDER_CHOICES = [
 ]
 
 
-class StreamSettingsForm(FlaskForm):
+class StreamSettingsForm(Form):
     """An organiser's settings of a stream."""
 
     provider = SelectField(_l("Dienst"), choices=PROVIDER_CHOICES, validate_choice=True)

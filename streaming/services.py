@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +16,8 @@ from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
+from conference.validation import text_field
+from registration.links import external_url
 from sessions.programme.models import Activity
 from streaming.access import Viewer, join_opens_at, may_join
 from streaming.models import OVERRIDES, PROVIDERS, StreamSettings
@@ -136,7 +137,8 @@ def stream_json(
         "override": state.override,
         "starts_at": isoformat(act.starts_at, tz),
         "ends_at": isoformat(act.ends_at, tz),
-        "watch_url": url_for("streaming.watch", activity_id=act.id, _external=True),
+        # From BASE_URL, never from the request's Host header (which a caller chooses).
+        "watch_url": external_url("streaming.watch", activity_id=act.id),
         "description": (settings.description if settings else None) or act.summary,
         "captions": bool(settings and (settings.has_captions or settings.captions_url)),
     }
@@ -219,12 +221,7 @@ SETTING_FIELDS = (
 
 
 def _text(value: Any, field: str, limit: int, errors: dict) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str) or len(value) > limit:
-        errors[field] = _l("tekst van hoogstens %(n)d tekens", n=limit)
-        return None
-    return value.strip()
+    return text_field(value, field, limit, errors, multiline=field.startswith("description"))
 
 
 def _validated_settings(act: Activity, data: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from conference.security import allow_sources
 from conference.services import current_conference
 from conference.views import safe_next
 from registration.access import attendee_required, current_registration
+from registration.links import external_url
 from sessions.agenda.follows import can_follow, is_following
 from streaming import certificates, presence, qa, services
 from streaming.access import current_viewer, join_opens_at, may_join, viewer_required
@@ -261,6 +262,7 @@ def certificate():
         cert=cert,
         total=info["minutes"],
         code=certificates.format_code(cert.code) if cert else None,
+        verify_page=external_url("streaming.verify"),
     )
 
 

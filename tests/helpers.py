@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -142,3 +143,20 @@ def assert_counters_match() -> Conference:
     assert conf.onsite_taken == held, (conf.onsite_taken, held)
     assert 0 <= conf.onsite_taken <= conf.onsite_capacity
     return conf
+
+
+MANAGE_LINK = re.compile(r"https?://[^/\s]+(/mijn-inschrijving/link/[A-Za-z0-9_-]+)")
+
+
+def manage_path(registration_id: int) -> str:
+    """The path of the personal link in the newest mail to a registration that has one."""
+    db.session.rollback()
+    found_in = db.session.scalars(
+        select(MailMessage)
+        .where(MailMessage.registration_id == registration_id)
+        .order_by(MailMessage.id.desc())
+    )
+    for mail in found_in:
+        if found := MANAGE_LINK.search(mail.body_text):
+            return found.group(1)
+    raise AssertionError(f"no mail with a personal link for registration {registration_id}")

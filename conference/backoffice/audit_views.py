@@ -13,13 +13,14 @@ from conference.backoffice.common import CSV_MIME, XLSX_MIME
 from conference.extensions import db
 from conference.models import AuditEntry
 from conference.services import current_conference
+from conference.validation import tidy_search
 
 EXPORT_LIMIT = 50_000
 
 
 def _filters() -> dict[str, str]:
     return {
-        key: request.args.get(key, "").strip()[:200]
+        key: tidy_search(request.args.get(key), key)
         for key in ("action", "target_type", "target_id", "actor")
     }
 

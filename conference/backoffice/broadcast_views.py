@@ -15,6 +15,7 @@ from conference.backoffice.models import AUDIENCES, BroadcastRecipient
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.services import current_conference
+from conference.validation import as_id
 from sessions.programme import services as programme_services
 
 
@@ -37,7 +38,7 @@ def _data(form: BroadcastForm) -> dict:
     activity = form.activity.data
     return {
         "audience": form.audience.data,
-        "activity_id": int(activity) if activity and activity.isdigit() else None,
+        "activity_id": as_id(activity),
         "subject": form.subject.data,
         "body": form.body.data,
         "subject_en": form.subject_en.data,

@@ -14,6 +14,7 @@ from conference.backoffice.common import PDF_MIME
 from conference.errors import NotFound
 from conference.extensions import db
 from conference.services import current_conference
+from conference.validation import as_id
 from registration.models import Registration
 from sessions.programme import services as programme
 from sessions.programme.models import SEATED_KINDS, Activity
@@ -58,7 +59,10 @@ def attendance_lists():
     """Attendance lists of every seated activity (or `?activity=<id>` for one), as PDF."""
     conf = current_conference()
     acts = _seated_activities(conf)
-    one = request.args.get("activity", type=int)
+    asked = request.args.get("activity")
+    one = as_id(asked) if asked is not None else None
+    if asked is not None and one is None:
+        raise NotFound()  # no activity can have that id
     name = f"deelnemerslijsten-{conf.slug}.pdf"
     if one is not None:
         acts = [a for a in acts if a.id == one]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     PasswordField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from conference.backoffice.common import ROLE_LABELS
+from conference.forms import Form
 from conference.models import STAFF_ROLES
 
 
@@ -23,7 +23,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role, str(ROLE_LABELS[role])) for role in STAFF_ROLES]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite a staff member by e-mail."""
 
     email = EmailField(
@@ -38,14 +38,14 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Rol"), choices=role_choices, validators=[DataRequired()])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Change a staff member's role."""
 
     role = SelectField(_l("Nieuwe rol"), choices=role_choices, validators=[DataRequired()])
     reason = StringField(_l("Reden (voor het auditlog)"), validators=[Optional(), Length(max=500)])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Issue a new API token."""
 
     label = StringField(
@@ -55,7 +55,7 @@ class TokenForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """Choose a password from an invitation link."""
 
     password = PasswordField(
@@ -76,7 +76,7 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class BroadcastForm(FlaskForm):
+class BroadcastForm(Form):
     """A message to an audience."""
 
     audience = RadioField(_l("Voor wie?"), validators=[DataRequired(_l("Kies voor wie."))])

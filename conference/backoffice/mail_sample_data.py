@@ -273,6 +273,10 @@ def _seat_offer(language: str) -> dict[str, Any]:
     }
 
 
+def _staff_login_notice(language: str) -> dict[str, Any]:
+    return {"name": "Robin Medewerker", "failures": 5, "email": "robin@example.org"}
+
+
 def _staff_invite(language: str) -> dict[str, Any]:
     return {
         "link": f"{base_url()}/beheer/wachtwoord/voorbeeld",
@@ -344,6 +348,7 @@ SAMPLES: dict[str, dict[str, Builder]] = {
     "seat_confirmation": {"standard": _seat_confirmation},
     "seat_offer": {"standard": _seat_offer},
     "staff_invite": {"standard": _staff_invite},
+    "staff_login_notice": {"standard": _staff_login_notice},
     "stream_starting": {"standard": _stream_starting},
     "streaming_join_link": {"standard": _streaming_join_link},
     "ticket": {"new": _ticket("confirmed"), "reissued": _ticket("reissued")},

@@ -66,6 +66,7 @@ DESCRIPTIONS = {
     "seat_confirmation": _l("Iemand krijgt een plaats in een workshop of bezoek."),
     "seat_offer": _l("Een plaats komt vrij voor wie op de wachtlijst van een activiteit staat."),
     "staff_invite": _l("Een organisator nodigt een medewerker uit."),
+    "staff_login_notice": _l("Iemand geeft vijf keer een verkeerd wachtwoord voor een medewerker."),
     "stream_starting": _l("Een stream die iemand volgt, begint binnen 15 minuten."),
     "streaming_join_link": _l("De link naar een online workshop komt vrij."),
     "ticket": _l("Een nieuw of vervangen ticket."),

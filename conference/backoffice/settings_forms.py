@@ -7,11 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from conference.admin import PROFILE_LABELS
+from conference.forms import Form
 from conference.models import PROFILES, Conference
 from conference.services import SETTING_LIMITS
 
@@ -49,7 +49,7 @@ def _whole(label: Any, key: str, hint: Any = None) -> IntegerField:
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """The settings an organiser changes during the run-up to the conference."""
 
     onsite_capacity = IntegerField(

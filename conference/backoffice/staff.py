@@ -88,7 +88,7 @@ def invite_staff(
         raise Invalid(fields={"role": _l("kies een rol")})
     with write_transaction(db.session) as session:
         user = session.scalar(select(User).where(func.lower(User.email) == email))
-        before = None
+        before, revoked = None, 0
         if user is None:
             user = User(email=email, role=role, name=name or None, active=True)
             session.add(user)
@@ -99,8 +99,10 @@ def invite_staff(
             before = {"role": user.role, "active": user.active}
             user.role, user.active = role, True
             user.name = name or user.name
-            # A new link spends the old one and logs out the account's browsers.
+            # A new link spends the old one and logs out the account's browsers; the tokens
+            # it had (an attendee's, from a registration or a mail) end: staff get new ones.
             user.session_version += 1
+            revoked = _revoke_all(session, user)
             action = "staff.reinvite"
         session.flush()
         conf = current_conference(required=False)
@@ -125,7 +127,8 @@ def invite_staff(
             target_type="user",
             target_id=user.id,
             before=before,
-            after={"email": user.email, "role": role, "active": True},
+            after={"email": user.email, "role": role, "active": True}
+            | ({"tokens_revoked": revoked} if revoked else {}),
         )
     return user
 

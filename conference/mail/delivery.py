@@ -4,6 +4,12 @@
 sent, so two senders never send it twice; a failed delivery is retried later with exponential
 backoff, so nothing is lost. A news mail whose person opted out since it was queued is not sent
 but marked `suppressed`. Attachments queued as a QR text or a deferred render are drawn here.
+
+Delivery is at least once. A sender that dies after the SMTP server accepted a message but
+before the row says `sent` (a short window: the next statement after the server's answer)
+leaves the row claimed; once the claim expires, another run sends it again. Every send of a row
+carries the Message-ID fixed when the row was written (`MailMessage.message_id`), so receivers
+and relays that drop duplicates by Message-ID show one mail; others may show two.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -105,9 +111,9 @@ def build_message(row: MailMessage, sender: str) -> EmailMessage:
     msg["To"] = row.to_address
     msg["Subject"] = row.subject
     msg["Date"] = formatdate(localtime=False)
-    domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
-    # A stable id per row: should a crash ever make us send a row again, receivers see one mail.
-    msg["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}", domain=domain)
+    # Fixed when the row was written: a row sent again (see the module's docstring) carries the
+    # same id, so receivers and relays that drop duplicates by Message-ID show one mail.
+    msg["Message-ID"] = row.message_id
     if row.unsubscribe_token:
         # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to this address. (The
         # relay's DKIM signature must cover both headers for the big providers to show it.)

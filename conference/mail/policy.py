@@ -16,6 +16,7 @@ person chose: without them somebody misses their place, their ticket or a change
 | join_link | essential | the way into an online workshop they hold a seat in |
 | reminder | essential | see the comment at `ESSENTIAL_KINDS` |
 | staff_invite | essential | an account an organiser made for them |
+| staff_login_notice | essential | somebody is guessing the password of their account |
 | window_notice | news | organisers are told about a moment they can also see on the dashboard |
 | stream_starting | news | a nudge about a stream they follow; the agenda already has it |
 | broadcast | chosen | the organiser marks each broadcast as essential or as news |
@@ -48,7 +49,7 @@ ESSENTIAL_KINDS = frozenset({
     "registration_confirmation", "registration_confirmation_resend", "ticket", "login_link",
     "venue_offer", "venue_offer_expired", "seat_offer", "seat_confirmation",
     "allocation_result", "registration_canceled", "activity_changed", "join_link", "reminder",
-    "staff_invite",
+    "staff_invite", "staff_login_notice",
 })  # fmt: skip
 NEWS_KINDS = frozenset({"window_notice", "stream_starting"})
 # Kinds whose class the sender of each message chooses (an organiser's broadcast).

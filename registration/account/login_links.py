@@ -17,7 +17,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from conference.auth import user_for_token
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid
@@ -26,6 +25,7 @@ from conference.models import Conference, User
 from conference.services import current_conference
 from registration import notify
 from registration.links import external_url
+from registration.manage_links import address_proven, valid_manage_link
 from registration.models import LoginLink, Registration
 from registration.validation import clean_email
 
@@ -119,12 +119,24 @@ def use_login_link(token: str, now: datetime | None = None) -> tuple[User, str |
             return None
         user = session.get(User, user_id)
         user.last_login_at = now
+        address_proven(session, user, now)
     return user, next_path
 
 
-def user_for_manage_token(raw: str) -> User | None:
-    """The attendee behind a manage link's token (staff tokens do not open attendee pages)."""
-    user = user_for_token(raw)
-    if user is None or user.role != "attendee":
-        return None
+def check_manage_link(raw: str, now: datetime | None = None) -> bool:
+    """Whether `raw` is a live manage link (for the page that shows its button); reads only."""
+    return valid_manage_link(db.session, raw, now) is not None
+
+
+def use_manage_link(raw: str, now: datetime | None = None) -> User | None:
+    """Open a session with a manage link (it stays usable until it is rotated or revoked)."""
+    now = now or utcnow()
+    with write_transaction(db.session) as session:
+        link = valid_manage_link(session, raw, now)
+        if link is None:
+            return None
+        link.last_used_at = now
+        user = link.user
+        user.last_login_at = now
+        address_proven(session, user, now)
     return user

@@ -17,7 +17,8 @@ from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import MailMessage, User
 from registration.changes import cancel_locked, lock_for_change
-from registration.models import LoginLink, Registration, Ticket
+from registration.manage_links import end_all_access
+from registration.models import LoginLink, ManageLink, Registration, Ticket
 from registration.services import seats_of
 from registration.tickets import ticket_url
 
@@ -51,11 +52,12 @@ def erase_registration(registration_id: int, now: datetime | None = None) -> Non
             )
         )
         if others is None:
+            end_all_access(session, user.id, now)  # tokens, links and sessions
             session.execute(delete(LoginLink).where(LoginLink.user_id == user.id))
+            session.execute(delete(ManageLink).where(ManageLink.user_id == user.id))
             user.email = f"gewist-{user.id}@invalid"
             user.name = None
             user.active = False
-            user.session_version += 1
 
 
 def export_data(reg: Registration) -> dict[str, Any]:

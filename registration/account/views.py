@@ -23,7 +23,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from conference.auth import public
+from conference.auth import UNPROVEN_SESSION, public
+from conference.deferred import after_response
 from conference.errors import Conflict, Invalid
 from conference.extensions import db, limiter
 from conference.services import current_conference
@@ -34,12 +35,14 @@ from registration.account import personal_data
 from registration.account.login_links import (
     LINK_MINUTES,
     check_login_link,
+    check_manage_link,
     request_login_link,
     use_login_link,
-    user_for_manage_token,
+    use_manage_link,
 )
 from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm, EditForm, LoginForm
 from registration.journey import steps_for
+from registration.manage_links import UNPROVEN_LABEL, active_access, log_out_everywhere
 from registration.services import PROFILE_LOCKED
 from registration.validation import clean_email
 from registration.venue import waiting_position
@@ -57,8 +60,10 @@ def _email_key() -> str:
 
 
 def _log_in(user) -> None:
+    """Log in after a proof of the address: this session is proven from now on."""
     login_user(user)
     session.permanent = True
+    session.pop(UNPROVEN_SESSION, None)
 
 
 def attendee_page(view: Callable) -> Callable:
@@ -91,11 +96,14 @@ def login():
         form.next.data = safe_next(request.args.get("next"), "")
         return render_template("registration/login.html", form=form)
     form.validate_on_submit()  # the CSRF token
-    try:
-        request_login_link(form.email.data, safe_next(form.next.data, "") or None)
-    except Invalid as exc:
-        apply_errors(form, exc.fields)
+    address, problem = clean_email(form.email.data)
+    if problem:
+        apply_errors(form, {"email": problem})
         return render_template("registration/login.html", form=form), 422
+    next_path = safe_next(form.next.data, "") or None
+    # Looking the address up and making the link and its mail happen after the answer, so the
+    # answer takes as long for a registered address as for an unknown one.
+    after_response(lambda: request_login_link(address, next_path))
     return render_template(
         "registration/login_sent.html", email=form.email.data.strip(), minutes=LINK_MINUTES
     )
@@ -123,13 +131,20 @@ def login_link(token: str):
 @bp.route("/mijn-inschrijving/link/<token>", methods=["GET", "POST"])
 @public
 def manage_link(token: str):
-    """The personal link from the confirmation mail: a button opens the personal page."""
+    """The personal link from a mail: the GET only shows a button; the POST opens the page.
+
+    The link's token is no API token: it opens a session, as a login link does.
+    """
     form = ConfirmForm()
-    user = user_for_manage_token(token)
-    if request.method == "GET" or user is None:
-        page = render_template("registration/manage_link.html", form=form, valid=user is not None)
-        return private(current_app.make_response((page, 200 if user else 410)))
+    if request.method == "GET":
+        valid = check_manage_link(token)
+        page = render_template("registration/manage_link.html", form=form, valid=valid)
+        return private(current_app.make_response((page, 200 if valid else 410)))
     form.validate_on_submit()
+    user = use_manage_link(token)
+    if user is None:
+        page = render_template("registration/manage_link.html", form=form, valid=False)
+        return private(current_app.make_response((page, 410)))
     _log_in(user)
     return redirect(url_for("registration.manage"), code=303)
 
@@ -149,6 +164,8 @@ def manage(reg):
         position=waiting_position(db.session, reg),
         form=ConfirmForm(),
         steps=steps_for(reg),
+        access=active_access(db.session, reg.user_id),
+        unproven_label=UNPROVEN_LABEL,
     )
 
 
@@ -276,6 +293,23 @@ def new_ticket(reg):
     else:
         flash(gettext("Je hebt een nieuw ticket. Het oude werkt niet meer."), "success")
     return redirect(url_for("registration.manage"), code=303)
+
+
+@bp.post("/mijn-inschrijving/overal-afmelden")
+@attendee_page
+def logout_everywhere(reg):
+    """End every link, token and browser session of this person, this browser included."""
+    ConfirmForm().validate_on_submit()
+    log_out_everywhere(reg.user_id)
+    logout_user()
+    flash(
+        gettext(
+            "Je bent overal afgemeld. Oude links werken niet meer: vraag een nieuwe aan "
+            "met je e-mailadres."
+        ),
+        "success",
+    )
+    return redirect(url_for("registration.login"), code=303)
 
 
 @bp.route("/mijn-inschrijving/annuleren", methods=["GET", "POST"])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from conference.admin import MODE_LABELS, PROFILE_LABELS, STATUS_LABELS
+from conference.forms import Form
 from conference.models import PROFILES
 from registration.models import MODES, STATUSES
 
@@ -25,7 +25,7 @@ def profile_choices() -> list[tuple[str, str]]:
 LANGUAGE_CHOICES = [("nl", "Nederlands"), ("en", "English")]
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """Search people (a GET form: no CSRF token needed)."""
 
     class Meta:
@@ -52,7 +52,7 @@ class SearchForm(FlaskForm):
     activity = SelectField(_l("Met een plaats in"), validators=[Optional()])
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """A person's data, as the organisers may change it."""
 
     first_name = StringField(_l("Voornaam"), validators=[Optional(), Length(max=100)])
@@ -68,7 +68,7 @@ class PersonForm(FlaskForm):
     reason = reason_field()
 
 
-class ModeForm(FlaskForm):
+class ModeForm(Form):
     """On site or online."""
 
     mode = RadioField(
@@ -79,7 +79,7 @@ class ModeForm(FlaskForm):
     reason = reason_field()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Register someone by hand (a phone call, a walk-in)."""
 
     email = EmailField(_l("E-mailadres"), validators=[Optional(), Length(max=254)])

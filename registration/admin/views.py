@@ -13,6 +13,7 @@ from conference.auth import organiser_required
 from conference.errors import DomainError, Invalid
 from conference.models import Conference
 from conference.services import current_conference
+from conference.validation import as_id
 from registration.admin import people, services
 from registration.admin.forms import ModeForm, PersonForm, RegisterForm, SearchForm
 from registration.services import reissue_ticket
@@ -30,11 +31,12 @@ def people_search():
     form.validate()
     activity = request.args.get("activity", "")
     filters = people.Filters(
-        q=(form.q.data or "").strip(),
+        # A text the rule refused (a control character) searches nothing; the field says why.
+        q="" if form.q.process_errors else (form.q.data or ""),
         mode=form.mode.data or "",
         status=form.status.data or "",
         profile=form.profile.data or "",
-        activity=int(activity) if activity.isdigit() else None,
+        activity=as_id(activity),
     )
     pager = paginate(people.search_query(conf, filters), page_number(), per_page=50)
     return render_template(
@@ -44,7 +46,7 @@ def people_search():
         pager=pager,
         filters=filters,
         section="people",
-    )
+    ), 422 if form.q.process_errors else 200
 
 
 def person_page(conf: Conference, reg_id: int, status: int = 200, **forms: Any):

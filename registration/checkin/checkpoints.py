@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from conference.errors import Invalid
 from conference.models import Conference
+from conference.validation import as_id
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
 
 ENTRANCE_OPENS_MINUTES = 90
@@ -56,7 +57,8 @@ def resolve_checkpoint(conf: Conference, key: Any) -> Checkpoint:
     if key == ENTRANCE:
         return entrance_checkpoint(conf)
     provider = activity_checkpoints()
-    checkpoint = provider.get(conf, int(key)) if key.isdigit() and provider else None
+    activity_id = as_id(key)
+    checkpoint = provider.get(conf, activity_id) if activity_id and provider else None
     if checkpoint is None:
         raise Invalid(fields={"checkpoint": _l("onbekende controlepost")})
     return checkpoint

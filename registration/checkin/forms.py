@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from conference.forms import Form
 
-class CheckpointForm(FlaskForm):
+
+class CheckpointForm(Form):
     """Pick where you scan (a GET form: nothing changes)."""
 
     class Meta:
@@ -19,7 +20,7 @@ class CheckpointForm(FlaskForm):
     submit = SubmitField(_l("Start met scannen"))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """Find a person by name or e-mail (a GET form)."""
 
     class Meta:
@@ -33,7 +34,7 @@ class SearchForm(FlaskForm):
     submit = SubmitField(_l("Zoeken"))
 
 
-class ManualCheckinForm(FlaskForm):
+class ManualCheckinForm(Form):
     """Check one person in or out without scanning their ticket."""
 
     registration_id = HiddenField(validators=[DataRequired()])
@@ -49,7 +50,7 @@ class ManualCheckinForm(FlaskForm):
     submit = SubmitField(_l("Inchecken"))
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(Form):
     """Revoke a ticket and make a new one (help desk)."""
 
     submit = SubmitField(_l("Nieuw ticket maken"))

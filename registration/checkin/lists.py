@@ -13,6 +13,7 @@ from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.models import Conference
+from conference.validation import tidy_search
 from registration.checkin.answers import seats_for
 from registration.checkin.checkpoints import (
     HASH_CHARS,
@@ -272,7 +273,7 @@ def mask_email(email: str) -> str:
 
 def search(conf: Conference, cp: Checkpoint, query: str) -> list[dict[str, Any]]:
     """Registrations whose name or e-mail matches, with what an entry at `cp` would answer."""
-    text = " ".join((query or "").split()).lower()
+    text = tidy_search(query).lower()
     if len(text) < 2:
         raise Invalid(fields={"q": _l("typ minstens 2 tekens")})
     full_name = func.lower(Registration.first_name + " " + Registration.last_name)

@@ -23,7 +23,7 @@ from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
-from conference.validation import parse_time
+from conference.validation import as_id, parse_time
 from registration.checkin.answers import RedeemResult, answer
 from registration.checkin.checkpoints import extract_secret, resolve_checkpoint
 from registration.checkin.errors import NonceReused, StandbyRefused
@@ -164,7 +164,9 @@ def _find(session: Session, request: ScanRequest) -> tuple[Registration | None, 
             .where(Ticket.secret == code, Registration.conference_id == request.conference_id)
         ).first()
         return (row[0], row[1]) if row is not None else (None, None)
-    reg = session.get(Registration, request.registration_id)
+    # An id no row can have (2**63, say) finds nothing, as in the database it would fail.
+    rid = request.registration_id
+    reg = session.get(Registration, rid) if as_id(rid) else None
     if reg is None or reg.conference_id != request.conference_id:
         return None, None
     return reg, reg.ticket

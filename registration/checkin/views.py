@@ -16,6 +16,7 @@ from conference.i18n import localized
 from conference.mail.qr import qr_svg
 from conference.security import page_policy
 from conference.services import current_conference
+from conference.validation import as_id, impossible
 from registration.checkin import lists, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
 from registration.checkin.forms import CheckpointForm, ManualCheckinForm, ReissueForm, SearchForm
@@ -101,7 +102,7 @@ def search(checkpoint: str):
         forms=forms,
         nonce=lambda: uuid.uuid4().hex,
         reissue_form=ReissueForm(formdata=None),
-    )
+    ), 422 if form.q.process_errors else 200
 
 
 @bp.post("/scanner/<checkpoint>/inchecken")
@@ -110,13 +111,16 @@ def manual_checkin(checkpoint: str):
     """Check a person in or out from the search results (the nonce makes a resubmit harmless)."""
     conf, cp = _checkpoint_or_404(checkpoint)
     form = ManualCheckinForm()
-    if not form.validate_on_submit() or not form.registration_id.data.isdigit():
+    registration_id = as_id(form.registration_id.data)
+    if not form.validate_on_submit() or registration_id is None:
         return redirect(url_for("checkin.scanner", checkpoint=cp.key))
     nonce = request.form.get("nonce") or None
+    if nonce and impossible(nonce):  # a nonce only makes a resubmit harmless: drop a broken one
+        nonce = None
     result = services.redeem(
         conf,
         checkpoint=cp.key,
-        registration_id=int(form.registration_id.data),
+        registration_id=registration_id,
         type=form.type.data or "entry",
         nonce=nonce[:64] if nonce else None,
         staff=current_user._get_current_object(),

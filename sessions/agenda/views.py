@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from werkzeug.http import is_resource_modified
 from wtforms import HiddenField
@@ -29,8 +28,11 @@ from conference.auth import organiser_required
 from conference.clock import utcnow
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.forms import Form
 from conference.mail.qr import qr_svg
 from conference.services import current_conference
+from conference.validation import tidy_search
+from conference.views import safe_next
 from registration.access import attendee_required, current_registration
 from registration.models import Registration
 from registration.tickets import ticket_url
@@ -44,13 +46,13 @@ from sessions.seats.preferences import choice_blocks, choice_open, preferences_o
 ICS_MIMETYPE = "text/calendar"
 
 
-class FollowForm(FlaskForm):
+class FollowForm(Form):
     """Follow or stop following a stream (CSRF only, plus the wish)."""
 
     action = HiddenField(validators=[AnyOf(("follow", "unfollow"))])
 
 
-class ResetFeedForm(FlaskForm):
+class ResetFeedForm(Form):
     """Make a new private calendar link (the old one stops working)."""
 
 
@@ -175,13 +177,6 @@ def calendar_feed(token: str):
     return response
 
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
-
-
 @bp.post("/programma/<slug>/volgen")
 @attendee_required
 def follow_toggle(slug: str):
@@ -196,7 +191,7 @@ def follow_toggle(slug: str):
         else:
             follows.unfollow(reg, act.id)
             flash(_("Je volgt deze stream niet meer."), "success")
-    return redirect(_safe_next(url_for("sessions.activity", slug=slug)))
+    return redirect(safe_next(request.form.get("next"), url_for("sessions.activity", slug=slug)))
 
 
 def follow_state(act: Activity) -> dict[str, Any] | None:
@@ -224,7 +219,7 @@ def follow_state(act: Activity) -> dict[str, Any] | None:
 def staff_agenda_search():
     """Find an attendee to see their agenda; and the `.ics` of each activity for its team."""
     conf = current_conference()
-    q = (request.args.get("q") or "").strip()
+    q = tidy_search(request.args.get("q"))
     found: list[Registration] = []
     if q:
         like = f"%{q.lower()}%"

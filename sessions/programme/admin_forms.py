@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from conference.admin import MODE_LABELS
+from conference.forms import Form
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 KIND_LABELS = {
@@ -38,7 +38,7 @@ def _area(label: Any, **kw: Any) -> TextAreaField:
     )
 
 
-class _ProgrammeForm(FlaskForm):
+class _ProgrammeForm(Form):
     reason = _text(_l("Reden (voor het auditlog, niet verplicht)"), 500)
 
     def data_for_schema(self, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -104,7 +104,9 @@ class SpeakerForm(_ProgrammeForm):
 
 def _int_or_text(value: Any) -> Any:
     """A whole number when the text is one; otherwise the text, so the schema names the error."""
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    digits = value.removeprefix("-") if isinstance(value, str) else ""
+    # ASCII digits only ("²" is a digit to `isdigit` but not to `int`); the schema bounds it.
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:
         return int(value)
     return value
 
@@ -167,7 +169,7 @@ class ActivityForm(_ProgrammeForm):
 FORMS = {"theme": ThemeForm, "block": BlockForm, "room": RoomForm, "speaker": SpeakerForm}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a programme data file."""
 
     file = FileField(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from conference import audit, hooks
 from conference.errors import Invalid
-from conference.validation import parse_time
+from conference.validation import parse_time, text_field
 from sessions.programme.errors import BelowTaken
 from sessions.programme.models import Activity
 
@@ -28,7 +28,7 @@ def validate_patch(act: Activity, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, Any] = {key: _l("onbekend veld") for key in data if key not in EDITABLE}
     changes: dict[str, Any] = {}
     _check_capacity(data, changes, errors)
-    _check_times(data, changes, errors)
+    _check_times(act, data, changes, errors)
     _check_texts(data, changes, errors)
     starts = changes.get("starts_at", act.starts_at)
     ends = changes.get("ends_at", act.ends_at)
@@ -50,11 +50,13 @@ def _check_capacity(data: dict[str, Any], changes: dict[str, Any], errors: dict[
         changes["capacity"] = cap
 
 
-def _check_times(data: dict[str, Any], changes: dict[str, Any], errors: dict[str, Any]) -> None:
+def _check_times(
+    act: Activity, data: dict[str, Any], changes: dict[str, Any], errors: dict[str, Any]
+) -> None:
     for key in ("starts_at", "ends_at"):
         if key in data:
             try:
-                changes[key] = parse_time(data[key], key)
+                changes[key] = parse_time(data[key], key, around=act.conference.starts_at)
             except Invalid as exc:
                 errors.update(exc.fields or {})
 
@@ -63,15 +65,16 @@ def _check_texts(data: dict[str, Any], changes: dict[str, Any], errors: dict[str
     for key, limit in TEXT_LIMITS:
         if key not in data:
             continue
-        value = data[key]
-        if value is not None and (not isinstance(value, str) or len(value) > limit):
-            errors[key] = _l("geef een tekst van hoogstens %(n)s tekens", n=limit)
-        elif key == "title" and not (value or "").strip():
+        problems: dict[str, Any] = {}
+        value = text_field(data[key], key, limit, problems)  # the one text rule
+        if problems:
+            errors[key] = problems[key]
+        elif key == "title" and not value:
             errors[key] = _l("een titel is verplicht")
         elif key.endswith("_url") and value and not value.startswith(("https://", "http://")):
             errors[key] = _l("geef een adres dat begint met https://")
         else:
-            changes[key] = value.strip() if isinstance(value, str) else value
+            changes[key] = value
 
 
 def apply_patch(

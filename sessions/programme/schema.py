@@ -9,6 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from conference.models import PROFILES
+from conference.validation import (
+    MOMENT_YEARS,
+    conference_year_problem,
+    moment_problem,
+    text_filter,
+)
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -45,11 +51,18 @@ def _local_datetime(value: object) -> datetime:
     raise ValueError('write a moment as "YYYY-MM-DD HH:MM", e.g. "2022-03-15 09:00"')
 
 
+UNUSABLE = "remove the control character from this text"
+
+
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 Slug = Annotated[str, BeforeValidator(_slug)]
 LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
-Text = Annotated[str, Field(min_length=1, max_length=5000)]
-Name = Annotated[str, Field(min_length=1, max_length=300)]
+Text = Annotated[
+    str, BeforeValidator(text_filter(True, UNUSABLE)), Field(min_length=1, max_length=5000)
+]
+Name = Annotated[
+    str, BeforeValidator(text_filter(False, UNUSABLE)), Field(min_length=1, max_length=300)
+]
 Profile = Literal[PROFILES]  # type: ignore[valid-type]
 
 DEFAULT_MODE = {
@@ -99,6 +112,12 @@ class ConferenceIn(_Strict):
 
     @model_validator(mode="after")
     def _windows(self) -> ConferenceIn:
+        if problem := conference_year_problem(self.date):
+            raise ValueError(problem)
+        for key in ("registration_opens", "registration_closes", "choice_opens", "choice_closes"):
+            moment = getattr(self, key)
+            if moment is not None and moment_problem(moment, self.date) is not None:
+                raise ValueError(f"{key} must lie within {MOMENT_YEARS} years of the conference")
         if self.ends <= self.starts:
             raise ValueError("the day must end after it starts")
         if self.registration_closes <= self.registration_opens:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from conference.forms import Form
 from sessions.seats.preferences import MAX_RANKS
 
 RANK_LABELS = {
@@ -18,7 +18,7 @@ RANK_LABELS = {
 }
 
 
-class ChoiceForm(FlaskForm):
+class ChoiceForm(Form):
     """One field per rank (the page shows radio buttons per activity; the POST is the same as
     five drop-downs): empty ranks are allowed, the same activity twice is not."""
 
@@ -55,13 +55,13 @@ class ChoiceForm(FlaskForm):
         return [int(f.data) for f in self.rank_fields() if f.data]
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form that is only a button (with its CSRF token)."""
 
     submit = SubmitField(_l("Bevestigen"))
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     """Run the allocation as a dry run."""
 
     seed = IntegerField(
@@ -78,7 +78,7 @@ class RunForm(FlaskForm):
     submit = SubmitField(_l("Proefverdeling maken"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move a person to an activity (capacity always checked)."""
 
     email = EmailField(
@@ -95,7 +95,7 @@ class MoveForm(FlaskForm):
     submit = SubmitField(_l("Verplaatsen"))
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(Form):
     """Change an activity's capacity (never below the seats taken)."""
 
     capacity = IntegerField(

@@ -12,7 +12,6 @@ from typing import Any
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
@@ -21,6 +20,7 @@ from conference.admin import actor, show_domain_error
 from conference.auth import organiser_required
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.forms import Form
 from conference.models import Conference
 from conference.services import current_conference
 from registration.admin.forms import reason_field
@@ -35,7 +35,7 @@ from sessions.seats.services import move_person
 from sessions.seats.views import bp
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Give a person a seat at an activity (their seats in the same blocks are freed)."""
 
     activity = SelectField(

@@ -43,7 +43,7 @@ from streaming import services
 from streaming.certificates import new_code
 from streaming.models import Certificate
 from tests.factories import activity, follow, give_seat, person
-from tests.helpers import view_roles
+from tests.helpers import manage_path, view_roles
 from tests.support.apps import LiveServer, sqlite_app
 from tests.support.browser import assert_accessible
 
@@ -243,7 +243,7 @@ def _build_state(app, url: str) -> dict:
         "cookie_name": app.config["SESSION_COOKIE_NAME"],
         "theme": db.session.scalar(select(Theme.slug).order_by(Theme.id)),
         "login_token": login_token,
-        "manage_token": done.token,
+        "manage_token": manage_path(done.id).rsplit("/", 1)[1],
         "ticket": reg.ticket.secret,
         "offer_token": offer_token(entry),
         "certificate": certificate.code,

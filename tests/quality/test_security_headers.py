@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import logging
 
+import time_machine
+from sqlalchemy import select
+
+from conference.extensions import db
 from conference.mail.delivery import deliver_due
+from conference.models import User
 from registration.signup import register
-from tests.factories import person
+from tests.factories import activity_of_kind, attendee, person, token_for
+from tests.helpers import bearer
+from tests.streaming.test_certificates import _after_the_day, _watch
 from tests.support.apps import make_app
 
 
@@ -74,3 +81,53 @@ def test_no_secret_or_personal_data_in_the_logs(app, client, caplog):
         "tweede.geheim@example.be",
     ):
         assert secret not in text, f"{secret!r} leaked into the log"
+
+
+def _production_app(sqlite_template, tmp_path, **overrides):
+    import shutil
+
+    path = tmp_path / "prod.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    config = {"TESTING": False, "SESSION_COOKIE_SECURE": True, "WTF_CSRF_ENABLED": True}
+    return make_app(f"sqlite:///{path}", **(config | overrides))
+
+
+def test_the_language_cookie_is_secure_in_production(sqlite_template, tmp_path):
+    app = _production_app(sqlite_template, tmp_path)
+    response = app.test_client().get("/taal/en", base_url="https://conferentie.example.org")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_only_a_valid_bearer_token_spares_a_cookie_caller_the_csrf_token(app, tokens):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    organiser = db.session.scalar(select(User).filter_by(email="organiser@example.org"))
+    with client.session_transaction() as session:
+        session["_user_id"] = organiser.get_id()
+        session["_fresh"] = True
+    body = {"onsite_capacity": 321}
+    # A cookie session with some other Authorization header is still a cookie caller.
+    for header in ("Basic b3JnYW5pc2VyOng=", "Token abc", "Bearer", "Bearer not-a-token"):
+        response = client.patch("/api/v1/conference", json=body, headers={"Authorization": header})
+        assert response.status_code in (400, 401), header
+        assert response.get_json()["error"] in ("csrf", "unauthenticated"), header
+    assert client.patch("/api/v1/conference", json=body).get_json()["error"] == "csrf"
+    ok = client.patch("/api/v1/conference", json=body, headers=bearer(tokens["organiser"]))
+    assert ok.status_code == 200 and ok.get_json()["onsite_capacity"] == 321
+
+
+def test_links_in_the_api_come_from_base_url_not_from_the_host_header(app, client):
+    reg = attendee("online")
+    _watch(reg, activity_of_kind("plenary"), 45)
+    headers = {"Host": "evil.example.org", "Authorization": f"Bearer {token_for(reg.user)}"}
+    streams = client.get("/api/v1/streams", headers=headers)
+    assert streams.status_code == 200
+    urls = [item["watch_url"] for item in streams.get_json()]
+    assert urls and all(url.startswith("http://127.0.0.1:5000/") for url in urls), urls
+    with time_machine.travel(_after_the_day(), tick=False):
+        answer = client.get("/api/v1/me/certificate", headers=headers).get_json()
+        page = client.get("/online/attest", headers=headers).get_data(as_text=True)
+    assert answer["pdf_url"].startswith("http://127.0.0.1:5000/"), answer
+    assert answer["verify_url"].startswith("http://127.0.0.1:5000/"), answer
+    assert "evil.example.org" not in page

@@ -16,7 +16,7 @@ from conference.extensions import db
 from registration.models import Registration
 from registration.services import register
 from tests.factories import person, set_venue
-from tests.helpers import assert_counters_match
+from tests.helpers import assert_counters_match, manage_path
 from tests.support.apps import make_app
 
 
@@ -200,7 +200,7 @@ def test_the_form_needs_its_csrf_token(sqlite_template, tmp_path):
 
 def login(client, i=1, **overrides) -> int:
     result = register(person(i, **overrides), venue_choice="waitlist")
-    assert client.post(f"/mijn-inschrijving/link/{result.token}").status_code == 303
+    assert client.post(manage_path(result.id)).status_code == 303
     return result.id
 
 

@@ -13,7 +13,7 @@ from registration.models import Registration, Ticket
 from registration.services import cancel_registration, register, reissue_ticket
 from registration.tickets import ticket_url
 from tests.factories import person, set_venue
-from tests.helpers import bearer, login
+from tests.helpers import bearer, login, manage_path
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def _people_page(client, tokens, registered) -> str:
 
 
 def _personal_page(client, tokens, registered) -> str:
-    client.post(f"/mijn-inschrijving/link/{registered.token}")
+    client.post(manage_path(registered.id))
     page = client.post("/mijn-inschrijving/nieuw-ticket", follow_redirects=True)
     assert "Je hebt een nieuw ticket" in page.get_data(as_text=True)
     return "persoon1@example.be"

@@ -16,6 +16,7 @@ from registration.models import Registration, Ticket
 from registration.services import cancel_registration, register, reissue_ticket
 from registration.tickets import ticket_url
 from tests.factories import person
+from tests.helpers import manage_path
 
 
 def secret_of(result) -> str:
@@ -80,7 +81,7 @@ def test_reissue_revokes_the_old_secret(client):
 
 def test_reissue_from_the_personal_page(client):
     result = register(person(1))
-    client.post(f"/mijn-inschrijving/link/{result.token}")
+    client.post(manage_path(result.id))
     old = secret_of(result)
     page = client.post("/mijn-inschrijving/nieuw-ticket", follow_redirects=True)
     assert "Je hebt een nieuw ticket" in page.get_data(as_text=True)

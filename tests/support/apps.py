@@ -31,6 +31,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered, as a server sends it: the whole body is read and the response closed, so
+        # work deferred to its close (conference.deferred) has run when the test looks.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

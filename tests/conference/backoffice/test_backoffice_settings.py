@@ -125,7 +125,7 @@ def test_the_settings_page_explains_errors_in_dutch_and_changes_nothing(app, cli
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
     assert "de aandelen samen zijn meer dan 1" in html
-    data.update(quota_student="", registration_closes_at="2000-01-01T10:00")
+    data.update(quota_student="", registration_closes_at="2022-01-01T10:00")
     answer = client.post("/beheer/instellingen", data=data)
     assert answer.status_code == 422
     assert "moet na de opening van de inschrijvingen liggen" in answer.get_data(as_text=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.models import ApiToken, MailMessage, User
-from tests.factories import staff
+from tests.factories import person, staff
 from tests.helpers import audit_entries, bearer, login
 
 
@@ -143,3 +143,41 @@ def test_nobody_locks_themselves_out(app, client, tokens):
     db.session.rollback()
     assert staff("organiser").role == "organiser" and staff("organiser").active
     assert audit_entries() == []
+
+
+def test_inviting_an_attendee_as_staff_never_widens_their_attendee_tokens(app, client, tokens):
+    api = app.test_client()
+    registered = api.post("/api/v1/registrations", json=person(3, email="an@example.be"))
+    attendee_token = registered.get_json()["token"]
+    assert api.get("/api/v1/me", headers=bearer(attendee_token)).status_code == 200
+    assert api.get("/api/v1/checkin/list", headers=bearer(attendee_token)).status_code == 403
+    login(client)
+    response = client.post(
+        "/beheer/medewerkers", data={"email": "an@example.be", "role": "checkin"}
+    )
+    assert response.status_code == 302
+    # The attendee's token (also the one in the confirmation mail) is not a staff token.
+    for path in ("/api/v1/checkin/list", "/api/v1/me"):
+        answer = api.get(path, headers=bearer(attendee_token))
+        assert answer.status_code == 401, path
+        assert answer.get_json()["error"] == "unauthenticated"
+    db.session.rollback()
+    user = db.session.scalar(select(User).filter_by(email="an@example.be"))
+    assert all(t.revoked_at is not None for t in user.tokens)
+    [entry] = audit_entries("staff.reinvite")
+    assert entry.after["tokens_revoked"] >= 1
+    # Staff tokens are issued for the staff account and work as such.
+    page = client.post(f"/beheer/medewerkers/{user.id}/sleutel", data={"label": "scanner"})
+    raw = re.search(r'id="token">([^<]+)<', page.get_data(as_text=True)).group(1)
+    assert api.get("/api/v1/checkin/list", headers=bearer(raw)).status_code == 200
+
+
+def test_an_attendee_token_is_never_a_staff_token_even_unrevoked(app, tokens):
+    registered = app.test_client().post("/api/v1/registrations", json=person(4))
+    raw = registered.get_json()["token"]
+    db.session.rollback()
+    user = db.session.scalar(select(User).filter_by(email="persoon4@example.be"))
+    user.role = "organiser"  # a role change made any other way (the CLI, by hand)
+    db.session.commit()
+    answer = app.test_client().get("/api/v1/checkin/list", headers=bearer(raw))
+    assert answer.status_code == 401

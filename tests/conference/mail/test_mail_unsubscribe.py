@@ -25,7 +25,7 @@ from registration.account.login_links import request_login_link
 from registration.models import Registration
 from streaming.jobs import followed_stream_notices
 from tests.factories import activity_of_kind, follow, person, register
-from tests.helpers import mails
+from tests.helpers import mails, manage_path
 from tests.support.apps import sqlite_app
 
 BODY = {"List-Unsubscribe": "One-Click"}
@@ -228,7 +228,7 @@ def test_organisers_can_turn_the_window_notices_off(app, client):
 
 def test_the_personal_page_turns_news_off_and_on(app, client):
     result = registration_services.register(person(1))
-    assert client.post(f"/mijn-inschrijving/link/{result.token}").status_code == 303
+    assert client.post(manage_path(result.id)).status_code == 303
     page = client.get("/mijn-inschrijving").get_data(as_text=True)
     assert "Nieuwsberichten uitzetten" in page
     assert client.post("/mijn-inschrijving/nieuws", data={"action": "off"}).status_code == 303

@@ -15,6 +15,7 @@ from conference.models import MailMessage
 from registration.models import LoginLink
 from registration.services import cancel_registration, register
 from tests.factories import person
+from tests.helpers import manage_path
 from tests.support.apps import sqlite_app
 
 
@@ -117,7 +118,7 @@ def test_a_foreign_next_is_ignored(client):
 
 def test_the_manage_link_opens_the_personal_page_by_post(client, tokens):
     result = register(person(1))
-    path = f"/mijn-inschrijving/link/{result.token}"
+    path = manage_path(result.id)
     assert client.get(path).status_code == 200
     assert not logged_in(client)
     assert client.post(path).status_code == 303
