@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -219,7 +218,8 @@ def new_message_id() -> str:
     """A Message-ID for an outbox row, fixed when the row is written (on MAIL_FROM's domain)."""
     sender = current_app.config.get("MAIL_FROM", "") if has_app_context() else ""
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
-    return make_msgid(idstring="outbox", domain=domain)
+    # From `secrets`, not `make_msgid`: its part from `random` repeats where `random` is seeded.
+    return f"<{secrets.token_hex(16)}.outbox@{domain}>"
 
 
 class MailMessage(db.Model):
