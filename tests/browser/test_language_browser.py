@@ -69,7 +69,7 @@ def test_dutch_first_and_english_by_choice(browser, live_server):
     page = context.new_page()
     page.goto(url + "/mijn-inschrijving")
     assert page.locator("html").get_attribute("lang") == "en"
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
     page.goto(url + "/mijn-inschrijving?lang=nl")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
     page.goto(url + "/thema/eerste-lijn?lang=nl")

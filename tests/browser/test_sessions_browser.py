@@ -22,7 +22,7 @@ def test_logout_ends_the_session_in_every_browser(browser, live_server):
     page.goto(live_server.url + "/beheer/login")
     page.get_by_label("E-mailadres").fill("organiser@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(live_server.url + "/beheer")
 
     # A second browser with a copy of the cookies (a shared PC, a stolen cookie) is in too.
@@ -31,7 +31,7 @@ def test_logout_ends_the_session_in_every_browser(browser, live_server):
     other.goto(live_server.url + "/beheer")
     assert other.url == live_server.url + "/beheer"
 
-    page.get_by_role("button", name="Afmelden").click()
+    page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(live_server.url + "/")
     other.goto(live_server.url + "/beheer")
     expect(other).to_have_url(re.compile(re.escape(live_server.url + "/beheer/login?next=")))
