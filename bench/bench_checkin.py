@@ -141,6 +141,11 @@ def bench(tickets: int, browser_scans: int) -> list[dict]:
         with gunicorn("bench.common:baseline_app()", env, SERVER) as base:
             base_wall, base_lat, base_codes = load(base, "/insert", bodies, {})
         assert base_codes == {201: tickets}, base_codes
+        # The physical reference: one persistent psycopg connection per worker, one statement.
+        bodies = [{"email": f"p{i}@example.org", "secret": s} for i, s in enumerate(load_secrets)]
+        with gunicorn("bench.common:physical_app()", env, SERVER) as phys:
+            phys_wall, phys_lat, phys_codes = load(phys, "/insert", bodies, {})
+        assert phys_codes == {201: tickets}, phys_codes
 
         headers = {"Authorization": f"Bearer {info['token']}"}
         bodies = [
@@ -176,6 +181,12 @@ def bench(tickets: int, browser_scans: int) -> list[dict]:
          "baseline": round(b50, 1), "ratio": round(p50 / b50, 2)},
         {"benchmark": name, "metric": "p99 latency", "value": round(p99, 1), "unit": "ms",
          "baseline": round(b99, 1), "ratio": round(p99 / b99, 2)},
+        {"benchmark": name, "metric": "scans per second vs physical reference",
+         "value": round(rate, 1), "unit": "1/s", "baseline": round(tickets / phys_wall, 1),
+         "ratio": round(rate * phys_wall / tickets, 3)},
+        {"benchmark": name, "metric": "p99 latency vs physical reference", "value": round(p99, 1),
+         "unit": "ms", "baseline": round(percentile(phys_lat, 99) * 1000, 1),
+         "ratio": round(p99 / (percentile(phys_lat, 99) * 1000), 2)},
     ]  # fmt: skip
     online_p50 = None
     browser = "scanner page (Chromium)"

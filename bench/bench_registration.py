@@ -10,6 +10,7 @@ bare Flask endpoint that does one INSERT into the same database.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import time
@@ -28,6 +29,7 @@ from bench.common import (
     gunicorn,
     merge,
     print_rows,
+    reference_rows,
     sqlite_database,
 )
 
@@ -132,13 +134,20 @@ def bench(
         prepare(url, capacity)
         env = app_env(url)
         base_parts: list[LoadResult] = []
+        phys_parts: list[LoadResult] = []
         rush_parts: list[LoadResult] = []
+        physical = database == "postgresql"  # the reference speaks psycopg, not sqlite3
         with (
             gunicorn("bench.common:baseline_app()", env, settings) as baseline_url,
+            gunicorn("bench.common:physical_app()", env, settings)
+            if physical
+            else contextlib.nullcontext() as physical_url,
             gunicorn("conference:create_app()", env, settings) as app_url,
         ):
             # Warm every worker up; the app's warm-up registrations are online (no place).
-            drive(baseline_url, lambda i: ("POST", "/insert", body(i, "warm")), warmup, CLIENTS)
+            for url_ in (baseline_url, physical_url):
+                if url_:
+                    drive(url_, lambda i: ("POST", "/insert", body(i, "warm")), warmup, CLIENTS)
             drive(
                 app_url,
                 lambda i: ("POST", "/api/v1/registrations", body(i, "warm", "online")),
@@ -161,6 +170,16 @@ def bench(
                         time_limit=round_limit,
                     )
                 )
+                if physical_url:
+                    phys_parts.append(
+                        drive(
+                            physical_url,
+                            lambda i, o=offset: ("POST", "/insert", body(o + i, "phys")),
+                            n,
+                            CLIENTS,
+                            time_limit=round_limit,
+                        )
+                    )
                 rush_parts.append(
                     drive(
                         app_url,
@@ -173,6 +192,7 @@ def bench(
                     )
                 )
         baseline, rush = merge(base_parts), merge(rush_parts)
+        reference = merge(phys_parts) if phys_parts else None
         print(
             f"baseline: {baseline.rate:,.0f} req/s, p50 {baseline.p50:.1f} ms, "
             f"p99 {baseline.p99:.1f} ms, errors {baseline.errors}",
@@ -216,6 +236,7 @@ def bench(
          "value": f"{after['by_state']['registered/onsite']}"
                   f" / {after['by_state']['waitlisted/onsite']}",
          "unit": "", "baseline": None, "ratio": None},
+        *reference_rows(name, rush, reference, "registrations per second"),
     ]  # fmt: skip
 
 

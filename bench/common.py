@@ -1,5 +1,6 @@
 """Shared helpers of the HTTP benchmarks: a fresh PostgreSQL database, gunicorn, a bounded load
-driver and a bare Flask baseline that does one INSERT per request.
+driver, a bare Flask baseline that does one INSERT per request through SQLAlchemy Core, and the
+physical reference: the same with one persistent psycopg connection per worker.
 
 Usage from a benchmark module:
 
@@ -349,6 +350,55 @@ def baseline_app():
         return {"status": "ok"}
 
     return app
+
+
+def physical_app():
+    """gunicorn target: Flask, one persistent psycopg connection per worker, one INSERT each."""
+    import psycopg
+    from flask import Flask, jsonify, request
+
+    url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    sql = "INSERT INTO bench_baseline (email, body) VALUES (%s, %s) RETURNING id"
+    state: dict[str, Any] = {}
+    app = Flask("physical")
+
+    def connection():
+        # Opened lazily, so each forked worker gets its own; autocommit is one round trip.
+        conn = state.get("conn")
+        if conn is None or conn.closed:
+            conn = state["conn"] = psycopg.connect(url, autocommit=True)
+        return conn
+
+    @app.post("/insert")
+    def insert():
+        data = request.get_json()
+        row = connection().execute(sql, (data["email"], json.dumps(data))).fetchone()
+        return jsonify({"id": row[0]}), 201
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app
+
+
+def reference_rows(name: str, run: LoadResult, ref: LoadResult | None, metric: str) -> list[dict]:
+    """The rows comparing a run with the physical reference (none without one)."""
+    if ref is None or not ref.rate:
+        return []
+    print(
+        f"physical reference: {ref.rate:,.0f} req/s, p50 {ref.p50:.1f} ms, p99 {ref.p99:.1f} ms, "
+        f"errors {ref.errors}",
+        flush=True,
+    )
+    return [
+        {"benchmark": name, "metric": f"{metric} vs physical reference",
+         "value": round(run.rate, 1), "unit": "req/s", "baseline": round(ref.rate, 1),
+         "ratio": round(run.rate / ref.rate, 3)},
+        {"benchmark": name, "metric": "latency p99 vs physical reference",
+         "value": round(run.p99, 1), "unit": "ms", "baseline": round(ref.p99, 1),
+         "ratio": round(run.p99 / ref.p99, 2) if ref.p99 else None},
+    ]  # fmt: skip
 
 
 def print_rows(rows: list[dict]) -> None:
