@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.clock import utcnow
 from conference.extensions import db
+from conference.models import Conference
 
 
 def new_seed() -> str:
@@ -41,6 +42,7 @@ class Contingent(db.Model):
     seed: Mapped[str] = mapped_column(String(64), default=new_seed)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    conference: Mapped[Conference] = relationship()
     codes: Mapped[list[ContingentCode]] = relationship(
         back_populates="contingent", order_by="ContingentCode.number"
     )
