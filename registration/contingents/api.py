@@ -40,7 +40,7 @@ def create():
 @bp.get("/contingents")
 @docs(
     summary="The contingents with places, used and code uses left (organiser).",
-    responses={200: Reply("The contingents.", list[schemas.ContingentOut])},
+    responses={200: Reply("The contingents.", schemas.Contingents)},
 )
 @organiser_required
 def index():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from conference.schemas import Body, examples, maybe
 from registration.contingents.services import MAX_CODES, MAX_PLACES
@@ -39,3 +39,7 @@ class ContingentOut(BaseModel):
     codes_left: int
     release_at: datetime | None
     released_at: datetime | None
+
+
+class Contingents(RootModel[list[ContingentOut]]):
+    """Every contingent of the conference."""

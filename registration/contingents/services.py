@@ -30,6 +30,7 @@ from registration.venue import lock_conference
 
 MAX_PLACES = 5000
 MAX_CODES = 2000
+CONTINGENT_FIELDS = frozenset({"name", "places", "codes", "shared_uses", "release_at"})
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,7 @@ def _whole(data: dict[str, Any], key: str, low: int, high: int, errors: dict) ->
 def clean_contingent(conf: Conference, data: dict[str, Any]) -> dict[str, Any]:
     """The checked fields of a new contingent; Invalid with a message per bad field."""
     errors: dict[str, Any] = {}
-    known = {"name", "places", "codes", "shared_uses", "release_at"}
-    errors.update({key: _l("Onbekend veld.") for key in data if key not in known})
+    errors.update({key: _l("Onbekend veld.") for key in data if key not in CONTINGENT_FIELDS})
     name = tidy_text(data["name"]) if isinstance(data.get("name"), str) else ""
     if not name or len(name) > 200:
         errors["name"] = _l("Geef een naam van hoogstens 200 tekens.")

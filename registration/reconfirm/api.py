@@ -13,6 +13,7 @@ from registration.access import attendee_required, current_registration
 from registration.reconfirm import schemas, services
 
 bp = Blueprint("reconfirm_api", __name__, url_prefix="/api/v1")
+RECONFIRM_FIELDS = frozenset({"attending"})
 docs = ApiDocs("reconfirm", "Reconfirming an on-site place before the day.")
 
 
@@ -32,7 +33,7 @@ def reconfirm():
     """Record the attendee's answer."""
     data = json_body()
     attending = data.get("attending")
-    unknown = {key: _l("Onbekend veld.") for key in data if key != "attending"}
+    unknown = {key: _l("Onbekend veld.") for key in data if key not in RECONFIRM_FIELDS}
     if not isinstance(attending, bool) or unknown:
         fields = unknown if isinstance(attending, bool) else {
             **unknown, "attending": _l("Kies ja (true) of nee (false).")

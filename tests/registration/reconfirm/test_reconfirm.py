@@ -55,7 +55,7 @@ def test_mail_and_reminder_once_each_in_the_persons_language(app, smtp):
 
 
 def test_the_link_is_single_use_and_no_gives_the_place_to_the_waiting_list(app):
-    held, extra = _venue_with_waiting_list(1, 1)
+    _venue_with_waiting_list(1, 1)
     _window()
     reconfirm(utcnow())
     path = LINK.findall(mails("reconfirm")[0].body_text)
@@ -86,7 +86,7 @@ def test_api_answer_and_me(app):
 
 
 def test_unanswered_places_are_released_after_the_deadline_once(app):
-    held, extra = _venue_with_waiting_list(2, 2)
+    held, _extra = _venue_with_waiting_list(2, 2)
     conf = _window(release=True)
     reconfirm(utcnow())
     answer(held[0].id, True)
@@ -99,7 +99,7 @@ def test_unanswered_places_are_released_after_the_deadline_once(app):
 
 
 def test_a_no_racing_waiting_list_promotions_loses_or_doubles_nothing(any_db_app):
-    held, extra = _venue_with_waiting_list(8, 12)
+    held, _extra = _venue_with_waiting_list(8, 12)
     _window()
 
     def run(job):
