@@ -71,6 +71,11 @@ class Conference(db.Model):
     # profile -> minimum share (0..1) of on-site places kept for that profile.
     profile_quotas: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     quota_release_at: Mapped[datetime | None]
+    # Reconfirmation (registration/reconfirm/): asked from `opens`, unanswered places after
+    # `closes` go to the waiting list when `release`, else are only flagged.
+    reconfirm_opens_at: Mapped[datetime | None]
+    reconfirm_closes_at: Mapped[datetime | None]
+    reconfirm_release: Mapped[bool] = mapped_column(default=False)
     # Free-form settings with defaults in `setting()`: join-link lead time, offer hours, …
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_demo: Mapped[bool] = mapped_column(default=False)

@@ -32,6 +32,8 @@ from conference.extensions import db
 from conference.models import JobRun, ScheduledJob, SchedulerLease
 from registration import jobs as registration_jobs
 from registration.checkin import jobs as checkin_jobs
+from registration.contingents import jobs as contingent_jobs
+from registration.reconfirm import jobs as reconfirm_jobs
 from sessions.agenda import reminders
 from sessions.seats import jobs as seat_jobs
 from streaming import jobs as streaming_jobs
@@ -71,6 +73,10 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Stuurt iedereen de dag voor de conferentie een herinnering met ticket en agenda.")),
     JobSpec("release_no_shows", checkin_jobs.release_no_shows, 60,
             _l("Geeft plaatsen van wie niet kwam vrij voor wachtenden aan de deur (als dat aan staat).")),  # noqa: E501
+    JobSpec("release_contingents", contingent_jobs.release_contingents, 300,
+            _l("Geeft ongebruikte plaatsen van contingenten vrij op het ingestelde moment.")),
+    JobSpec("reconfirm", reconfirm_jobs.reconfirm, 300,
+            _l("Vraagt wie ter plaatse komt om te bevestigen, herinnert halverwege en geeft na de termijn plaatsen vrij.")),  # noqa: E501
     JobSpec("purge_login_links", registration_jobs.purge_login_links, 3600,
             _l("Ruimt verlopen aanmeldlinks op.")),
     JobSpec("stream_status_notices", streaming_jobs.stream_status_notices, 60,

@@ -85,6 +85,9 @@ class Conference(BaseModel):
     choice_closes_at: datetime | None = maybe()
     profile_quotas: dict[str, float] = maybe()
     quota_release_at: datetime | None = maybe()
+    reconfirm_opens_at: datetime | None = maybe()
+    reconfirm_closes_at: datetime | None = maybe()
+    reconfirm_release: bool = maybe()
     no_show_release_minutes: int | None = maybe()
     venue_offer_hours: int = maybe()
     seat_offer_hours: int = maybe()
@@ -110,6 +113,15 @@ class ConferencePatch(Body):
     profile_quotas: dict[str, Annotated[float, Field(ge=0, le=1)]] = maybe()
     quota_release_at: datetime | None = maybe(
         "When places kept for profiles are released to everyone."
+    )
+    reconfirm_opens_at: datetime | None = maybe(
+        "When every on-site registrant is asked to reconfirm (a mail with two links)."
+    )
+    reconfirm_closes_at: datetime | None = maybe(
+        "The deadline of the reconfirmation; a reminder goes halfway."
+    )
+    reconfirm_release: bool = maybe(
+        "After the deadline, give unanswered places to the waiting list (else only flag them)."
     )
     no_show_release_minutes: int | None = _setting(
         "no_show_release_minutes",

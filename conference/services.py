@@ -77,6 +77,9 @@ def conference_json(conf: Conference) -> dict[str, Any]:
         "choice_closes_at": isoformat(conf.choice_closes_at, tz),
         "profile_quotas": dict(conf.profile_quotas or {}),
         "quota_release_at": isoformat(conf.quota_release_at, tz),
+        "reconfirm_opens_at": isoformat(conf.reconfirm_opens_at, tz),
+        "reconfirm_closes_at": isoformat(conf.reconfirm_closes_at, tz),
+        "reconfirm_release": conf.reconfirm_release,
         **{key: conf.setting(key) for key in SETTING_LIMITS},
         "is_demo": conf.is_demo,
     }
@@ -94,6 +97,7 @@ def _moment(conf: Conference, data: dict[str, Any], key: str, errors: dict[str, 
 CONFERENCE_FIELDS = frozenset({
     "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
     "choice_opens_at", "choice_closes_at", "profile_quotas", "quota_release_at",
+    "reconfirm_opens_at", "reconfirm_closes_at", "reconfirm_release",
     *SETTING_LIMITS,
 })  # fmt: skip
 
@@ -122,7 +126,7 @@ def _settings_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str,
 
 MOMENTS = (
     "registration_opens_at", "registration_closes_at", "choice_opens_at", "choice_closes_at",
-    "quota_release_at",
+    "quota_release_at", "reconfirm_opens_at", "reconfirm_closes_at",
 )  # fmt: skip
 
 
@@ -148,6 +152,11 @@ def _field_changes(
             errors["allocation_mode"] = _l("kies 'preferences' of 'fcfs'")
         else:
             changes["allocation_mode"] = data["allocation_mode"]
+    if "reconfirm_release" in data:
+        if not isinstance(data["reconfirm_release"], bool):
+            errors["reconfirm_release"] = _l("kies true of false")
+        else:
+            changes["reconfirm_release"] = data["reconfirm_release"]
     if "profile_quotas" in data:
         quotas = data["profile_quotas"]
         if (error := profile_quota_error(quotas)) is not None:
@@ -167,6 +176,12 @@ def _check_windows(conf: Conference, changes: dict[str, Any], errors: dict[str, 
     c_close = changes.get("choice_closes_at", conf.choice_closes_at)
     if not errors and c_open and c_close and c_close <= c_open:
         errors["choice_closes_at"] = _l("moet na de opening van de keuzeronde liggen")
+    r_open = changes.get("reconfirm_opens_at", conf.reconfirm_opens_at)
+    r_close = changes.get("reconfirm_closes_at", conf.reconfirm_closes_at)
+    if not errors and (r_open is None) != (r_close is None):
+        errors["reconfirm_closes_at"] = _l("geef zowel het begin als het einde van de bevestiging")
+    if not errors and r_open and r_close and r_close <= r_open:
+        errors["reconfirm_closes_at"] = _l("moet na het begin van de bevestiging liggen")
 
 
 def _set_capacity(session: Session, conf: Conference, cap: int) -> None:

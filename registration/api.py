@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from conference.auth import public
 from conference.extensions import db, limiter
@@ -12,6 +12,7 @@ from conference.schemas import Error
 from conference.validation import json_body
 from registration import schemas
 from registration.access import attendee_required, current_registration
+from registration.contingents.guard import with_code_guard
 from registration.services import (
     cancel_registration,
     register,
@@ -41,6 +42,8 @@ docs = ApiDocs(
     responses={
         201: Reply("Registered, or on the venue waiting list.", schemas.RegistrationCreated),
         403: Reply("`registration_closed`: outside the registration window.", Error),
+        422: Reply("`invalid`: a bad field; `fields.code` for an unknown or used code.", Error),
+        429: Reply("`too_many_attempts`: too many wrong codes from this address.", Error),
         409: Reply(
             "`already_registered` for an e-mail with an active registration; `venue_full` "
             "when full and waitlist_ok is false.",
@@ -54,7 +57,9 @@ def create_registration():
     """Register; a full venue means the waiting list, or 409 when waitlist_ok is false."""
     data = json_body()
     choice = None if data.get("waitlist_ok") is False else "waitlist"
-    result = register(data, venue_choice=choice, language=lang())
+    result = with_code_guard(
+        request.remote_addr, data, lambda: register(data, venue_choice=choice, language=lang())
+    )
     body = {
         "id": result.id,
         "status": result.status,

@@ -98,6 +98,10 @@ class RegistrationForm(DetailsMixin, Form):
     consent = BooleanField(
         _l("Ik geef toestemming om mijn gegevens te gebruiken voor deze conferentie.")
     )
+    # A partner's contingent code, behind "Ik heb een code" (registration/contingents/).
+    code = StringField(
+        _l("Je code"), render_kw={"autocomplete": "off", "autocapitalize": "characters"}
+    )
     # Step 2, only when the venue is full: what the person wants then.
     venue_choice = _radio(_l("Wat wil je doen?"), VENUE_CHOICE_CHOICES)
     step = HiddenField(default="1")
@@ -107,6 +111,8 @@ class RegistrationForm(DetailsMixin, Form):
         """The submitted fields as the shared rules (and the API) name them."""
         data = self.details()
         data.update(email=self.email.data, mode=self.mode.data, consent=bool(self.consent.data))
+        if (self.code.data or "").strip():
+            data["code"] = self.code.data
         return data
 
 

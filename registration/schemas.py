@@ -65,6 +65,7 @@ class RegistrationCreate(Body):
     waitlist_ok: bool = True
     accessibility_needs: str | None = text("accessibility_needs")
     diet: str | None = text("diet")
+    code: str = maybe("A partner's contingent code: an on-site place from its contingent.")
 
 
 class RegistrationCreated(BaseModel):
@@ -137,3 +138,4 @@ class Me(BaseModel):
         "mode onsite."
     )
     seats: list[MeSeat]
+    reconfirmed_at: datetime | None = maybe("When the person confirmed they still come.")

@@ -42,6 +42,7 @@ from registration.errors import (  # noqa: F401  (the services' API)
     VenueFull,
 )
 from registration.models import Registration, Ticket
+from registration.reconfirm.services import state as reconfirm_state
 from registration.signup import Registered, register  # noqa: F401  (the services' API)
 from registration.tickets import issue_ticket, ticket_url
 from registration.validation import clean_registration
@@ -90,6 +91,7 @@ def registration_json(reg: Registration) -> dict[str, Any]:
         "venue_waitlist_position": waiting_position(db.session, reg),
         "venue_offer_expires_at": isoformat(reg.venue_offer_expires_at, tz),
         "seats": seats_of(reg),
+        "reconfirmed_at": isoformat(reconfirm_state(reg)["reconfirmed_at"], tz),
     }
 
 

@@ -15,6 +15,12 @@ from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
 from registration.checkin import views as checkin_views
+from registration.contingents import admin as contingents_admin
+from registration.contingents import api as contingents_api
+from registration.contingents import models as contingent_models  # noqa: F401  (the tables)
+from registration.reconfirm import api as reconfirm_api
+from registration.reconfirm import models as reconfirm_models  # noqa: F401  (the tables)
+from registration.reconfirm import views as reconfirm_views
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +30,10 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, api.bp)
     app.register_blueprint(checkin_views.bp)
     register_api_blueprint(app, checkin_api.bp)
+    app.register_blueprint(contingents_admin.bp)
+    register_api_blueprint(app, contingents_api.bp)
+    app.register_blueprint(reconfirm_views.bp)
+    register_api_blueprint(app, reconfirm_api.bp)
     connect_hooks()
     with app.app_context():
         people.register_sql_functions(db.engine)

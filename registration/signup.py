@@ -8,7 +8,8 @@ rows before it are written for the outcome the counter suggests when read, and c
 rare case the UPDATE decides otherwise (someone took the last place in between).
 
 The steps: validate, account, registration, venue place, ticket, mail (on the wire the venue
-place comes after the ticket and the mail, for the short lock).
+place comes after the ticket and the mail, for the short lock). With a partner's code the place
+comes from the code's contingent instead of the venue counter (`contingent_place`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from conference.extensions import db
 from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
 from registration import notify
+from registration.contingents.places import take_with_code
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
 from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
 from registration.models import Registration, Ticket, full_name, new_ticket_secret
@@ -115,6 +117,8 @@ class Draft:
     new_user: bool = False
     reg_id: int = 0
     link_token: str = ""
+    # A partner's contingent code, as typed (see `contingent_place`).
+    code: str | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -169,16 +173,21 @@ def validate(
     # The window first: outside it the answer is "closed", whatever was sent.
     if not conf.registration_opens_at <= now < conf.registration_closes_at:
         raise RegistrationClosed()
-    clean = clean_registration(data)
+    code = data.get("code") or None
+    clean = clean_registration({key: value for key, value in data.items() if key != "code"})
     if venue_choice is not None and venue_choice not in VENUE_CHOICES:
         raise Invalid(fields={"venue_choice": _l("Kies wat je wilt doen.")})
     language = clean.get("language") or language or "nl"
-    return Draft(conf=conf, clean=clean, language=language, venue_choice=venue_choice, now=now)
+    return Draft(
+        conf=conf, clean=clean, language=language, venue_choice=venue_choice, now=now, code=code
+    )
 
 
 def guess_outcome(draft: Draft) -> Outcome:
     """The outcome the venue counter suggests as read now (the conditional UPDATE decides)."""
     conf = draft.conf
+    if draft.code is not None and draft.wants_onsite:
+        return _outcome(draft, True)  # a code gives a place or refuses the registration
     try:
         return _outcome(draft, conf.onsite_taken < conf.onsite_capacity)
     except VenueFull:
@@ -251,6 +260,14 @@ def venue_place(session: Session, draft: Draft) -> Outcome:
         session, draft.conf, profile, draft.now, draft.reg_id
     )
     return _outcome(draft, placed)
+
+
+def contingent_place(session: Session, draft: Draft) -> Outcome | None:
+    """With a code, on site: a place of the code's contingent, or CodeRefused; else None."""
+    if draft.code is None or not draft.wants_onsite:
+        return None
+    take_with_code(session, draft.conf.id, draft.code, draft.reg_id, draft.now)
+    return _outcome(draft, True)
 
 
 def ticket(session: Session, draft: Draft, outcome: Outcome) -> None:
@@ -334,7 +351,7 @@ def add_registration(
     # Written for the guess, so the counter's row lock below is held only until the COMMIT.
     ticket(session, draft, guess)
     mail_id = mail(session, draft, guess)
-    final = venue_place(session, draft)
+    final = contingent_place(session, draft) or venue_place(session, draft)
     if final != guess:
         correct(session, draft, final, mail_id)
     return Registered(

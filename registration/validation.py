@@ -30,6 +30,7 @@ TEXT_FIELDS: dict[str, tuple[int, Any]] = {
 CREATE_FIELDS = {
     "email", "first_name", "last_name", "organisation", "profile", "sector", "mode", "consent",
     "language", "waitlist_ok", "accessibility_needs", "diet",
+    "code",  # a contingent code: checked by the signup's contingent step, not here
 }  # fmt: skip
 EDITABLE_FIELDS = {
     "first_name", "last_name", "organisation", "profile", "sector", "language",

@@ -23,7 +23,9 @@ from typing import Any
 from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from conference.clock import utcnow
 from conference.models import PROFILES, Conference
+from registration.contingents.places import give_back
 from registration.models import Registration, VenueProfileCount
 
 _CONFERENCES = Conference.__table__
@@ -196,6 +198,8 @@ def release_place(session: Session, reg: Registration, conf: Conference) -> bool
     reg.holds_venue_place = False
     reg.venue_offer_expires_at = None
     session.flush()
+    if give_back(session, reg.id, utcnow()):
+        return False  # back to its partner's contingent, still set aside from the pool
     session.execute(
         update(Conference)
         .where(Conference.id == conf.id)

@@ -30,6 +30,7 @@ from conference.mail.qr import qr_png, qr_svg
 from conference.models import User
 from conference.services import current_conference
 from registration.access import current_registration
+from registration.contingents.guard import with_code_guard
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
 from registration.journey import next_steps
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
@@ -109,7 +110,12 @@ def register_page():
         form.venue_choice.errors = [_l("Kies wat je wilt doen.")]
         return _form_page(form, conf, 422, step=2)
     try:
-        result = register(form.data_for_rules(), venue_choice=venue_choice, language=lang())
+        data = form.data_for_rules()
+        result = with_code_guard(
+            request.remote_addr,
+            data,
+            lambda: register(data, venue_choice=venue_choice, language=lang()),
+        )
     except Invalid as exc:
         general = apply_errors(form, exc.fields)
         return _form_page(form, conf, 422, general=general)

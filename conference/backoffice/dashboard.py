@@ -21,6 +21,7 @@ from conference.extensions import db
 from conference.models import PROFILES, Conference
 from registration.checkin.lists import entrance_stats
 from registration.models import Registration
+from registration.reconfirm.services import figures as reconfirm_figures
 from sessions.programme.models import SEATED_KINDS, Activity
 from sessions.seats.models import AllocationRun, Preference, Seat
 from streaming.presence import live_viewer_counts
@@ -59,6 +60,7 @@ def dashboard_context(conf: Conference, user: Any) -> dict[str, Any]:
         "organiser_view": True,
         "links": links,
         "places": places(conf),
+        "reconfirm": reconfirm_figures(conf.id) if conf.reconfirm_opens_at else None,
         "timeline": registrations_timeline(conf),
         "profiles": profile_figures(conf),
         "sectors": sector_figures(conf),

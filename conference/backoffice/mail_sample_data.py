@@ -329,6 +329,13 @@ def _venue_offer_expired(language: str) -> dict[str, Any]:
     }
 
 
+def _reconfirm(language: str) -> dict[str, Any]:
+    conf = _conf()
+    link = f"{base_url()}/bevestigen/voorbeeld"
+    return {**_frame(language), "first_name": "Sam", "closes_at": conf.starts_at,
+            "yes_url": f"{link}?antwoord=ja", "no_url": f"{link}?antwoord=nee"}  # fmt: skip
+
+
 Builder = Callable[[str], dict[str, Any]]
 
 # template -> variant -> builder. The first variant is the one a link opens by default.
@@ -354,6 +361,9 @@ SAMPLES: dict[str, dict[str, Builder]] = {
     "ticket": {"new": _ticket("confirmed"), "reissued": _ticket("reissued")},
     "venue_offer": {"standard": _venue_offer},
     "venue_offer_expired": {"standard": _venue_offer_expired},
+    "reconfirm": {"standard": _reconfirm},
+    "reconfirm_reminder": {"standard": _reconfirm},
+    "reconfirm_released": {"standard": _reconfirm},
     "window_notice": {
         event: _window_notice(event)
         for event in (

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from conference.admin import PROFILE_LABELS
@@ -23,6 +23,8 @@ MOMENTS = (
     "choice_opens_at",
     "choice_closes_at",
     "quota_release_at",
+    "reconfirm_opens_at",
+    "reconfirm_closes_at",
 )
 
 
@@ -76,6 +78,15 @@ class SettingsForm(Form):
         _l("Voorbehouden plaatsen vrijgeven op"),
         hint=_l("Leeg = de voorbehouden plaatsen blijven tot de inschrijvingen sluiten."),
     )
+    reconfirm_opens_at = _moment(
+        _l("Bevestiging van komst vragen vanaf"),
+        hint=_l("Leeg = geen bevestiging vragen. Halverwege gaat een herinnering."),
+    )
+    reconfirm_closes_at = _moment(_l("Bevestigen kan tot"))
+    reconfirm_release = BooleanField(
+        _l("Plaatsen zonder antwoord na de termijn naar de wachtlijst geven"),
+        description=_l("Niet aangevinkt: ze worden alleen gemarkeerd in het overzicht."),
+    )
     no_show_release_minutes = _whole(
         _l("Plaats vrijgeven als iemand niet gescand is na (minuten)"),
         "no_show_release_minutes",
@@ -128,6 +139,7 @@ class SettingsForm(Form):
         data: dict[str, Any] = {
             "onsite_capacity": self.onsite_capacity.data,
             "allocation_mode": self.allocation_mode.data,
+            "reconfirm_release": bool(self.reconfirm_release.data),
         }
         for key in MOMENTS:
             value: datetime | None = self[key].data
@@ -154,6 +166,7 @@ def initial_values(conf: Conference) -> dict[str, Any]:
     values: dict[str, Any] = {
         "onsite_capacity": conf.onsite_capacity,
         "allocation_mode": conf.allocation_mode,
+        "reconfirm_release": conf.reconfirm_release,
     }
     for key in MOMENTS:
         moment = getattr(conf, key)

@@ -21,6 +21,10 @@ from conference.schemas import ConferencePatch, Error
 from conference.services import CONFERENCE_FIELDS
 from registration.checkin.api import REDEEM_FIELDS
 from registration.checkin.schemas import Redeem
+from registration.contingents.schemas import ContingentCreate
+from registration.contingents.services import CONTINGENT_FIELDS
+from registration.reconfirm.api import RECONFIRM_FIELDS
+from registration.reconfirm.schemas import ReconfirmBody
 from registration.schemas import Me, MeUpdate, RegistrationCreate
 from registration.validation import CREATE_FIELDS, EDITABLE_FIELDS
 from sessions.programme.changes import EDITABLE
@@ -42,6 +46,8 @@ VALIDATED_BODIES = [
     (AllocationRequest, ALLOCATION_FIELDS),
     (StreamSettingsPatch, SETTING_FIELDS),
     (Moderation, MODERATION_FIELDS),
+    (ContingentCreate, CONTINGENT_FIELDS),
+    (ReconfirmBody, RECONFIRM_FIELDS),
 ]
 
 

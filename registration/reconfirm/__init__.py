@@ -1,0 +1,1 @@
+"""Reconfirmation: before the day, every on-site registrant says whether they still come."""

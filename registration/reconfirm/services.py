@@ -1,0 +1,130 @@
+"""Reconfirmation answers: "Ik kom" or "Ik kan niet meer komen", by link, page or API.
+
+A "no" gives the place up in the same transaction as the answer, and the waiting list moves
+up at once (`registration.changes`); the person keeps following online. Lock order, as
+everywhere: the conference row, then the registration, then the reconfirmation row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from conference.clock import utcnow
+from conference.db import write_transaction
+from conference.extensions import db
+from conference.models import Conference
+from registration.changes import change_registration, lock_for_change
+from registration.models import Registration
+from registration.reconfirm.errors import LinkUsed, NoPlaceToConfirm, ReconfirmClosed
+from registration.reconfirm.links import read_token
+from registration.reconfirm.models import Reconfirmation
+
+
+def window_open(conf: Conference, now: datetime) -> bool:
+    """Whether answers are taken at `now`."""
+    opens, closes = conf.reconfirm_opens_at, conf.reconfirm_closes_at
+    return opens is not None and closes is not None and opens <= now < closes
+
+
+def holds_confirmed_place(reg: Registration) -> bool:
+    """An active on-site registration with a confirmed place (not an open offer)."""
+    return (
+        reg.active
+        and reg.mode == "onsite"
+        and reg.status == "registered"
+        and reg.holds_venue_place
+        and reg.venue_offer_expires_at is None
+    )
+
+
+def row_for(session: Session, reg: Registration) -> Reconfirmation:
+    """The registration's reconfirmation row, made now if it has none (once, under any race)."""
+    row = session.get(Reconfirmation, reg.id)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = Reconfirmation(registration_id=reg.id, conference_id=reg.conference_id)
+            session.add(row)
+    except IntegrityError:
+        row = session.get(Reconfirmation, reg.id, populate_existing=True)
+    return row
+
+
+def _apply(
+    session: Session, conf: Conference, reg: Registration, attending: bool, now: datetime
+) -> Reconfirmation:
+    row = row_for(session, reg)
+    if row.answer == "yes" and attending:
+        return row
+    row.answer, row.answered_at = ("yes" if attending else "no"), now
+    if not attending:
+        # Online from now on: the place goes back and the waiting list moves up, at once.
+        change_registration(session, conf, reg, {"mode": "online"}, now)
+    return row
+
+
+def answer(
+    registration_id: int, attending: bool, now: datetime | None = None, link_id: str | None = None
+) -> Reconfirmation:
+    """Record an answer; "no" gives the place up. With `link_id` (the mail's link) only once."""
+    now = now or utcnow()
+    with write_transaction(db.session) as session:
+        conf, reg = lock_for_change(session, registration_id)
+        if not window_open(conf, now):
+            raise ReconfirmClosed()
+        if link_id is not None:
+            row = session.get(Reconfirmation, reg.id, with_for_update=True)
+            if row is None or row.link_id != link_id or row.answered_at is not None:
+                raise LinkUsed()
+        if not holds_confirmed_place(reg):
+            raise NoPlaceToConfirm()
+        return _apply(session, conf, reg, attending, now)
+
+
+def answer_by_link(token: str, attending: bool, now: datetime | None = None) -> Reconfirmation:
+    """Answer with the mail's link (single use); LinkUsed when it is unknown or used."""
+    found = read_token(token)
+    if found is None:
+        raise LinkUsed()
+    return answer(found[0], attending, now, link_id=found[1])
+
+
+def check_link(token: str) -> Registration | None:
+    """The registration behind an unused link (for the page with the button); reads only."""
+    found = read_token(token)
+    if found is None:
+        return None
+    row = db.session.get(Reconfirmation, found[0])
+    if row is None or row.link_id != found[1] or row.answered_at is not None:
+        return None
+    return row.registration
+
+
+def state(reg: Registration) -> dict[str, Any]:
+    """What /me and the personal page show: the answer and when a "yes" came."""
+    row = db.session.get(Reconfirmation, reg.id)
+    return {
+        "answer": row.answer if row else None,
+        "reconfirmed_at": row.answered_at if row and row.answer == "yes" else None,
+    }
+
+
+def figures(conference_id: int) -> dict[str, int]:
+    """The answers so far, for the dashboard: yes, no, not yet (of those asked)."""
+    rows = db.session.execute(
+        select(Reconfirmation.answer, Reconfirmation.released_at, Reconfirmation.flagged_at).where(
+            Reconfirmation.conference_id == conference_id, Reconfirmation.asked_at.is_not(None)
+        )
+    ).all()
+    result = {"asked": len(rows), "yes": 0, "no": 0, "open": 0, "released": 0, "flagged": 0}
+    for given, released, flagged in rows:
+        key = "released" if released is not None else given or "open"
+        result[key] += 1
+        result["flagged"] += flagged is not None and given is None
+    return result
