@@ -25,7 +25,16 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, Protocol
 
-from flask import Flask, Response, current_app, g, make_response, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    request,
+    session,
+)
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -197,9 +206,20 @@ def language_hint() -> str:
 
 
 def stamps(topics: list[str]) -> str | None:
-    """The topics' stamps as one string (None when they cannot be read now)."""
-    found = versions().read(topics)
-    return None if found is None else " ".join(found)
+    """The topics' stamps as one string (None when they cannot be read now).
+
+    Read once per request: a validator computed again after the view has read its data
+    still gives the stamps from before, so a change in between is never hidden.
+    """
+    if not has_request_context():
+        found = versions().read(topics)
+        return None if found is None else " ".join(found)
+    known = g.setdefault("live_stamps", {})
+    key = tuple(topics)
+    if key not in known:
+        found = versions().read(topics)
+        known[key] = None if found is None else " ".join(found)
+    return known[key]
 
 
 def etag(topics: list[str], *parts: Any) -> str | None:
@@ -229,7 +249,9 @@ def conditional(
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             response = make_response(view(*args, **kwargs))
-            tag = g.get("live_etag")
+            # Computed again when the hook had no answer (the status poll's memory is now
+            # filled); the stamps are the ones read before the view, see `stamps`.
+            tag = g.get("live_etag") or validator(**kwargs)
             if tag and response.status_code == 200:
                 response.set_etag(tag)
                 response.headers["Cache-Control"] = cache_control
@@ -250,7 +272,7 @@ def _answer_unchanged() -> Response | None:
     if validator is None:
         return None
     tag = g.live_etag = validator(**(request.view_args or {}))
-    if tag is None or not request.if_none_match.contains(tag):
+    if tag is None or request.if_none_match.star_tag or not request.if_none_match.contains(tag):
         return None
     response = Response(status=304)
     response.set_etag(tag)

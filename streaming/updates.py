@@ -14,7 +14,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask import g, request
+from flask import request
 
 from conference import live
 from conference.clock import isoformat, utcnow
@@ -105,9 +105,7 @@ _memo_lock = threading.Lock()
 
 
 def _status_stamp(activity_id: int) -> str | None:
-    if "live_status_stamp" not in g:
-        g.live_status_stamp = live.stamps([stream_topic(activity_id), "conference"])
-    return g.live_status_stamp
+    return live.stamps([stream_topic(activity_id), "conference"])
 
 
 def status_etag(activity_id: int) -> str | None:
