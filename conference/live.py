@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import threading
 import time
@@ -131,6 +132,8 @@ def init_app(app: Flask) -> None:
         store: Versions = RedisVersions(url, app.config.get("LIVE_PREFIX", "swc:live"))
     else:
         store = MemoryVersions()
+        if "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""):
+            log.warning("live: no REDIS_URL; with several workers set it, or polls go stale")
     app.extensions["live"] = store
     # First in the list: it runs before the login loader, the conference and the rate limiter.
     app.before_request_funcs.setdefault(None, []).insert(0, _answer_unchanged)
