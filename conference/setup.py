@@ -12,7 +12,10 @@ from flask import Flask, Response, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_login import current_user
 
-from conference import auth  # noqa: F401  (registers the login loaders)
+from conference import (
+    auth,  # noqa: F401  (registers the login loaders)
+    live,
+)
 from conference.api import init_api
 from conference.backoffice import setup as backoffice_setup
 from conference.cli import init_cli
@@ -46,6 +49,7 @@ def init_app(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     """Database, migrations, login, CSRF, translations, rate limits, security headers, gzip."""
+    live.init_app(app)  # first: its hook answers unchanged polls before any other work
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         # pysqlite waits on the busy timeout itself; pre-ping adds nothing for a local file.

@@ -14,6 +14,7 @@ from registration.admin import people
 from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
+from registration.checkin import updates as checkin_updates
 from registration.checkin import views as checkin_views
 from registration.contingents import admin as contingents_admin
 from registration.contingents import api as contingents_api
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reconfirm_views.bp)
     register_api_blueprint(app, reconfirm_api.bp)
     connect_hooks()
+    checkin_updates.watch_models()  # every scan moves the arrival figures' stamps
     with app.app_context():
         people.register_sql_functions(db.engine)
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from conference import live
 from conference.auth import organiser_required, public, role_required
 from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid, NotFound
@@ -18,7 +19,7 @@ from conference.services import current_conference
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
 from registration.links import external_url
-from streaming import certificates, presence, qa, schemas, services
+from streaming import certificates, presence, qa, schemas, services, updates
 from streaming.access import STREAM_STAFF, current_viewer, viewer_required
 from streaming.certificate_pdf import render_pdf
 from streaming.models import StreamSettings
@@ -107,22 +108,13 @@ def patch_stream(activity_id: int):
 )
 @limiter.exempt
 @public
+@live.conditional(updates.status_etag, cache_control="public, max-age=5")
 def stream_status(activity_id: int):
-    """The status alone, for pages that poll it every few seconds (cacheable for 5 s)."""
-    conf = current_conference()
-    act = services.online_activity(conf, activity_id)
-    settings = db.session.get(StreamSettings, act.id)
-    state = services.stream_state(act, settings, utcnow())
-    response = jsonify(
-        {
-            "activity_id": act.id,
-            "status": state.status,
-            "delayed": state.delayed,
-            "override": state.override,
-            "starts_at": isoformat(act.starts_at, conf.timezone),
-            "ends_at": isoformat(act.ends_at, conf.timezone),
-        }
-    )
+    """The status alone, for pages that poll it every few seconds (cacheable for 5 s).
+
+    Answered from this process's memory while the stream's stamp stands: no query at all.
+    """
+    response = jsonify(updates.status_facts(activity_id).body(utcnow()))
     response.headers["Cache-Control"] = "public, max-age=5"
     return response
 
@@ -210,18 +202,16 @@ def _wants_moderator_view() -> bool:
     },
 )
 @viewer_required
+@live.conditional(updates.qa_json_etag)
 def questions(activity_id: int):
-    """The Q&A as this person sees it (moderators: ?view=moderator for every question)."""
+    """The Q&A as this person sees it (moderators: ?view=moderator for every question).
+
+    Unchanged since the ETag: 304 from the Q&A's stamp, before any query (`conference.live`).
+    """
     conf = current_conference()
     act = qa.qa_activity(conf, activity_id)
     viewer = current_viewer()
-    moderator = _wants_moderator_view()
-    etag = qa.qa_etag(act, viewer, moderator)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = jsonify(qa.questions_json(conf, act, viewer, moderator))
-    response.set_etag(etag)
+    response = jsonify(qa.questions_json(conf, act, viewer, _wants_moderator_view()))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

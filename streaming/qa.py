@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from conference import live
 from conference.clock import isoformat, utcnow
 from conference.db import write_transaction
 from conference.errors import Forbidden, Invalid, NotFound
@@ -17,6 +17,7 @@ from conference.extensions import db
 from conference.models import Conference, User
 from conference.validation import UNUSABLE_TEXT, tidy_text
 from sessions.programme.models import Activity
+from streaming import updates
 from streaming.access import Viewer
 from streaming.models import QUESTION_STATUSES, Question, QuestionVote
 
@@ -95,6 +96,8 @@ def vote(question_id: int, viewer: Viewer) -> tuple[int, bool]:
                 .values(votes=Question.votes + 1, updated_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
+            # A Core UPDATE: no ORM change for `live.watch` to see, so say it here.
+            live.mark(session, updates.qa_topic(question.activity_id))
             added = True
     votes = db.session.scalar(select(Question.votes).where(Question.id == question_id))
     db.session.commit()
@@ -178,18 +181,6 @@ def voted_ids(act: Activity, viewer: Viewer) -> set[int]:
             .where(Question.activity_id == act.id, QuestionVote.user_id == viewer.user.id)
         )
     )
-
-
-def qa_etag(act: Activity, viewer: Viewer, moderator: bool = False) -> str:
-    """A validator that changes whenever what this viewer sees could have changed."""
-    count, latest = db.session.execute(
-        select(func.count(Question.id), func.max(Question.updated_at)).where(
-            Question.activity_id == act.id
-        )
-    ).one()
-    user_id = viewer.user.id if viewer.user else 0
-    raw = f"{act.id}:{user_id}:{int(moderator)}:{count}:{latest}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 def pending_counts(conf: Conference) -> dict[int, int]:

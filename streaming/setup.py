@@ -6,7 +6,7 @@ from flask import Flask
 
 from conference import hooks
 from conference.api import register_api_blueprint
-from streaming import admin, api, models, people, views  # noqa: F401  (routes and tables)
+from streaming import admin, api, models, people, updates, views  # noqa: F401  (routes, tables)
 from streaming.hooks import watch_url_for_agenda
 
 
@@ -18,3 +18,5 @@ def init_app(app: Flask) -> None:
     hooks.watch_url.connect(watch_url_for_agenda)
     # A person's page in the back office shows what they followed online.
     hooks.person_sections.connect(people.person_sections)
+    # Questions, votes, stream settings and programme changes move the polls' stamps.
+    updates.watch_models()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from conference import live
 from conference.auth import public
 from conference.clock import utcnow
 from conference.errors import Invalid, NotFound
@@ -16,7 +17,7 @@ from conference.views import safe_next
 from registration.access import attendee_required, current_registration
 from registration.links import external_url
 from sessions.agenda.follows import can_follow, is_following
-from streaming import certificates, presence, qa, services
+from streaming import certificates, presence, qa, services, updates
 from streaming.access import current_viewer, join_opens_at, may_join, viewer_required
 from streaming.certificate_pdf import render_pdf
 from streaming.forms import ActionForm, QuestionForm
@@ -193,38 +194,33 @@ def questions(activity_id: int):
 
 @bp.get("/online/vragen/<int:activity_id>/lijst")
 @viewer_required
+@live.conditional(updates.qa_fragment_etag)
 def questions_fragment(activity_id: int):
-    """The list of questions as an HTML fragment, for the page's script to refresh it."""
+    """The list of questions as an HTML fragment, for the page's script to refresh it.
+
+    Unchanged since the ETag: 304 from the Q&A's stamp, before any query (`conference.live`).
+    """
     conf = current_conference()
     viewer = current_viewer()
     act = qa.qa_activity(conf, activity_id)
     mode = request.args.get("mode", "attendee")
     if mode not in ("attendee", "moderator", "screen") or (mode != "attendee" and not viewer.staff):
         mode = "attendee"
-    etag = qa.qa_etag(act, viewer, mode != "attendee") + "-" + mode + "-" + lang()
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
+    if mode == "screen":
+        items = qa.top_questions(act)
     else:
-        if mode == "screen":
-            items = qa.top_questions(act)
-        else:
-            items = qa.questions_for(act, viewer, moderator=mode == "moderator")
-        response = Response(
-            render_template(
-                "streaming/_qa_list.html",
-                act=act,
-                questions=items,
-                voted=qa.voted_ids(act, viewer),
-                action_form=ActionForm(formdata=None),
-                mode=mode,
-                return_to=safe_next(
-                    request.args.get("next"), url_for("streaming.questions", activity_id=act.id)
-                ),
-            )
-        )
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+        items = qa.questions_for(act, viewer, moderator=mode == "moderator")
+    return render_template(
+        "streaming/_qa_list.html",
+        act=act,
+        questions=items,
+        voted=qa.voted_ids(act, viewer),
+        action_form=ActionForm(formdata=None),
+        mode=mode,
+        return_to=safe_next(
+            request.args.get("next"), url_for("streaming.questions", activity_id=act.id)
+        ),
+    )
 
 
 @bp.post("/online/vragen/stem/<int:question_id>")

@@ -9,6 +9,7 @@ from flask_babel import format_time
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from conference import live
 from conference.auth import role_required
 from conference.clock import utcnow
 from conference.errors import DomainError, Invalid, NotFound
@@ -17,7 +18,7 @@ from conference.mail.qr import qr_svg
 from conference.security import page_policy
 from conference.services import current_conference
 from conference.validation import as_id, impossible
-from registration.checkin import lists, services
+from registration.checkin import lists, services, updates
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
 from registration.checkin.forms import CheckpointForm, ManualCheckinForm, ReissueForm, SearchForm
 from registration.checkin.registry import ENTRANCE
@@ -164,6 +165,7 @@ def reissue(checkpoint: str, registration_id: int):
 
 @bp.get("/beheer/checkin")
 @checkin_staff
+@live.conditional(updates.figures_etag)
 def figures():
     """Live figures: arrivals per quarter hour, inside now, no-shows per workshop.
 

@@ -226,6 +226,31 @@ def test_q_and_a_updates_without_a_reload(browser, site):
     expect(screen.locator(".screen-item", has_text="digitale kloof")).to_be_visible()
     expect(screen.locator(".screen-qr svg")).to_be_visible()
     assert_accessible(screen, "room screen")
+    # The open room screen: unchanged polls are 304s (from the Q&A's stamp), and a question
+    # approved meanwhile appears without a reload.
+    answers: list[int] = []
+    screen.on("response", lambda r: answers.append(r.status) if "/lijst" in r.url else None)
+    screen.evaluate("window.__noReload = true")
+    for _ in range(24):  # two polls of the screen (every 4 s): the first sets the ETag
+        if len(answers) >= 2:
+            break
+        screen.wait_for_timeout(500)
+    with site["app"].app_context():
+        first = db.session.scalar(select(Question))
+        db.session.add(
+            Question(
+                activity_id=first.activity_id,
+                user_id=first.user_id,
+                text="Wie betaalt de vorming van vrijwilligers?",
+                status="approved",
+            )
+        )
+        db.session.commit()
+    expect(screen.locator(".screen-item", has_text="vorming van vrijwilligers")).to_be_visible(
+        timeout=10000
+    )
+    assert 304 in answers and answers[-1] == 200, answers
+    assert screen.evaluate("window.__noReload === true"), "the room screen reloaded"
     for context in (asker_ctx, viewer_ctx, moderator_ctx):
         context.close()
 

@@ -93,6 +93,22 @@ def require_postgres() -> str:
     return url
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The test Redis URL; in CI its absence fails the run, locally it skips with a reason."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is not reachable in CI: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} not reachable: Redis tests skipped")
+    return REDIS_URL
+
+
 class LiveServer:
     """The app served on 127.0.0.1 in a thread, for the browser."""
 
