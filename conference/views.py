@@ -103,7 +103,11 @@ def logout():
         with write_transaction(db.session) as session:
             end_sessions(session, current_user.id)
     logout_user()
-    return redirect(url_for("sessions.home"))
+    response = redirect(url_for("sessions.home"))
+    # Nothing of the session stays on the device: the scanner's cached pages, its list and
+    # queue (Cache Storage, localStorage, IndexedDB) and its service worker.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/healthz")

@@ -14,6 +14,7 @@ from registration.admin import people
 from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
+from registration.checkin import offline  # noqa: F401  (the worker and manifest join checkin.bp)
 from registration.checkin import updates as checkin_updates
 from registration.checkin import views as checkin_views
 from registration.contingents import admin as contingents_admin

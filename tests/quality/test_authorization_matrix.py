@@ -16,6 +16,8 @@ from tests.helpers import bearer, view_roles
 PUBLIC = {
     # static files and health
     "static", "conference.healthz",
+    # the installable scanner's worker and manifest: code and icons, no data (like static)
+    "checkin.service_worker", "checkin.manifest",
     # public pages: the programme, practical info, language, staff login and logout
     "sessions.home", "sessions.programme", "sessions.activity", "sessions.theme",
     "conference.practical", "conference.set_language", "conference.staff_login",

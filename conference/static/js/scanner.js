@@ -23,6 +23,13 @@
   var OPEN_CHECK_MS = 30000; // how often the "closed now" warning is brought up to date
   var SECRET_RE = /^[A-Za-z0-9_-]{16,64}$/;
 
+  var AGE_MS = 30000; // how often "the list is N minutes old" is brought up to date
+  // The offline app (scanner_offline.js): the service worker and the queue's IndexedDB copy.
+  var offline = window.scannerOffline || {
+    put: function () {}, remove: function () {}, upload: function () {},
+    takeSent: function () { return Promise.resolve([]); }, onUploaded: function () {}
+  };
+
   var LIST_KEY = "checkin:list:" + cpKey;
   var QUEUE_KEY = "checkin:queue";
   var DEVICE_KEY = "checkin:device";
@@ -46,7 +53,8 @@
     closedNow: document.getElementById("closed-now"),
     searchForm: document.getElementById("search-form"),
     searchResults: document.getElementById("search-results"),
-    listInfo: document.getElementById("list-info")
+    listInfo: document.getElementById("list-info"),
+    queueInfo: document.getElementById("queue-info")
   };
 
   // --- storage ------------------------------------------------------------------------------
@@ -176,14 +184,25 @@
     el.queueCount.hidden = n === 0;
     el.queueCount.textContent = T.queue.replace("{n}", n);
     el.queueCount.setAttribute("data-count", String(n));
+    var waiting = n === 0 ? T.queue_none : n === 1 ? T.queue_one : T.queue_many.replace("{n}", n);
+    if (el.queueInfo.textContent !== waiting) el.queueInfo.textContent = waiting;
+    el.queueInfo.setAttribute("data-count", String(n));
+    renderListAge();
+  }
+
+  // How old the list on this device is, in whole minutes (changes at most once a minute).
+  function renderListAge() {
+    var text = T.list_missing;
     if (state.list && state.list.entries) {
-      var count = Object.keys(state.list.entries).length;
-      el.listInfo.textContent = T.list_loaded
-        .replace("{n}", count)
-        .replace("{time}", timeText(new Date(state.list.syncedAt).toISOString()));
-    } else {
-      el.listInfo.textContent = T.list_missing;
+      var minutes = Math.max(0, Math.floor((Date.now() - state.list.syncedAt) / 60000));
+      var age = minutes < 1 ? T.list_age_now : minutes === 1 ? T.list_age_one
+        : T.list_age_many.replace("{n}", minutes);
+      text = T.list_loaded
+        .replace("{n}", Object.keys(state.list.entries).length)
+        .replace("{time}", timeText(new Date(state.list.syncedAt).toISOString())) + " " + age;
+      el.listInfo.setAttribute("data-age-minutes", String(minutes));
     }
+    if (el.listInfo.textContent !== text) el.listInfo.textContent = text;
   }
 
   // --- network ------------------------------------------------------------------------------
@@ -318,13 +337,24 @@
   function enqueue(item) {
     state.queue.push(item);
     save(QUEUE_KEY, state.queue);
+    offline.put(item.nonce, uploadBody(item), csrf);
     renderStatus();
   }
 
   function dequeue(nonce) {
     state.queue = state.queue.filter(function (item) { return item.nonce !== nonce; });
     save(QUEUE_KEY, state.queue);
+    offline.remove(nonce);
     renderStatus();
+  }
+
+  // Scans the service worker uploaded (Background Sync) leave this page's queue too.
+  function forgetSent() {
+    return offline.takeSent().then(function (nonces) {
+      nonces.forEach(function (nonce) {
+        if (state.queue.some(function (item) { return item.nonce === nonce; })) dequeue(nonce);
+      });
+    });
   }
 
   function uploadBody(item) {
@@ -341,6 +371,21 @@
     return body;
   }
 
+  function isFinal(answer) {
+    var csrfError = answer.body && answer.body.error === "csrf";
+    return answer.http !== 401 && answer.http !== 403 && answer.http < 500 && !csrfError;
+  }
+
+  // The token of this page as the server renders it now (the kept copy may be older).
+  function refreshCsrf() {
+    return fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
+      .then(function (html) {
+        var meta = new DOMParser().parseFromString(html, "text/html").querySelector('meta[name="csrf-token"]');
+        if (meta && meta.content) csrf = meta.content;
+      }, function () { /* offline again: the next flush tries */ });
+  }
+
   function flush() {
     if (state.flushing || !state.queue.length || !navigator.onLine) return Promise.resolve(0);
     state.flushing = true;
@@ -352,10 +397,13 @@
       return postJson(config.redeemUrl, uploadBody(item)).then(
         function (answer) {
           markUp();
-          // Any answer but an auth or server failure is final (the nonce makes a repeat harmless).
-          if (answer.http !== 401 && answer.http !== 403 && answer.http < 500) {
+          // Any answer but an auth, token or server failure is final (the nonce makes a repeat
+          // harmless). A page kept from an earlier session has an old token: fetch a fresh one.
+          if (isFinal(answer)) {
             dequeue(item.nonce);
             sent += 1;
+          } else if (answer.body && answer.body.error === "csrf") {
+            return refreshCsrf();
           }
           return next(i + 1);
         },
@@ -583,7 +631,7 @@
     var hashPromise = scan.secret ? hashSecret(scan.secret) : Promise.resolve(null);
     return askServer(body, function (late) {
       // The server answered after we decided locally: the queued copy is no longer needed.
-      if (late && late.http < 500 && late.http !== 401 && late.http !== 403) dequeue(scan.nonce);
+      if (late && isFinal(late)) dequeue(scan.nonce);
     }).then(function (answer) {
       if (answer && answer.body && (answer.http === 201 || answer.http === 400 || answer.http === 404)) {
         showServerAnswer(scan.type, answer.body, started);
@@ -769,6 +817,22 @@
     flush().then(function () { return sync(false); });
   });
   window.addEventListener("offline", renderStatus);
+  offline.onUploaded(forgetSent);
+  setInterval(renderListAge, AGE_MS);
+
+  // Logging out clears this device (Clear-Site-Data): scans still waiting would be lost.
+  document.querySelectorAll('form[data-logout]').forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!state.queue.length || form.dataset.confirmed) return;
+      event.preventDefault();
+      flush().then(function () {
+        if (!state.queue.length || window.confirm(T.logout_queue.replace("{n}", state.queue.length))) {
+          form.dataset.confirmed = "1";
+          form.submit();
+        }
+      });
+    });
+  });
 
   setInterval(function () {
     flush().then(function () { return sync(false); });
@@ -779,6 +843,7 @@
     handleDecoded: handleDecoded,
     checkInRegistration: checkInRegistration,
     flush: flush,
+    forgetSent: forgetSent,
     sync: sync,
     state: state,
     metrics: metrics,
@@ -793,9 +858,11 @@
   }
   setInterval(renderOpen, OPEN_CHECK_MS);
 
+  // Scans queued before this page kept a copy for the worker (an older version): copy them now.
+  state.queue.forEach(function (item) { offline.put(item.nonce, uploadBody(item), csrf); });
   renderStatus();
   renderOpen();
-  window.scanner.ready = flush().then(function () { return sync(false); }).then(function (ok) {
+  window.scanner.ready = forgetSent().then(flush).then(function () { return sync(false); }).then(function (ok) {
     root.setAttribute("data-list", ok || state.list ? "ready" : "missing");
     return ok;
   });

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sessions.seats.allocation.flow import fast_seats
-from sessions.seats.allocation.milp import solve_milp
+from sessions.seats.allocation.milp import OPTIMAL, solve_milp
 from sessions.seats.allocation.model import (
     Applicant,
     Model,
@@ -33,13 +33,17 @@ from sessions.seats.allocation.model import (
     lottery,
 )
 
+HEURISTIC = "min-cost flow per block"
+
 __all__ = [
+    "OPTIMAL",
     "Applicant",
     "Option",
     "Problem",
     "Result",
     "Stats",
     "allocate",
+    "allocate_best",
     "objective",
     "solve_exact",
     "validate",
@@ -49,7 +53,20 @@ __all__ = [
 def allocate(problem: Problem, seed: int) -> Result:
     """Fast near-optimal allocation: exact min-cost flow per block, re-optimised in rounds."""
     m = Model(problem, lottery(problem, seed))
-    return m.result(fast_seats(m), "min-cost flow per block")
+    return m.result(fast_seats(m), HEURISTIC)
+
+
+def allocate_best(problem: Problem, seed: int, time_limit: float) -> Result:
+    """The proven optimum when HiGHS proves it within `time_limit` seconds, else the fast path.
+
+    `Result.proven_optimal` says which; past the limit HiGHS's incumbent is kept only when it
+    beats the fast path, so this is never worse than `allocate()`.
+    """
+    m = Model(problem, lottery(problem, seed))
+    if time_limit <= 0:
+        return m.result(fast_seats(m), HEURISTIC)
+    # The program first: when it is proven (the usual case) the fast path is not needed.
+    return solve_milp(m, time_limit)
 
 
 def solve_exact(problem: Problem, seed: int, time_limit: float | None = None) -> Result:

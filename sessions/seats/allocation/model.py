@@ -77,6 +77,7 @@ class Result:
     stats: Stats
     method: str
     lower_bound: float | None = None  # proven bound on the optimum (exact solver only)
+    proven_optimal: bool = False  # HiGHS proved this assignment optimal
 
 
 def lottery(problem: Problem, seed: int) -> list[Applicant]:
