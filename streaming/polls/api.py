@@ -20,15 +20,15 @@ from streaming.qa import qa_activity
 
 bp = Blueprint("polls_api", __name__, url_prefix="/api/v1")
 moderator_required = role_required(*STREAM_STAFF)
-docs = ApiDocs("polls", "Live polls on plenaries, streams and workshops, shared by room and stream.")
+docs = ApiDocs(
+    "polls", "Live polls on plenaries, streams and workshops, shared by room and stream."
+)
 
 
 def _cached(payload: Callable[[], dict], tag: str) -> Response:
     """The answer with its ETag, or 304 when the caller has it already."""
-    if request.if_none_match.contains(tag):
-        response = Response(status=304)
-    else:
-        response = jsonify(payload())
+    fresh = not request.if_none_match.contains(tag)
+    response = jsonify(payload()) if fresh else Response(status=304)
     response.set_etag(tag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -137,7 +137,7 @@ def close_poll(poll_id: int):
 @bp.post("/polls/<int:poll_id>/vote")
 @docs(
     summary=(
-        "Vote, or change one's vote while the poll is open: `{\"options\": [index, ..]}` or "
+        'Vote, or change one\'s vote while the poll is open: `{"options": [index, ..]}` or '
         '`{"score": 1..5}`. 409 `poll_closed` / `poll_not_open`; 422 `invalid_vote` for options '
         "the poll does not have."
     ),

@@ -179,7 +179,9 @@ def vote(conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]) -
             raise PollClosed() if status == "closed" else PollNotOpen()
         try:
             with session.begin_nested():
-                session.add(PollVote(poll_id=poll_id, user_id=user_id, choices=choices, score=score))
+                session.add(
+                    PollVote(poll_id=poll_id, user_id=user_id, choices=choices, score=score)
+                )
         except IntegrityError:  # voted before: the same row takes the new choice
             session.execute(
                 update(PollVote)

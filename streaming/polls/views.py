@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 
 from conference.errors import DomainError
@@ -40,7 +49,9 @@ def screen_context(act: Activity) -> dict[str, Any]:
     return {
         "screen_poll": {"poll": poll, "results": results.results(poll, lang())} if poll else None,
         "vote_page": page_url,
-        "vote_qr": qr_svg(page_url, border=2, attributes={"aria-hidden": "true", "focusable": "false"})
+        "vote_qr": qr_svg(
+            page_url, border=2, attributes={"aria-hidden": "true", "focusable": "false"}
+        )
         if poll is not None and poll.status == "open"
         else None,
     }
@@ -134,4 +145,3 @@ def vote(poll_id: int):
         return _page(qa_activity(conf, poll.activity_id), viewer, back, errors, exc.status)
     flash(_l("Je stem is aangepast.") if had_voted else _l("Je stem is geteld."), "success")
     return redirect(f"{back}#peiling-{poll.id}")
-

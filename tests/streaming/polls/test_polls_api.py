@@ -143,9 +143,7 @@ def test_a_closed_poll_refuses_votes_and_keeps_its_results(any_db_app, staff):
 def test_a_draft_cannot_be_closed(any_db_app, staff):
     client = any_db_app.test_client()
     poll = _create(client, activity_of_kind("plenary"), staff)
-    response = client.post(
-        f"/api/v1/polls/{poll['id']}/close", headers=bearer(staff["moderator"])
-    )
+    response = client.post(f"/api/v1/polls/{poll['id']}/close", headers=bearer(staff["moderator"]))
     assert response.status_code == 409 and response.get_json()["error"] == "poll_not_open"
 
 
@@ -213,7 +211,9 @@ def test_the_activity_list_hides_drafts_from_attendees_and_answers_304(any_db_ap
     url = f"/api/v1/activities/{act.id}/polls"
     first = client.get(url, headers=voter)
     assert [p["id"] for p in first.get_json()["polls"]] == [shown["id"]]
-    moderator = client.get(url, headers=bearer(staff["moderator"]), query_string={"view": "moderator"})
+    moderator = client.get(
+        url, headers=bearer(staff["moderator"]), query_string={"view": "moderator"}
+    )
     assert [p["id"] for p in moderator.get_json()["polls"]] == [shown["id"], draft["id"]]
     etag = first.headers["ETag"]
     assert client.get(url, headers={**voter, "If-None-Match": etag}).status_code == 304
@@ -221,9 +221,13 @@ def test_the_activity_list_hides_drafts_from_attendees_and_answers_304(any_db_ap
     again = client.get(url, headers={**voter, "If-None-Match": etag})
     assert again.status_code == 200 and again.get_json()["polls"][0]["votes"] == 1
     single = client.get(f"/api/v1/polls/{shown['id']}", headers=voter)
-    assert client.get(
-        f"/api/v1/polls/{shown['id']}", headers={**voter, "If-None-Match": single.headers["ETag"]}
-    ).status_code == 304
+    assert (
+        client.get(
+            f"/api/v1/polls/{shown['id']}",
+            headers={**voter, "If-None-Match": single.headers["ETag"]},
+        ).status_code
+        == 304
+    )
 
 
 def test_fifty_simultaneous_votes_of_one_person_leave_one_row(any_db_app):
@@ -233,7 +237,10 @@ def test_fifty_simultaneous_votes_of_one_person_leave_one_row(any_db_app):
     moderator = create_staff("moderator@example.org", "moderator", "Mo", "wachtwoord-m")[0]
     conf = conference()
     poll = services.create(
-        conf, act.id, moderator, {"question": "Welke?", "kind": "single", "options": ["a", "b", "c"]}
+        conf,
+        act.id,
+        moderator,
+        {"question": "Welke?", "kind": "single", "options": ["a", "b", "c"]},
     )
     services.move(conf, poll.id, moderator, "open")
     reg_id, poll_id = attendee("online").id, poll.id
