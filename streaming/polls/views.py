@@ -17,12 +17,14 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from conference.errors import DomainError
+from conference.extensions import limiter
 from conference.i18n import lang
 from conference.mail.qr import qr_svg
 from conference.services import current_conference
 from conference.views import safe_next
 from sessions.programme.models import Activity
 from streaming.access import Viewer, current_viewer, viewer_required
+from streaming.api import per_person
 from streaming.polls import results, services
 from streaming.polls.forms import VoteForm
 from streaming.qa import QA_KINDS, qa_activity
@@ -126,6 +128,7 @@ def ballot_from_form(kind: str) -> dict[str, Any]:
 
 
 @bp.post("/online/peilingen/stem/<int:poll_id>")
+@limiter.limit("60/minute", key_func=per_person)
 @viewer_required
 def vote(poll_id: int):
     """Vote from a plain form (without JavaScript); a problem shows next to the poll."""

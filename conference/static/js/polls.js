@@ -57,6 +57,10 @@
     var status = root.querySelector("[data-polls-status]");
     var poll = parseInt(root.getAttribute("data-poll") || "4000", 10);
     var mode = root.getAttribute("data-mode");
+    // Attendees' panels slow down while nothing changes (up to 12 s) and speed up again on a
+    // change, as the Q&A panel does; moderators and the room screen keep their steady pace.
+    var slowest = mode === "attendee" ? Math.max(poll, 12000) : poll;
+    var delay = poll;
     var etag = null;
     var busy = false;
 
@@ -84,7 +88,10 @@
           etag = r.headers.get("ETag");
           return r.text();
         })
-        .then(function (html) { if (html !== null) merge(list, html); })
+        .then(function (html) {
+          delay = html === null ? Math.min(delay * 1.5, slowest) : poll;
+          if (html !== null) merge(list, html);
+        })
         .catch(function () {})
         .then(function () { busy = false; });
     }
@@ -116,7 +123,7 @@
     });
 
     function tick() {
-      var next = function () { window.setTimeout(tick, poll); };
+      var next = function () { window.setTimeout(tick, delay); };
       if (mode !== "screen" && document.visibilityState === "hidden") return next();
       refresh().then(next);
     }

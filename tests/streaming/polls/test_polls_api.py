@@ -14,7 +14,7 @@ from registration.models import Registration
 from streaming.access import Viewer
 from streaming.polls import results, services
 from streaming.polls.errors import PollClosed
-from streaming.polls.models import Poll, PollVote
+from streaming.polls.models import POLL_KINDS, Poll, PollVote
 from tests.factories import activity_of_kind, attendee, conference, token_for
 from tests.helpers import bearer
 
@@ -90,33 +90,41 @@ def test_a_scale_counts_scores_and_averages(any_db_app, staff):
     assert (answer["votes"], answer["average"]) == (3, 4.3)
 
 
-@pytest.mark.parametrize(
-    ("kind", "body", "field"),
-    [
-        ("single", {"options": [0, 1]}, "options"),
-        ("single", {"options": [3]}, "options"),
-        ("single", {"options": [-1]}, "options"),
-        ("single", {"options": []}, "options"),
-        ("single", {"options": ["0"]}, "options"),
-        ("single", {"options": [True]}, "options"),
-        ("multiple", {"options": [1, 1]}, "options"),
-        ("multiple", {"score": 3}, "options"),
-        ("multiple", {}, "options"),
-        ("scale", {"score": 0}, "score"),
-        ("scale", {"score": 6}, "score"),
-        ("scale", {"score": 2.5}, "score"),
-        ("scale", {"options": [1]}, "score"),
-    ],
-)
-def test_bad_choices_and_scores_are_refused_with_422(any_db_app, staff, kind, body, field):
+BAD_VOTES = [
+    ("single", {"options": [0, 1]}, "options"),
+    ("single", {"options": [3]}, "options"),
+    ("single", {"options": [-1]}, "options"),
+    ("single", {"options": []}, "options"),
+    ("single", {"options": ["0"]}, "options"),
+    ("single", {"options": [True]}, "options"),
+    ("single", {"options": 0}, "options"),
+    ("multiple", {"options": [1, 1]}, "options"),
+    ("multiple", {"score": 3}, "options"),
+    ("multiple", {}, "options"),
+    ("scale", {"score": 0}, "score"),
+    ("scale", {"score": 6}, "score"),
+    ("scale", {"score": 2.5}, "score"),
+    ("scale", {"score": "4"}, "score"),
+    ("scale", {"options": [1]}, "score"),
+]
+
+
+def test_bad_choices_and_scores_are_refused_with_422(any_db_app, staff):
     client = any_db_app.test_client()
-    poll = _create(client, activity_of_kind("plenary"), staff, kind=kind)
-    _open(client, poll["id"], staff)
-    response = _vote(client, poll["id"], _voter(), **body)
-    assert response.status_code == 422
-    answer = response.get_json()
-    assert answer["error"] == "invalid_vote" and field in answer["fields"]
-    assert client.get(f"/api/v1/polls/{poll['id']}", headers=_voter()).get_json()["votes"] == 0
+    act = activity_of_kind("plenary")
+    polls = {kind: _create(client, act, staff, kind=kind)["id"] for kind in POLL_KINDS}
+    for poll_id in polls.values():
+        _open(client, poll_id, staff)
+    voter = _voter()
+    for kind, body, field in BAD_VOTES:
+        response = _vote(client, polls[kind], voter, **body)
+        assert response.status_code == 422, (kind, body)
+        answer = response.get_json()
+        assert answer["error"] == "invalid_vote" and field in answer["fields"], (kind, body)
+    unknown = _vote(client, polls["single"], voter, options=[0], colour="red")
+    assert unknown.status_code == 422 and unknown.get_json()["error"] == "invalid"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PollVote)) == 0
 
 
 def test_a_closed_poll_refuses_votes_and_keeps_its_results(any_db_app, staff):
@@ -147,31 +155,29 @@ def test_a_draft_cannot_be_closed(any_db_app, staff):
     assert response.status_code == 409 and response.get_json()["error"] == "poll_not_open"
 
 
-@pytest.mark.parametrize(
-    ("body", "fields"),
-    [
-        ({"question": "", "kind": "single", "options": ["a", "b"]}, {"question"}),
-        ({"question": "Vraag?", "kind": "poll", "options": ["a", "b"]}, {"kind"}),
-        ({"question": "Vraag?", "kind": "single", "options": ["a"]}, {"options"}),
-        ({"question": "Vraag?", "kind": "single", "options": ["a", "A"]}, {"options"}),
-        ({"question": "Vraag?", "kind": "single", "options": ["a", " "]}, {"options"}),
-        ({"question": "Vraag?", "kind": "single", "options": [str(n) for n in range(11)]},
-         {"options"}),
-        ({"question": "Vraag?", "kind": "single", "options": ["a", "b"], "options_en": ["a"]},
-         {"options_en"}),
-        ({"question": "Vraag?", "kind": "scale", "options": ["a", "b"]}, {"options"}),
-        ({"question": "x" * 301, "kind": "scale"}, {"question"}),
-        ({"question": "Vraag?", "kind": "scale", "colour": "red"}, {"colour"}),
-    ],
-)  # fmt: skip
-def test_a_bad_poll_is_refused_field_by_field(any_db_app, staff, body, fields):
+BAD_POLLS = [
+    ({"question": "", "kind": "single", "options": ["a", "b"]}, {"question"}),
+    ({"question": "Vraag?", "kind": "poll", "options": ["a", "b"]}, {"kind"}),
+    ({"question": "Vraag?", "kind": "single", "options": ["a"]}, {"options"}),
+    ({"question": "Vraag?", "kind": "single", "options": ["a", "A"]}, {"options"}),
+    ({"question": "Vraag?", "kind": "single", "options": ["a", " "]}, {"options"}),
+    ({"question": "Vraag?", "kind": "single", "options": [str(n) for n in range(11)]},
+     {"options"}),
+    ({"question": "Vraag?", "kind": "single", "options": ["a", "b"], "options_en": ["a"]},
+     {"options_en"}),
+    ({"question": "Vraag?", "kind": "scale", "options": ["a", "b"]}, {"options"}),
+    ({"question": "x" * 301, "kind": "scale"}, {"question"}),
+    ({"question": "Vraag?", "kind": "scale", "colour": "red"}, {"colour"}),
+]  # fmt: skip
+
+
+def test_a_bad_poll_is_refused_field_by_field(any_db_app, staff):
     client = any_db_app.test_client()
-    act = activity_of_kind("plenary")
-    response = client.post(
-        f"/api/v1/activities/{act.id}/polls", json=body, headers=bearer(staff["moderator"])
-    )
-    assert response.status_code == 422
-    assert set(response.get_json()["fields"]) == fields
+    url = f"/api/v1/activities/{activity_of_kind('plenary').id}/polls"
+    for body, fields in BAD_POLLS:
+        response = client.post(url, json=body, headers=bearer(staff["moderator"]))
+        assert response.status_code == 422, body
+        assert set(response.get_json()["fields"]) == fields, body
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Poll)) == 0
 
