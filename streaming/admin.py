@@ -18,6 +18,7 @@ from streaming import presence, qa, services, sources
 from streaming.access import STREAM_STAFF, current_viewer
 from streaming.forms import ActionForm, ModerationForm, OverrideForm, StreamSettingsForm
 from streaming.models import StreamSettings
+from streaming.polls.views import screen_context
 from streaming.views import bp
 
 moderator_required = role_required(*STREAM_STAFF)
@@ -122,6 +123,7 @@ def room_screen(activity_id: int):
         questions=qa.top_questions(act),
         voted=set(),
         mode="screen",
+        **screen_context(act),
     )
 
 

@@ -8,12 +8,17 @@ from conference import hooks
 from conference.api import register_api_blueprint
 from streaming import admin, api, models, people, updates, views  # noqa: F401  (routes, tables)
 from streaming.hooks import watch_url_for_agenda
+from streaming.polls import admin as poll_admin  # noqa: F401  (its routes live on polls.bp)
+from streaming.polls import api as poll_api
+from streaming.polls import views as poll_views
 
 
 def init_app(app: Flask) -> None:
     """Register the streaming pages, the streaming API and hooks."""
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.bp)
+    app.register_blueprint(poll_views.bp)
+    register_api_blueprint(app, poll_api.bp)
     # The agenda links streams to their watch page (sessions cannot import streaming).
     hooks.watch_url.connect(watch_url_for_agenda)
     # A person's page in the back office shows what they followed online.

@@ -22,6 +22,7 @@ from streaming.access import current_viewer, join_opens_at, may_join, viewer_req
 from streaming.certificate_pdf import render_pdf
 from streaming.forms import ActionForm, QuestionForm
 from streaming.models import StreamSettings
+from streaming.polls.views import panel_context
 
 bp = Blueprint("streaming", __name__)
 
@@ -136,6 +137,7 @@ def watch(activity_id: int):
         join_at=join_opens_at(conf, act),
         return_to=request.path,
         **qa_context(conf, act, viewer),
+        **panel_context(act, viewer, request.path),
         **radio_context(conf, viewer, exclude_id=act.id),
     )
 

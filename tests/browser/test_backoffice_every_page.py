@@ -81,6 +81,7 @@ STAFF_PAGES = {
     "streaming.moderate_index": "/online/moderatie",
     "streaming.moderate": "/online/moderatie/{stream}",
     "streaming.room_screen": "/online/scherm/{stream}",
+    "polls.moderate": "/online/moderatie/{stream}/peilingen",
     "checkin.choose": "/scanner",
     "checkin.search": "/scanner/entrance/zoeken?q=janssens",
 }

@@ -162,6 +162,7 @@ CHECKED_ELSEWHERE = {
     "streaming.now": ("test_streaming_browser.py", '"/online anonymous"'),
     "streaming.watch": ("test_streaming_browser.py", '"watch page with HLS player and Q&A"'),
     "streaming.verify": ("test_streaming_browser.py", 'assert_accessible(page, "/attest")'),
+    "polls.page": ("test_polls_browser.py", 'assert_accessible(page, f"vote page'),
 }
 # Public or attendee GET routes that are not HTML pages, with why.
 NOT_PAGES = {
@@ -178,6 +179,7 @@ NOT_PAGES = {
     "streaming.join": "redirects to the video room",
     "streaming.radio": "redirects to the radio's watch page",
     "streaming.questions_fragment": "a fragment of the watch and questions pages",
+    "polls.fragment": "a fragment of the watch, polls and moderator pages and the room screen",
 }
 AXE_HERE = [p for p in PAGES if p.endpoint not in CHECKED_ELSEWHERE or "lang=en" in p.path]
 

@@ -31,6 +31,8 @@ from sessions.programme.changes import EDITABLE
 from sessions.programme.schemas import ActivityPatch
 from sessions.seats.api import ALLOCATION_FIELDS
 from sessions.seats.schemas import AllocationRequest
+from streaming.polls.schemas import PollBallot, PollCreate
+from streaming.polls.services import POLL_FIELDS, VOTE_FIELDS
 from streaming.qa import MODERATION_FIELDS
 from streaming.schemas import Moderation, StreamSettingsPatch
 from streaming.services import SETTING_FIELDS
@@ -48,6 +50,8 @@ VALIDATED_BODIES = [
     (Moderation, MODERATION_FIELDS),
     (ContingentCreate, CONTINGENT_FIELDS),
     (ReconfirmBody, RECONFIRM_FIELDS),
+    (PollCreate, POLL_FIELDS),
+    (PollBallot, VOTE_FIELDS),
 ]
 
 
@@ -212,6 +216,7 @@ def test_a_field_the_document_does_not_list_is_refused(client, tokens):
     assert len(closed) == len(VALIDATED_BODIES) + 1  # and the stream status override
     for path, method in closed:
         url = path.replace("{activity_id}", str(stream_id)).replace("{question_id}", "1")
+        url = url.replace("{poll_id}", "1")
         token = attendee if path.startswith("/api/v1/me") else tokens["organiser"]
         response = client.open(
             url, method=method.upper(), json={"not_documented": 1}, headers=bearer(token)
@@ -245,6 +250,13 @@ def test_every_field_the_api_answers_is_documented(client, tokens):
         ("get", "/api/v1/streams/viewers", organiser, None),
         ("post", "/api/v1/activities/{activity_id}/questions", attendee, {"text": "Waarom?"}),
         ("get", "/api/v1/activities/{activity_id}/questions", organiser, None),
+        (
+            "post",
+            "/api/v1/activities/{activity_id}/polls",
+            organiser,
+            {"question": "Q?", "kind": "scale"},
+        ),
+        ("get", "/api/v1/activities/{activity_id}/polls?view=moderator", organiser, None),
         ("patch", "/api/v1/conference", organiser, {}),
         ("get", "/api/v1/checkin/checkpoints", organiser, None),
         ("get", "/api/v1/checkin/list", organiser, None),

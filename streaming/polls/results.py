@@ -1,0 +1,142 @@
+"""What polls show: counts derived in SQL from the vote rows, versions for ETags, JSON shapes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, select
+
+from conference.extensions import db
+from sessions.programme.models import Activity
+from streaming.access import Viewer
+from streaming.polls.models import SCALE, Poll, PollVote, indexes_of
+
+
+@dataclass
+class Result:
+    """One option's count."""
+
+    index: int
+    label: str
+    votes: int
+    percent: int
+
+
+@dataclass
+class Results:
+    """A poll's counts: per option, the number of people who voted, the average of a scale."""
+
+    options: list[Result]
+    votes: int
+    average: float | None = None
+
+
+def results(poll: Poll, language: str) -> Results:
+    """Count the votes in one query: per option, the rows whose bit mask holds that option."""
+    labels = poll.labels(language)
+    # Literal powers of two: a bound parameter would leave the `&` operand's type to the driver.
+    counted = [
+        func.coalesce(
+            func.sum(case((PollVote.choices.op("&")(literal_column(str(1 << i))) != 0, 1))), 0
+        )
+        for i in range(len(labels))
+    ]
+    row = db.session.execute(
+        select(func.count(PollVote.id), *counted).where(PollVote.poll_id == poll.id)
+    ).one()
+    total, counts = int(row[0]), [int(n) for n in row[1:]]
+    items = [
+        Result(i, label, n, round(100 * n / total) if total else 0)
+        for i, (label, n) in enumerate(zip(labels, counts, strict=True))
+    ]
+    average = None
+    if poll.kind == "scale" and total:
+        average = round(sum(s * n for s, n in zip(SCALE, counts, strict=True)) / total, 1)
+    return Results(items, total, average)
+
+
+def poll_version(poll_id: int) -> int:
+    """The poll's version: it grows with every vote, opening and closing (the one ETag source)."""
+    return db.session.scalar(select(Poll.version).where(Poll.id == poll_id)) or 0
+
+
+def activity_version(activity_id: int) -> tuple[int, int]:
+    """(number of polls, sum of their versions): changes whenever any poll of the activity does."""
+    count, total = db.session.execute(
+        select(func.count(Poll.id), func.coalesce(func.sum(Poll.version), 0)).where(
+            Poll.activity_id == activity_id
+        )
+    ).one()
+    return int(count), int(total)
+
+
+def etag(*parts: Any) -> str:
+    """A short validator from the parts that decide what a page shows."""
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def polls_of(act: Activity, staff_view: bool = False) -> list[Poll]:
+    """An activity's polls: open first, then closed (newest first); drafts for staff only."""
+    query = select(Poll).where(Poll.activity_id == act.id)
+    if not staff_view:
+        query = query.where(Poll.status != "draft")
+    order = case({"open": 0, "draft": 1, "closed": 2}, value=Poll.status)
+    return list(db.session.scalars(query.order_by(order, Poll.id.desc())))
+
+
+def shown_on_screen(act: Activity) -> Poll | None:
+    """The poll the room screen shows: the last one opened, else the last one closed."""
+    for status, stamp in (("open", Poll.opened_at), ("closed", Poll.closed_at)):
+        poll = db.session.scalar(
+            select(Poll)
+            .where(Poll.activity_id == act.id, Poll.status == status)
+            .order_by(stamp.desc(), Poll.id.desc())
+            .limit(1)
+        )
+        if poll is not None:
+            return poll
+    return None
+
+
+def my_votes(poll_ids: list[int], viewer: Viewer) -> dict[int, PollVote]:
+    """The viewer's own vote rows on these polls."""
+    if viewer.user is None or not poll_ids:
+        return {}
+    rows = db.session.scalars(
+        select(PollVote).where(PollVote.poll_id.in_(poll_ids), PollVote.user_id == viewer.user.id)
+    )
+    return {row.poll_id: row for row in rows}
+
+
+def vote_json(row: PollVote | None) -> dict[str, Any] | None:
+    """A vote as the API takes it: {"options": [..]} or {"score": n}."""
+    if row is None:
+        return None
+    return {"score": row.score} if row.score is not None else {"options": indexes_of(row.choices)}
+
+
+def poll_json(poll: Poll, language: str, mine: PollVote | None = None) -> dict[str, Any]:
+    """GET /api/v1/polls/<id>: the poll, its counts and (for a voter) their own vote."""
+    counted = results(poll, language)
+    item: dict[str, Any] = {
+        "id": poll.id,
+        "activity_id": poll.activity_id,
+        "kind": poll.kind,
+        "status": poll.status,
+        "question": poll.question,
+        "question_en": poll.question_en,
+        "options": list(poll.options),
+        "options_en": poll.options_en,
+        "results": [
+            {"index": r.index, "label": r.label, "votes": r.votes, "percent": r.percent}
+            for r in counted.options
+        ],
+        "votes": counted.votes,
+        "version": poll.version,
+        "my_vote": vote_json(mine),
+    }
+    if counted.average is not None:
+        item["average"] = counted.average
+    return item
