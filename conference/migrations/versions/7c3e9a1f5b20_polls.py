@@ -1,7 +1,7 @@
 """live polls on activities, one vote row per person and poll (issue 17)
 
 Revision ID: 7c3e9a1f5b20
-Revises: 5e1c7a9d2f40
+Revises: c4a7e2b19d3f
 Create Date: 2026-12-10 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e9a1f5b20'
-down_revision = '5e1c7a9d2f40'
+down_revision = 'c4a7e2b19d3f'
 branch_labels = None
 depends_on = None
 
