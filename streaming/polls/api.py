@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
+from conference import live
 from conference.auth import role_required
 from conference.extensions import limiter
 from conference.i18n import lang
@@ -23,15 +22,6 @@ moderator_required = role_required(*STREAM_STAFF)
 docs = ApiDocs(
     "polls", "Live polls on plenaries, streams and workshops, shared by room and stream."
 )
-
-
-def _cached(payload: Callable[[], dict], tag: str) -> Response:
-    """The answer with its ETag, or 304 when the caller has it already."""
-    fresh = not request.if_none_match.contains(tag)
-    response = jsonify(payload()) if fresh else Response(status=304)
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 def _poll_answer(poll, status: int = 200) -> tuple[Response, int]:
@@ -65,23 +55,20 @@ def create(activity_id: int):
     },
 )
 @viewer_required
+@live.conditional(results.activity_polls_etag)
 def activity_polls(activity_id: int):
-    """The activity's polls as this person sees them."""
+    """The activity's polls as this person sees them (304 from the stamps when unchanged)."""
     act = qa_activity(current_conference(), activity_id)
     viewer = current_viewer()
     staff_view = request.args.get("view") == "moderator" and viewer.staff
-    user_id = viewer.user.id if viewer.user else 0
-    tag = results.etag("polls", act.id, *results.activity_version(act.id), user_id, staff_view)
-
-    def payload() -> dict:
-        polls = results.polls_of(act, staff_view)
-        mine = results.my_votes([p.id for p in polls], viewer)
-        return {
+    polls = results.polls_of(act, staff_view)
+    mine = results.my_votes([p.id for p in polls], viewer)
+    return jsonify(
+        {
             "activity_id": act.id,
             "polls": [results.poll_json(p, lang(), mine.get(p.id)) for p in polls],
         }
-
-    return _cached(payload, tag + lang())
+    )
 
 
 @bp.get("/polls/<int:poll_id>")
@@ -93,18 +80,13 @@ def activity_polls(activity_id: int):
     },
 )
 @viewer_required
+@live.conditional(results.poll_etag)
 def poll(poll_id: int):
-    """A poll with its counts (drafts only for moderators)."""
+    """A poll with its counts (drafts only for moderators; 304 from the stamps when unchanged)."""
     viewer = current_viewer()
     found = services.visible_poll(current_conference(), poll_id, viewer)
-    user_id = viewer.user.id if viewer.user else 0
-    tag = results.etag("poll", found.id, results.poll_version(found.id), user_id, lang())
-
-    def payload() -> dict:
-        mine = results.my_votes([found.id], viewer).get(found.id)
-        return results.poll_json(found, lang(), mine)
-
-    return _cached(payload, tag)
+    mine = results.my_votes([found.id], viewer).get(found.id)
+    return jsonify(results.poll_json(found, lang(), mine))
 
 
 def _move(poll_id: int, action: str):

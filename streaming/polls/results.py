@@ -1,13 +1,14 @@
-"""What polls show: counts derived in SQL from the vote rows, versions for ETags, JSON shapes."""
+"""What polls show: counts derived in SQL from the vote rows, live stamps, JSON shapes."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from sqlalchemy import case, func, literal_column, select
 
+from conference import live
 from conference.extensions import db
 from sessions.programme.models import Activity
 from streaming.access import Viewer
@@ -57,24 +58,37 @@ def results(poll: Poll, language: str) -> Results:
     return Results(items, total, average)
 
 
-def poll_version(poll_id: int) -> int:
-    """The poll's version: it grows with every vote, opening and closing (the one ETag source)."""
-    return db.session.scalar(select(Poll.version).where(Poll.id == poll_id)) or 0
+def poll_topic(poll_id: int) -> str:
+    """The stamp of one poll: it moves with every vote, opening and closing."""
+    return f"poll:{poll_id}"
 
 
-def activity_version(activity_id: int) -> tuple[int, int]:
-    """(number of polls, sum of their versions): changes whenever any poll of the activity does."""
-    count, total = db.session.execute(
-        select(func.count(Poll.id), func.coalesce(func.sum(Poll.version), 0)).where(
-            Poll.activity_id == activity_id
-        )
-    ).one()
-    return int(count), int(total)
+def polls_topic(activity_id: int) -> str:
+    """The stamp of an activity's polls: it moves when any of them changes or one is added."""
+    return f"polls:{activity_id}"
 
 
-def etag(*parts: Any) -> str:
-    """A short validator from the parts that decide what a page shows."""
-    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32]
+def poll_etag(poll_id: int) -> str | None:
+    """GET /api/v1/polls/<id> of this caller, from the stamps alone (no query)."""
+    return live.etag(
+        [poll_topic(poll_id)], "poll-json", poll_id, live.caller_key(), live.language_hint()
+    )
+
+
+def activity_polls_etag(activity_id: int) -> str | None:
+    """An activity's polls (API list and HTML fragment) of this caller, from the stamps alone."""
+    args = request.args
+    return live.etag(
+        [polls_topic(activity_id)],
+        "polls",
+        request.endpoint,
+        activity_id,
+        args.get("view", ""),
+        args.get("mode", "attendee"),
+        args.get("next", ""),
+        live.caller_key(),
+        live.language_hint(),
+    )
 
 
 def polls_of(act: Activity, staff_view: bool = False) -> list[Poll]:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from conference import audit
+from conference import audit, live
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Forbidden, Invalid, NotFound
@@ -18,6 +18,7 @@ from conference.validation import text_field
 from streaming.access import Viewer
 from streaming.polls.errors import InvalidVote, PollClosed, PollNotOpen
 from streaming.polls.models import MAX_OPTIONS, POLL_KINDS, SCALE, Poll, PollVote, mask_of
+from streaming.polls.results import poll_topic, polls_topic
 from streaming.qa import qa_activity
 
 POLL_FIELDS = ("question", "question_en", "kind", "options", "options_en")
@@ -77,6 +78,7 @@ def create(conf: Conference, activity_id: int, user: User, data: dict[str, Any])
         poll = Poll(activity_id=act.id, created_by_id=user.id, **fields)
         session.add(poll)
         session.flush()
+        live.mark(session, poll_topic(poll.id), polls_topic(act.id))
         audit.record(
             session, actor=user, action="poll.create", target_type="poll", target_id=poll.id,
             after={"activity_id": act.id, "kind": poll.kind, "question": poll.question},
@@ -108,7 +110,7 @@ MOVES = {"open": (("draft", "closed"), "open"), "close": (("open",), "closed")}
 def move(conf: Conference, poll_id: int, user: User, action: str) -> Poll:
     """Open (a draft or a closed poll again) or close a poll; doing it twice changes nothing."""
     sources, target = MOVES[action]
-    conference_poll(conf, poll_id)
+    activity_id = conference_poll(conf, poll_id).activity_id
     now = utcnow()
     stamp = {"opened_at": now} if target == "open" else {"closed_at": now}
     with write_transaction(db.session) as session:
@@ -124,6 +126,7 @@ def move(conf: Conference, poll_id: int, user: User, action: str) -> Poll:
         if not moved and status != target:
             raise PollNotOpen()
         if moved:
+            live.mark(session, poll_topic(poll_id), polls_topic(activity_id))
             audit.record(
                 session, actor=user, action=f"poll.{action}", target_type="poll",
                 target_id=poll_id, after={"status": target},
@@ -177,6 +180,7 @@ def vote(conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]) -
         if not bumped:
             status = session.scalar(select(Poll.status).where(Poll.id == poll_id))
             raise PollClosed() if status == "closed" else PollNotOpen()
+        live.mark(session, poll_topic(poll_id), polls_topic(poll.activity_id))
         try:
             with session.begin_nested():
                 session.add(

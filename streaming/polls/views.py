@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
+from conference import live
 from conference.errors import DomainError
 from conference.extensions import limiter
 from conference.i18n import lang
@@ -90,29 +91,22 @@ def page(activity_id: int):
 
 @bp.get("/online/peilingen/<int:activity_id>/lijst")
 @viewer_required
+@live.conditional(results.activity_polls_etag)
 def fragment(activity_id: int):
-    """The polls as an HTML fragment with an ETag, for the page's script to refresh them."""
+    """The polls as an HTML fragment (304 from the stamps when unchanged), for the page's script."""
     act = qa_activity(current_conference(), activity_id)
     viewer = current_viewer()
     mode = request.args.get("mode", "attendee")
     if mode not in MODES or (mode != "attendee" and not viewer.staff):
         mode = "attendee"
-    user_id = viewer.user.id if viewer.user else 0
-    tag = results.etag("polls", act.id, *results.activity_version(act.id), user_id, mode, lang())
-    if request.if_none_match.contains(tag):
-        response = Response(status=304)
+    back = safe_next(request.args.get("next"), url_for("polls.page", activity_id=act.id))
+    context: dict[str, Any] = {"act": act, "mode": mode, "poll_return_to": back}
+    if mode == "screen":
+        context.update(screen_context(act))
     else:
-        back = safe_next(request.args.get("next"), url_for("polls.page", activity_id=act.id))
-        context: dict[str, Any] = {"act": act, "mode": mode, "poll_return_to": back}
-        if mode == "screen":
-            context.update(screen_context(act))
-        else:
-            context["poll_entries"] = entries(act, viewer, staff_view=mode == "moderator")
-            context["poll_errors"] = {}
-        response = Response(render_template("streaming/polls/_list.html", **context))
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+        context["poll_entries"] = entries(act, viewer, staff_view=mode == "moderator")
+        context["poll_errors"] = {}
+    return Response(render_template("streaming/polls/_list.html", **context))
 
 
 def ballot_from_form(kind: str) -> dict[str, Any]:

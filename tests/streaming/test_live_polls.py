@@ -144,3 +144,28 @@ def test_a_304_needs_the_etag_this_server_gave(app, plenary):
     url = f"/online/vragen/{plenary.id}/lijst"
     assert _poll(client, url, '"made-up"').status_code == 200
     assert _poll(client, url, "*").status_code == 200  # no 304 to a caller who has nothing
+
+
+def test_an_unchanged_live_poll_is_a_304_without_sql_and_a_vote_changes_it(app, plenary, tokens):
+    """The hybrid room's polls (GET /api/v1/polls/<id> and the list) ride the same stamps."""
+    moderator, viewer = bearer(tokens["moderator"]), bearer(token_for(attendee("online")))
+    voter = bearer(token_for(attendee("online")))
+    client = app.test_client()
+    made = client.post(
+        f"/api/v1/activities/{plenary.id}/polls",
+        json={"question": "Haalbaar?", "kind": "scale"},
+        headers=moderator,
+    ).get_json()
+    assert client.post(f"/api/v1/polls/{made['id']}/open", headers=moderator).status_code == 200
+    for url in (f"/api/v1/polls/{made['id']}", f"/api/v1/activities/{plenary.id}/polls"):
+        first = _poll(client, url, **viewer)
+        assert first.status_code == 200
+        with statements() as seen:
+            again = _poll(client, url, first.headers["ETag"], **viewer)
+        assert (again.status_code, seen) == (304, [])
+        # Someone else's validator is not this viewer's.
+        assert _poll(client, url, first.headers["ETag"], **voter).status_code == 200
+        vote = client.post(f"/api/v1/polls/{made['id']}/vote", json={"score": 4}, headers=voter)
+        assert vote.status_code == 200
+        changed = _poll(client, url, first.headers["ETag"], **viewer)
+        assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]

@@ -105,9 +105,29 @@ def test_an_approved_question_reaches_a_viewer_on_the_other_server(two_servers):
     assert seconds < DEADLINE_SECONDS
 
 
-# Polls of the hybrid room (streaming/polls, another branch): once merged, the same proof for a
-# poll result goes here, e.g. `test_a_poll_result_reaches_a_viewer_on_the_other_server`: open a
-# poll and vote through server `a`, then `delivered_within(b.url, f"/api/v1/polls/{id}", viewer,
-# lambda body: body["votes"] == 1, etag)`, with the poll service marking `poll:<id>`
-# (`conference.live.mark` or `live.watch` on its model) and its GET view decorated with
-# `live.conditional` like the Q&A's.
+@pytest.mark.postgres
+def test_a_poll_result_reaches_a_viewer_on_the_other_server(two_servers):
+    a, b = two_servers
+    plenary = activity_of_kind("plenary")
+    viewer = {"Authorization": f"Bearer {token_for(attendee('online'))}"}
+    voter = {"Authorization": f"Bearer {token_for(attendee('online'))}"}
+    _, raw = create_staff("moderator@example.org", "moderator", "Moderator", "wachtwoord-mod-1")
+    moderator = {"Authorization": f"Bearer {raw}"}
+    poll = {"question": "Haalbaar?", "kind": "single", "options": ["ja", "nee"]}
+    status, _, made = call(a.url, "POST", f"/api/v1/activities/{plenary.id}/polls", moderator, poll)
+    assert status == 201
+    assert call(a.url, "POST", f"/api/v1/polls/{made['id']}/open", moderator)[0] == 200
+    path = f"/api/v1/polls/{made['id']}"
+    status, headers, body = call(b.url, "GET", path, viewer)
+    assert (status, body["votes"]) == (200, 0)
+    etag = headers["ETag"]
+    assert call(b.url, "GET", path, {**viewer, "If-None-Match": etag})[0] == 304
+
+    status, _, _ = call(a.url, "POST", f"{path}/vote", voter, {"options": [1]})
+    assert status == 200
+
+    def counted(body: dict) -> bool:
+        return body["votes"] == 1 and [r["votes"] for r in body["results"]] == [0, 1]
+
+    seconds = delivered_within(b.url, path, viewer, counted, etag)
+    assert seconds < DEADLINE_SECONDS
