@@ -15,6 +15,8 @@ from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
 from registration.checkin import views as checkin_views
+from registration.questions import api as questions_api
+from registration.questions import models as questions_models  # noqa: F401  (the tables)
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +26,7 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, api.bp)
     app.register_blueprint(checkin_views.bp)
     register_api_blueprint(app, checkin_api.bp)
+    register_api_blueprint(app, questions_api.bp)
     connect_hooks()
     with app.app_context():
         people.register_sql_functions(db.engine)
