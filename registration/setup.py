@@ -7,6 +7,7 @@ from flask import Flask
 from conference import hooks
 from conference.api import register_api_blueprint
 from conference.extensions import db
+from conference.questions.kinds import answer_text
 from registration import api, models, services, views  # noqa: F401  (models: the tables)
 from registration.account import mail_preferences, unsubscribe  # noqa: F401  (pages join views.bp)
 from registration.account import views as account_views  # noqa: F401  (pages join views.bp)
@@ -17,6 +18,7 @@ from registration.checkin import models as checkin_models  # noqa: F401  (the ta
 from registration.checkin import views as checkin_views
 from registration.questions import api as questions_api
 from registration.questions import models as questions_models  # noqa: F401  (the tables)
+from registration.questions import views as questions_views
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +30,9 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, checkin_api.bp)
     register_api_blueprint(app, questions_api.bp)
     connect_hooks()
+    # The personal page shows the answers; the answers page shows closed ones as text.
+    app.add_template_global(questions_views.answers_shown, "registration_answers")
+    app.add_template_global(answer_text)
     with app.app_context():
         people.register_sql_functions(db.engine)
 

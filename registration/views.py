@@ -32,6 +32,7 @@ from conference.services import current_conference
 from registration.access import current_registration
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
 from registration.journey import next_steps
+from registration.questions.forms import form_with_questions, posted_answers, show_answer_errors
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
 from registration.tickets import active_ticket, ticket_url
 from registration.validation import clean_email
@@ -78,6 +79,7 @@ def _form_page(form, conf, status=200, step=1, general=None, already=None):
         template,
         form=form,
         conf=conf,
+        questions=form.questions,
         suggestions=SECTOR_SUGGESTIONS,
         quotas=quotas_active(conf, utcnow()),
         general=general,
@@ -95,7 +97,7 @@ def register_page():
     now = utcnow()
     if not conf.registration_open(now):
         return _window_page(conf, now)
-    form = RegistrationForm()
+    form = form_with_questions(RegistrationForm, conf.id)
     if request.method == "GET":
         form.language.data = form.language.data or lang()
         return _form_page(form, conf)
@@ -109,9 +111,10 @@ def register_page():
         form.venue_choice.errors = [_l("Kies wat je wilt doen.")]
         return _form_page(form, conf, 422, step=2)
     try:
-        result = register(form.data_for_rules(), venue_choice=venue_choice, language=lang())
+        data = {**form.data_for_rules(), "answers": posted_answers(form)}
+        result = register(data, venue_choice=venue_choice, language=lang())
     except Invalid as exc:
-        general = apply_errors(form, exc.fields)
+        general = apply_errors(form, show_answer_errors(form, exc.fields))
         return _form_page(form, conf, 422, general=general)
     except VenueFull:
         form.step.data = "2"

@@ -190,3 +190,15 @@ def clean_answers(
     if errors:
         raise Invalid(fields=errors)
     return out
+
+
+def answer_text(q: QuestionDef, value: Any) -> str:
+    """A stored answer as a reader sees it: choice labels, ja/nee, the text, number or date."""
+    if value is None:
+        return ""
+    labels = {c.key: c.label for c in q.choices}
+    if q.type == "choices" and isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if q.type == "yes_no":
+        return str(_l("Ja") if value else _l("Nee"))
+    return labels.get(value, str(value)) if q.type == "choice" else str(value)

@@ -16,11 +16,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import Session
 
+from conference.clock import utcnow
+from conference.db import write_transaction
 from conference.errors import Invalid
 from conference.extensions import db
+from conference.questions import kinds
 from conference.questions.kinds import Choice, QuestionDef, clean_answers
+from conference.validation import tidy_search
 from registration.models import Registration
 from registration.questions.models import RegistrationAnswer, RegistrationQuestion
+from registration.venue import lock_registration
 
 ONLY_FOR = {
     "onsite": _l("Alleen voor wie ter plaatse komt."),
@@ -166,7 +171,22 @@ def answers_by_key(registration_id: int, *, archived: bool = False) -> dict[str,
     )
     if not archived:
         query = query.where(RegistrationQuestion.archived_at.is_(None))
-    return dict(db.session.execute(query).tuples().all())
+    return {key: value for key, value in db.session.execute(query)}
+
+
+def answers_export(reg: Registration) -> list[dict[str, Any]]:
+    """Every answer of a registration (archived questions too), for the personal data export."""
+    rows = db.session.execute(
+        select(RegistrationQuestion, RegistrationAnswer.value)
+        .join(RegistrationAnswer, RegistrationAnswer.question_id == RegistrationQuestion.id)
+        .where(RegistrationAnswer.registration_id == reg.id)
+        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+    )
+    return [
+        {"key": q.key, "question": definition(q, reg.language).label, "answer": value,
+         "text": answer_text(q, value, reg.language)}
+        for q, value in rows
+    ]  # fmt: skip
 
 
 def answers_table(registration_ids: Iterable[int]) -> dict[int, dict[int, Any]]:
@@ -187,19 +207,49 @@ def answers_table(registration_ids: Iterable[int]) -> dict[int, dict[int, Any]]:
 
 
 def answer_text(q: RegistrationQuestion, value: Any, language: str = "nl") -> str:
-    """An answer as a reader sees it: choice labels, ja/nee, the text or number."""
-    if value is None:
-        return ""
-    d = definition(q, language)
-    labels = {c.key: c.label for c in d.choices}
-    if q.type == "choice":
-        return labels.get(value, str(value))
-    if q.type == "choices":
-        return ", ".join(labels.get(v, str(v)) for v in value)
-    if q.type == "yes_no":
-        with force_locale(language):
-            return str(_l("Ja") if value else _l("Nee"))
-    return str(value)
+    """An answer as a reader of `language` sees it (exports, lists, the personal page)."""
+    with force_locale(language):
+        return kinds.answer_text(definition(q, language), value)
+
+
+def closed_keys(session: Session, conference_id: int, now: datetime) -> set[str]:
+    """The questions whose answers can no longer be changed."""
+    return {q.key for q in questions_of(session, conference_id) if _closed(q, now)}
+
+
+def change_answers(session: Session, reg: Registration, raw: Any, now: datetime) -> None:
+    """The person changes some answers (PATCH /me, the personal page), before each deadline."""
+    checked = check_answers(session, reg.conference_id, raw, reg.mode, partial=True, now=now)
+    keep_answers(session, reg.id, checked, now)
+
+
+def update_answers(registration_id: int, raw: Any, now: datetime | None = None) -> None:
+    """Change one's answers in a transaction of its own (the personal page)."""
+    now = now or utcnow()
+    with write_transaction(db.session) as session:
+        reg = lock_registration(session, registration_id)
+        change_answers(session, reg, raw, now)
+
+
+def answer_columns(
+    conference_id: int, registration_ids: Iterable[int], *, for_speakers: bool = False
+) -> tuple[list[str], dict[int, list[str]]]:
+    """Export columns: one header per question and, per registration, its answers as text.
+
+    Organisers get every question, archived ones too (marked); speakers' and guides' lists only
+    the questions shown to speakers, never a sensitive one.
+    """
+    questions = questions_of(db.session, conference_id, archived=not for_speakers)
+    if for_speakers:
+        questions = [q for q in questions if q.visible_to_speakers and not q.sensitive]
+    headers = [q.label + (f" ({_l('gearchiveerd')})" if q.archived else "") for q in questions]
+    ids = list(registration_ids)
+    table = answers_table(ids) if questions else {}
+    rows = {
+        reg_id: [answer_text(q, table.get(reg_id, {}).get(q.id)) for q in questions]
+        for reg_id in ids
+    }
+    return headers, rows
 
 
 def registrations_answering(conference_id: int, key: str, wanted: str) -> Select:
@@ -224,6 +274,32 @@ def registrations_answering(conference_id: int, key: str, wanted: str) -> Select
         )
         .distinct()
     )
+
+
+def answer_filter(args: Any) -> tuple[str, str] | None:
+    """`?question=<key>&answer=<value>` (or `?answer=<key>:<value>`, a screen's one menu) of a
+    list or export, tidied; None when not asked."""
+    key = tidy_search(args.get("question"), "question", 40)
+    wanted = tidy_search(args.get("answer"), "answer")
+    if not key and ":" in wanted:
+        key, wanted = wanted.split(":", 1)
+    return (key, wanted) if key and wanted else None
+
+
+def answer_options(conference_id: int) -> list[tuple[str, str]]:
+    """The answers a screen can filter on: each choice and yes/no, with how many gave it."""
+    return [
+        (f"{counted['question'].key}:{_filter_word(item['key'])}",
+         f"{counted['question'].label}: {item['label']} ({item['count']})")
+        for counted in choice_counts(conference_id)
+        for item in counted["counts"]
+    ]  # fmt: skip
+
+
+def _filter_word(key: Any) -> str:
+    if isinstance(key, bool):
+        return "yes" if key else "no"
+    return str(key)
 
 
 def _matches(kind: str, value: Any, wanted: str) -> bool:
