@@ -16,6 +16,7 @@ from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
 from registration.checkin import views as checkin_views
+from registration.questions import admin as questions_admin
 from registration.questions import api as questions_api
 from registration.questions import models as questions_models  # noqa: F401  (the tables)
 from registration.questions import views as questions_views
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     """Register the registration, people-screen and check-in blueprints and hooks."""
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(questions_admin.bp)
     register_api_blueprint(app, api.bp)
     app.register_blueprint(checkin_views.bp)
     register_api_blueprint(app, checkin_api.bp)

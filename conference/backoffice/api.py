@@ -13,7 +13,6 @@ from conference.errors import NotFound
 from conference.extensions import db
 from conference.openapi import ApiDocs
 from conference.services import current_conference
-from registration.questions.services import answer_filter
 from sessions.programme.models import Activity
 
 bp = Blueprint("backoffice_api", __name__, url_prefix="/api/v1")
@@ -31,7 +30,7 @@ def _registrations(fmt: str):
     conf = current_conference()
     include = request.args.get("include_canceled", "").lower() in {"1", "true", "yes"}
     table = exports.registrations_table(
-        conf, include_canceled=include, answer=answer_filter(request.args)
+        conf, include_canceled=include, answer=exports.answer_filter(request.args)
     )
     return _table_download(table, f"inschrijvingen-{conf.slug}", fmt)
 

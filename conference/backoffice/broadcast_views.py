@@ -16,7 +16,6 @@ from conference.errors import Invalid
 from conference.extensions import db
 from conference.services import current_conference
 from conference.validation import as_id
-from registration.questions.services import answer_options
 from sessions.programme import services as programme_services
 
 
@@ -32,7 +31,7 @@ def _form(conf, obj=None) -> BroadcastForm:
     ]
     if request.method == "GET" and obj is not None and obj.activity_id:
         form.activity.data = str(obj.activity_id)
-    form.answer.choices = [("", _("iedereen van die groep")), *answer_options(conf.id)]
+    form.answer.choices = [("", _("iedereen van die groep")), *service.answer_options(conf.id)]
     if request.method == "GET" and obj is not None:
         form.answer.data = obj.answer_filter or ""
     return form
@@ -140,7 +139,7 @@ def broadcast(broadcast_id: int):
         - service.audience_count(
             conf, item.audience, item.activity_id, news=True, answer=item.answer_filter
         ),
-        answer_label=dict(answer_options(conf.id)).get(item.answer_filter),
+        answer_label=dict(service.answer_options(conf.id)).get(item.answer_filter),
         recipients=recipients,
         names=service.names_of([r.registration_id for r in recipients]),
         activity=activity,

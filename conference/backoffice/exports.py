@@ -28,7 +28,11 @@ from conference.clock import local
 from conference.extensions import db
 from conference.models import AuditEntry, Conference
 from registration.models import Registration
-from registration.questions.services import answer_columns, registrations_answering
+from registration.questions.services import (  # noqa: F401  (answer_filter: the export API's)
+    answer_columns,
+    answer_filter,
+    registrations_answering,
+)
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from conference.auth import organiser_required, public
 from conference.clock import isoformat
@@ -16,8 +15,8 @@ from conference.openapi import PUBLIC, ApiDocs, Reply
 from conference.services import current_conference
 from conference.validation import json_body
 from registration.questions import editing, schemas
-from registration.questions.models import RegistrationAnswer, RegistrationQuestion
-from registration.questions.services import public_json, questions_of
+from registration.questions.models import RegistrationQuestion
+from registration.questions.services import answer_counts, public_json, questions_of
 
 bp = Blueprint("questions_api", __name__, url_prefix="/api/v1")
 docs = ApiDocs("questions", "The organisers' own registration questions.")
@@ -60,13 +59,7 @@ def registration_form():
 def list_questions():
     """Every question of the conference, with how many answered it."""
     conf = current_conference()
-    counts = dict(
-        db.session.execute(
-            select(RegistrationAnswer.question_id, func.count()).group_by(
-                RegistrationAnswer.question_id
-            )
-        ).tuples()
-    )
+    counts = answer_counts(conf.id)
     questions = questions_of(db.session, conf.id, archived=True)
     return jsonify(
         {"questions": [question_json(q, conf.timezone, counts.get(q.id, 0)) for q in questions]}

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from conference.clock import utcnow
@@ -172,6 +172,17 @@ def answers_by_key(registration_id: int, *, archived: bool = False) -> dict[str,
     if not archived:
         query = query.where(RegistrationQuestion.archived_at.is_(None))
     return {key: value for key, value in db.session.execute(query)}
+
+
+def answer_counts(conference_id: int) -> dict[int, int]:
+    """Per question of the conference (by id), how many registrations answered it."""
+    query = (
+        select(RegistrationAnswer.question_id, func.count())
+        .join(RegistrationQuestion, RegistrationQuestion.id == RegistrationAnswer.question_id)
+        .where(RegistrationQuestion.conference_id == conference_id)
+        .group_by(RegistrationAnswer.question_id)
+    )
+    return {question_id: count for question_id, count in db.session.execute(query)}
 
 
 def answers_export(reg: Registration) -> list[dict[str, Any]]:
