@@ -15,6 +15,7 @@ from typing_extensions import TypeAliasType
 from conference.models import PROFILES
 from conference.schemas import Body, Url, examples, maybe
 from registration.models import MODES
+from registration.questions.schemas import Answers
 from registration.validation import LANGUAGES, TEXT_FIELDS
 
 # Literals of the validator's own tuples: the documented words are the accepted words.
@@ -66,6 +67,10 @@ class RegistrationCreate(Body):
     accessibility_needs: str | None = text("accessibility_needs")
     diet: str | None = text("diet")
     code: str = maybe("A partner's contingent code: an on-site place from its contingent.")
+    answers: Answers = maybe(
+        "Answers to the organisers' questions (GET /api/v1/registration-form) by key; a list "
+        "of choice keys for `choices`. Errors name `answers.<key>`."
+    )
 
 
 class RegistrationCreated(BaseModel):
@@ -103,6 +108,7 @@ class MeUpdate(Body):
     diet: str | None = maybe(max_length=TEXT_FIELDS["diet"][0])
     mode: Mode = maybe()
     venue_waitlist: bool = maybe()
+    answers: Answers = maybe("Changed answers by key, until each question's `editable_until`.")
 
 
 class MeSeat(BaseModel):
@@ -139,3 +145,4 @@ class Me(BaseModel):
     )
     seats: list[MeSeat]
     reconfirmed_at: datetime | None = maybe("When the person confirmed they still come.")
+    answers: Answers = maybe("The answers to the organisers' questions, by key.")

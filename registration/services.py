@@ -42,6 +42,7 @@ from registration.errors import (  # noqa: F401  (the services' API)
     VenueFull,
 )
 from registration.models import Registration, Ticket
+from registration.questions.services import answers_by_key, change_answers
 from registration.reconfirm.services import state as reconfirm_state
 from registration.signup import Registered, register  # noqa: F401  (the services' API)
 from registration.tickets import issue_ticket, ticket_url
@@ -92,6 +93,7 @@ def registration_json(reg: Registration) -> dict[str, Any]:
         "venue_offer_expires_at": isoformat(reg.venue_offer_expires_at, tz),
         "seats": seats_of(reg),
         "reconfirmed_at": isoformat(reconfirm_state(reg)["reconfirmed_at"], tz),
+        "answers": answers_by_key(reg.id),
     }
 
 
@@ -107,10 +109,13 @@ def update_registration(
     (an on-site place), `waitlisted` (joined the waiting list), `online`; else None.
     """
     now = now or utcnow()
-    clean = clean_registration(data, partial=True)
+    clean = clean_registration({k: v for k, v in data.items() if k != "answers"}, partial=True)
     with write_transaction(db.session) as session:
         conf, reg = lock_for_change(session, registration_id)
-        return change_registration(session, conf, reg, clean, now)
+        outcome = change_registration(session, conf, reg, clean, now)
+        if "answers" in data:  # the organisers' questions (registration.questions)
+            change_answers(session, reg, data["answers"], now)
+        return outcome
 
 
 def accept_offer(registration_id: int, now: datetime | None = None) -> str:

@@ -38,7 +38,8 @@ from registration import notify
 from registration.contingents.places import take_with_code
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
 from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
-from registration.models import Registration, Ticket, full_name, new_ticket_secret
+from registration.models import MODES, Registration, Ticket, full_name, new_ticket_secret
+from registration.questions.services import check_answers, keep_answers
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
 from registration.venue import take_counter
@@ -119,6 +120,7 @@ class Draft:
     link_token: str = ""
     # A partner's contingent code, as typed (see `contingent_place`).
     code: str | None = None
+    answers: dict[Any, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -174,13 +176,29 @@ def validate(
     if not conf.registration_opens_at <= now < conf.registration_closes_at:
         raise RegistrationClosed()
     code = data.get("code") or None
-    clean = clean_registration({key: value for key, value in data.items() if key != "code"})
+    clean = clean_registration({k: v for k, v in data.items() if k not in ("code", "answers")})
     if venue_choice is not None and venue_choice not in VENUE_CHOICES:
         raise Invalid(fields={"venue_choice": _l("Kies wat je wilt doen.")})
     language = clean.get("language") or language or "nl"
     return Draft(
         conf=conf, clean=clean, language=language, venue_choice=venue_choice, now=now, code=code
     )
+
+
+def answers(session: Session, conf: Row, data: dict[str, Any], invalid: Invalid | None) -> dict:
+    """The answers to the organisers' questions for the mode asked (`registration.questions`).
+
+    With `invalid` (the other fields were wrong), its messages and the answers' come together,
+    so a form shows every problem at once.
+    """
+    mode = data.get("mode")
+    try:
+        found = check_answers(session, conf.id, data.get("answers"), mode) if mode in MODES else {}
+    except Invalid as exc:
+        raise Invalid(fields={**(invalid.fields if invalid else {}), **exc.fields}) from None
+    if invalid is not None:
+        raise invalid
+    return found
 
 
 def guess_outcome(draft: Draft) -> Outcome:
@@ -344,10 +362,17 @@ def add_registration(
     now: datetime,
 ) -> Registered:
     """The steps of a registration, inside the caller's write transaction."""
-    draft = validate(_conference(session), data, venue_choice, language, now)
+    conf = _conference(session)
+    try:
+        draft = validate(conf, data, venue_choice, language, now)
+    except Invalid as exc:
+        answers(session, conf, data, exc)
+        raise
+    draft.answers = answers(session, conf, data, None)
     guess = guess_outcome(draft)
     account(session, draft)
     registration(session, draft, guess)
+    keep_answers(session, draft.reg_id, draft.answers, now)
     # Written for the guess, so the counter's row lock below is held only until the COMMIT.
     ticket(session, draft, guess)
     mail_id = mail(session, draft, guess)

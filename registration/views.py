@@ -33,6 +33,7 @@ from registration.access import current_registration
 from registration.contingents.guard import with_code_guard
 from registration.forms import SECTOR_SUGGESTIONS, RegistrationForm
 from registration.journey import next_steps
+from registration.questions.forms import form_with_questions, posted_answers, show_answer_errors
 from registration.services import AlreadyRegistered, RegistrationClosed, VenueFull, register
 from registration.tickets import active_ticket, ticket_url
 from registration.validation import clean_email
@@ -79,6 +80,7 @@ def _form_page(form, conf, status=200, step=1, general=None, already=None):
         template,
         form=form,
         conf=conf,
+        questions=form.questions,
         suggestions=SECTOR_SUGGESTIONS,
         quotas=quotas_active(conf, utcnow()),
         general=general,
@@ -96,7 +98,7 @@ def register_page():
     now = utcnow()
     if not conf.registration_open(now):
         return _window_page(conf, now)
-    form = RegistrationForm()
+    form = form_with_questions(RegistrationForm, conf.id)
     if request.method == "GET":
         form.language.data = form.language.data or lang()
         return _form_page(form, conf)
@@ -110,14 +112,14 @@ def register_page():
         form.venue_choice.errors = [_l("Kies wat je wilt doen.")]
         return _form_page(form, conf, 422, step=2)
     try:
-        data = form.data_for_rules()
+        data = {**form.data_for_rules(), "answers": posted_answers(form)}
         result = with_code_guard(
             request.remote_addr,
             data,
             lambda: register(data, venue_choice=venue_choice, language=lang()),
         )
     except Invalid as exc:
-        general = apply_errors(form, exc.fields)
+        general = apply_errors(form, show_answer_errors(form, exc.fields))
         return _form_page(form, conf, 422, general=general)
     except VenueFull:
         form.step.data = "2"

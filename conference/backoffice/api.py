@@ -29,7 +29,9 @@ def _table_download(table: exports.Table, stem: str, fmt: str):
 def _registrations(fmt: str):
     conf = current_conference()
     include = request.args.get("include_canceled", "").lower() in {"1", "true", "yes"}
-    table = exports.registrations_table(conf, include_canceled=include)
+    table = exports.registrations_table(
+        conf, include_canceled=include, answer=exports.answer_filter(request.args)
+    )
     return _table_download(table, f"inschrijvingen-{conf.slug}", fmt)
 
 

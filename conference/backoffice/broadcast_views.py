@@ -31,6 +31,9 @@ def _form(conf, obj=None) -> BroadcastForm:
     ]
     if request.method == "GET" and obj is not None and obj.activity_id:
         form.activity.data = str(obj.activity_id)
+    form.answer.choices = [("", _("iedereen van die groep")), *service.answer_options(conf.id)]
+    if request.method == "GET" and obj is not None:
+        form.answer.data = obj.answer_filter or ""
     return form
 
 
@@ -39,6 +42,7 @@ def _data(form: BroadcastForm) -> dict:
     return {
         "audience": form.audience.data,
         "activity_id": as_id(activity),
+        "answer": form.answer.data or None,
         "subject": form.subject.data,
         "body": form.body.data,
         "subject_en": form.subject_en.data,
@@ -121,12 +125,21 @@ def broadcast(broadcast_id: int):
         subject=subject,
         text=text,
         count=service.audience_count(
-            conf, item.audience, item.activity_id, news=not item.essential
+            conf,
+            item.audience,
+            item.activity_id,
+            news=not item.essential,
+            answer=item.answer_filter,
         ),
         opted_out=0
         if item.essential
-        else service.audience_count(conf, item.audience, item.activity_id)
-        - service.audience_count(conf, item.audience, item.activity_id, news=True),
+        else service.audience_count(
+            conf, item.audience, item.activity_id, answer=item.answer_filter
+        )
+        - service.audience_count(
+            conf, item.audience, item.activity_id, news=True, answer=item.answer_filter
+        ),
+        answer_label=dict(service.answer_options(conf.id)).get(item.answer_filter),
         recipients=recipients,
         names=service.names_of([r.registration_id for r in recipients]),
         activity=activity,

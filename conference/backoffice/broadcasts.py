@@ -26,6 +26,7 @@ from conference.mail.outbox import queue_mail, render_mail
 from conference.mail.policy import news_token, unsubscribe_url
 from conference.models import Conference
 from registration.models import Registration
+from registration.questions.services import answer_options, registrations_answering
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat, WaitlistEntry
 
@@ -45,10 +46,16 @@ KIND_LABELS = {
 
 
 def audience_query(
-    conf: Conference, audience: str, activity_id: int | None, *, news: bool = False
+    conf: Conference,
+    audience: str,
+    activity_id: int | None,
+    *,
+    news: bool = False,
+    answer: str | None = None,
 ) -> Select:
     """The registrations a broadcast goes to (never canceled ones), each once, by name; for
-    news, without the people who turned news off."""
+    news, without the people who turned news off; with `answer` ("<question>:<answer>"), only
+    those who gave that answer."""
     query = select(Registration).where(
         Registration.conference_id == conf.id, Registration.status != "canceled"
     )
@@ -75,14 +82,22 @@ def audience_query(
         )
     elif audience != "everyone":
         raise Invalid(fields={"audience": _l("kies voor wie")})
+    if answer:
+        key, _sep, wanted = answer.partition(":")
+        query = query.where(Registration.id.in_(registrations_answering(conf.id, key, wanted)))
     return query.order_by(Registration.last_name, Registration.first_name, Registration.id)
 
 
 def audience_count(
-    conf: Conference, audience: str, activity_id: int | None, *, news: bool = False
+    conf: Conference,
+    audience: str,
+    activity_id: int | None,
+    *,
+    news: bool = False,
+    answer: str | None = None,
 ) -> int:
     """How many people an audience holds now (for news: who did not turn news off)."""
-    query = audience_query(conf, audience, activity_id, news=news).order_by(None)
+    query = audience_query(conf, audience, activity_id, news=news, answer=answer).order_by(None)
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
@@ -98,6 +113,9 @@ def _check(conf: Conference, data: dict[str, Any]) -> dict[str, Any]:
             errors["activity"] = _l("kies een activiteit")
     else:
         activity_id = None
+    answer = data.get("answer") or None
+    if answer is not None and answer not in dict(answer_options(conf.id)):
+        errors["answer"] = _l("kies een antwoord uit de lijst")
     subject = (data.get("subject") or "").strip()
     body = (data.get("body") or "").strip()
     if not subject:
@@ -109,6 +127,7 @@ def _check(conf: Conference, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "audience": audience,
         "activity_id": activity_id,
+        "answer_filter": answer,
         "subject": subject[:200],
         "body": body,
         "subject_en": (data.get("subject_en") or "").strip()[:200] or None,
@@ -183,8 +202,11 @@ def preview(conf: Conference, broadcast: Broadcast, language: str = "nl") -> tup
     """Subject, text and HTML as the first person of the audience (or a sample name) gets it."""
     news = not broadcast.essential
     first = db.session.scalar(
-        audience_query(conf, broadcast.audience, broadcast.activity_id, news=news)
-    )
+        audience_query(
+            conf, broadcast.audience, broadcast.activity_id, news=news,
+            answer=broadcast.answer_filter,
+        )
+    )  # fmt: skip
     sample = first if first is not None else type("Sample", (), {"first_name": "Voornaam"})()
     # A sample link to nobody: the organiser sees the footer, not someone's own link.
     link = unsubscribe_url(news_token("r", 0), language) if news else None
@@ -263,8 +285,9 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
     with write_transaction(db.session) as session:
         _claim(session, broadcast, actor)
         query = audience_query(
-            conf, broadcast.audience, broadcast.activity_id, news=not broadcast.essential
-        )
+            conf, broadcast.audience, broadcast.activity_id, news=not broadcast.essential,
+            answer=broadcast.answer_filter,
+        )  # fmt: skip
         seen: set[str] = set()
         cache: dict[str, tuple[str, str, str]] = {}
         recipients: list[BroadcastRecipient] = []
@@ -286,6 +309,7 @@ def send(conf: Conference, broadcast_id: int, *, actor: Any) -> int:
             after={
                 "audience": broadcast.audience,
                 "activity_id": broadcast.activity_id,
+                "answer": broadcast.answer_filter,
                 "subject": broadcast.subject,
                 "essential": broadcast.essential,
                 "recipients": count,

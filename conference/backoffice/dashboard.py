@@ -21,6 +21,7 @@ from conference.extensions import db
 from conference.models import PROFILES, Conference
 from registration.checkin.lists import entrance_stats
 from registration.models import Registration
+from registration.questions.services import choice_counts
 from registration.reconfirm.services import figures as reconfirm_figures
 from sessions.programme.models import SEATED_KINDS, Activity
 from sessions.seats.models import AllocationRun, Preference, Seat
@@ -64,6 +65,7 @@ def dashboard_context(conf: Conference, user: Any) -> dict[str, Any]:
         "timeline": registrations_timeline(conf),
         "profiles": profile_figures(conf),
         "sectors": sector_figures(conf),
+        "answer_counts": choice_counts(conf.id),
         "seats": seat_figures(conf),
         "allocation": allocation_status(conf),
         "arrivals": arrival_figures(conf),

@@ -28,6 +28,11 @@ from conference.clock import local
 from conference.extensions import db
 from conference.models import AuditEntry, Conference
 from registration.models import Registration
+from registration.questions.services import (  # noqa: F401  (answer_filter: the export API's)
+    answer_columns,
+    answer_filter,
+    registrations_answering,
+)
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat
 
@@ -131,8 +136,10 @@ def _seat_titles(registration_ids: Iterable[int]) -> dict[int, list[str]]:
     return result
 
 
-def registrations_table(conf: Conference, *, include_canceled: bool = False) -> Table:
-    """Every registration of the conference, one row each."""
+def _registrations(
+    conf: Conference, include_canceled: bool, answer: tuple[str, str] | None
+) -> list[Registration]:
+    """The registrations of an export, by name; `answer` (key, value) filters."""
     query: Select = (
         select(Registration)
         .filter_by(conference_id=conf.id)
@@ -141,8 +148,18 @@ def registrations_table(conf: Conference, *, include_canceled: bool = False) -> 
     )
     if not include_canceled:
         query = query.where(Registration.status != "canceled")
-    regs = list(db.session.scalars(query))
+    if answer is not None:
+        query = query.where(Registration.id.in_(registrations_answering(conf.id, *answer)))
+    return list(db.session.scalars(query))
+
+
+def registrations_table(
+    conf: Conference, *, include_canceled: bool = False, answer: tuple[str, str] | None = None
+) -> Table:
+    """Every registration of the conference, one row each; `answer` (key, value) filters."""
+    regs = _registrations(conf, include_canceled, answer)
     seats = _seat_titles(r.id for r in regs)
+    question_headers, answers = answer_columns(conf.id, [r.id for r in regs])
     # Labels translated once, not once per row.
     profiles, modes, statuses = (
         {k: str(v) for k, v in labels.items()}
@@ -165,6 +182,7 @@ def registrations_table(conf: Conference, *, include_canceled: bool = False) -> 
         _("Ingeschreven op"),
         _("Ticket"),
         _("Workshops en bezoeken"),
+        *question_headers,
     ]
     rows = [
         [
@@ -184,6 +202,7 @@ def registrations_table(conf: Conference, *, include_canceled: bool = False) -> 
             r.created_at,
             r.ticket is not None,
             ", ".join(seats.get(r.id, [])),
+            *answers[r.id],
         ]
         for r in regs
     ]
@@ -215,6 +234,11 @@ def activity_table(act: Activity) -> Table:
         _("Toegankelijkheid"),
         _("Dieet"),
     ]
+    people = activity_people(act)
+    question_headers, answers = answer_columns(
+        act.conference_id, [reg.id for _seat, reg in people], for_speakers=True
+    )
+    headers += question_headers
     rows = [
         [
             reg.id,
@@ -227,8 +251,9 @@ def activity_table(act: Activity) -> Table:
             label(SOURCE_LABELS, seat.source),
             reg.accessibility_needs,
             reg.diet,
+            *answers[reg.id],
         ]
-        for seat, reg in activity_people(act)
+        for seat, reg in people
     ]
     return Table(title=act.title[:31], headers=headers, rows=rows)
 

@@ -81,6 +81,7 @@ class BroadcastForm(Form):
 
     audience = RadioField(_l("Voor wie?"), validators=[DataRequired(_l("Kies voor wie."))])
     activity = SelectField(_l("Activiteit"), validators=[Optional()], coerce=str)
+    answer = SelectField(_l("Met dit antwoord"), validators=[Optional()], validate_choice=False)
     kind = RadioField(
         _l("Soort bericht"),
         choices=[("news", _l("Nieuws")), ("essential", _l("Belangrijk"))],

@@ -37,6 +37,8 @@ class Broadcast(db.Model):
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
     audience: Mapped[str] = mapped_column(String(30))
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    # Only those who gave this answer: "<question key>:<answer>" (registration.questions).
+    answer_filter: Mapped[str | None] = mapped_column(String(100))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     subject_en: Mapped[str | None] = mapped_column(String(200))

@@ -14,6 +14,13 @@ class ExportQuery(BaseModel):
     include_canceled: bool = Field(
         False, description="Also list canceled registrations (default false)."
     )
+    question: str | None = Field(
+        None, description="Only those whose answer to this question (its key) matches `answer`."
+    )
+    answer: str | None = Field(
+        None,
+        description="A choice key, `yes`/`no`, a number, or part of a text (with `question`).",
+    )
 
 
 CSV_FILE = Reply("The CSV file.", media_type=CSV_MIME.split(";")[0], schema={"type": "string"})

@@ -19,6 +19,7 @@ from conference.models import MailMessage, User
 from registration.changes import cancel_locked, lock_for_change
 from registration.manage_links import end_all_access
 from registration.models import LoginLink, ManageLink, Registration, Ticket
+from registration.questions.services import answers_export, delete_answers
 from registration.services import seats_of
 from registration.tickets import ticket_url
 
@@ -42,6 +43,7 @@ def erase_registration(registration_id: int, now: datetime | None = None) -> Non
         reg.last_name = "—"
         reg.organisation = reg.sector = reg.accessibility_needs = reg.diet = None
         reg.anonymized_at = now
+        delete_answers(session, reg.id)  # answers can say much (health, access needs)
         session.execute(delete(MailMessage).where(MailMessage.registration_id == reg.id))
         user = reg.user
         others = session.scalar(
@@ -71,6 +73,7 @@ def export_data(reg: Registration) -> dict[str, Any]:
         "tickets": [_ticket_data(t, tz) for t in reg.tickets],
         "emails": _mails_data(reg, tz),
         "seats": seats_of(reg),
+        "answers": answers_export(reg),
     }
     for found in hooks.collect(hooks.personal_data, reg):
         data.update(found)

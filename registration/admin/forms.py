@@ -50,6 +50,8 @@ class SearchForm(Form):
         choices=lambda: [("", str(_l("alle"))), *profile_choices()],
     )
     activity = SelectField(_l("Met een plaats in"), validators=[Optional()])
+    # "<question key>:<answer>" (registration.questions.services.answer_options).
+    answer = SelectField(_l("Antwoord"), validators=[Optional()], validate_choice=False)
 
 
 class PersonForm(Form):

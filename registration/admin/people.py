@@ -16,6 +16,7 @@ from conference.models import AuditEntry, Conference, MailMessage
 from registration.admin.sections import PersonSection
 from registration.checkin.models import Scan
 from registration.models import Registration, Ticket
+from registration.questions.services import registrations_answering
 from registration.venue import waiting_position
 
 
@@ -28,11 +29,13 @@ class Filters:
     status: str = ""
     profile: str = ""
     activity: int | None = None
+    answer: tuple[str, str] | None = None  # (question key, answer): registration.questions
 
     @property
     def empty(self) -> bool:
         """Whether nothing narrows the search."""
-        return not (self.q or self.mode or self.status or self.profile or self.activity)
+        narrowing = (self.q, self.mode, self.status, self.profile, self.activity, self.answer)
+        return not any(narrowing)
 
 
 ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüýÿçñ"
@@ -97,6 +100,8 @@ def search_query(conf: Conference, f: Filters) -> Select:
         query = query.where(Registration.profile == f.profile)
     if f.activity:
         query = query.where(_with_seat_in(f.activity))
+    if f.answer:
+        query = query.where(Registration.id.in_(registrations_answering(conf.id, *f.answer)))
     return query.order_by(Registration.last_name, Registration.first_name, Registration.id)
 
 

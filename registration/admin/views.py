@@ -16,6 +16,7 @@ from conference.services import current_conference
 from conference.validation import as_id
 from registration.admin import people, services
 from registration.admin.forms import ModeForm, PersonForm, RegisterForm, SearchForm
+from registration.questions.services import answer_filter, answer_options
 from registration.services import reissue_ticket
 
 bp = Blueprint("people_admin", __name__, url_prefix="/beheer")
@@ -28,6 +29,7 @@ def people_search():
     conf = current_conference()
     form = SearchForm(request.args)
     form.activity.choices = [("", _("alle")), *people.activity_choices(conf)]
+    form.answer.choices = [("", _("alle")), *answer_options(conf.id)]
     form.validate()
     activity = request.args.get("activity", "")
     filters = people.Filters(
@@ -37,6 +39,7 @@ def people_search():
         status=form.status.data or "",
         profile=form.profile.data or "",
         activity=as_id(activity),
+        answer=answer_filter(request.args),
     )
     pager = paginate(people.search_query(conf, filters), page_number(), per_page=50)
     return render_template(

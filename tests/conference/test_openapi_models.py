@@ -23,6 +23,8 @@ from registration.checkin.api import REDEEM_FIELDS
 from registration.checkin.schemas import Redeem
 from registration.contingents.schemas import ContingentCreate
 from registration.contingents.services import CONTINGENT_FIELDS
+from registration.questions.editing import FIELDS as QUESTION_FIELDS
+from registration.questions.schemas import QuestionCreate, QuestionPatch
 from registration.reconfirm.api import RECONFIRM_FIELDS
 from registration.reconfirm.schemas import ReconfirmBody
 from registration.schemas import Me, MeUpdate, RegistrationCreate
@@ -52,6 +54,8 @@ VALIDATED_BODIES = [
     (ReconfirmBody, RECONFIRM_FIELDS),
     (PollCreate, POLL_FIELDS),
     (PollBallot, VOTE_FIELDS),
+    (QuestionCreate, QUESTION_FIELDS),
+    (QuestionPatch, QUESTION_FIELDS),
 ]
 
 
@@ -217,6 +221,7 @@ def test_a_field_the_document_does_not_list_is_refused(client, tokens):
     for path, method in closed:
         url = path.replace("{activity_id}", str(stream_id)).replace("{question_id}", "1")
         url = url.replace("{poll_id}", "1")
+        url = url.replace("{key}", "gehoord")
         token = attendee if path.startswith("/api/v1/me") else tokens["organiser"]
         response = client.open(
             url, method=method.upper(), json={"not_documented": 1}, headers=bearer(token)
@@ -236,7 +241,10 @@ def test_every_field_the_api_answers_is_documented(client, tokens):
         ("post", "/api/v1/checkin/redeem", organiser, {"secret": secret, "checkpoint": "entrance"}),
         ("get", "/api/v1/programme", {}, None),
         ("get", "/api/v1/me", attendee, None),
-        ("patch", "/api/v1/me", attendee, {"sector": "Jeugd"}),
+        ("patch", "/api/v1/me", attendee, {"sector": "Jeugd", "answers": {"gehoord": "collega"}}),
+        ("get", "/api/v1/registration-form", {}, None),
+        ("get", "/api/v1/questions", organiser, None),
+        ("patch", "/api/v1/questions/{key}", organiser, {"editable_until": None}),
         ("get", "/api/v1/me/agenda", attendee, None),
         ("get", "/api/v1/me/calendar", attendee, None),
         ("get", "/api/v1/me/preferences", attendee, None),
@@ -264,7 +272,7 @@ def test_every_field_the_api_answers_is_documented(client, tokens):
         ("get", "/api/v1/checkin/search?q=Model", organiser, None),
     ]
     for method, path, headers, body in calls:
-        url = path.replace("{activity_id}", str(stream_id))
+        url = path.replace("{activity_id}", str(stream_id)).replace("{key}", "gehoord")
         response = client.open(url, method=method.upper(), json=body, headers=headers)
         template = path.split("?")[0]
         answers = doc["paths"][template][method]["responses"]

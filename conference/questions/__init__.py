@@ -1,0 +1,1 @@
+"""Typed questions: the kinds, the one answer validator, their form fields and macro."""

@@ -1,0 +1,1 @@
+"""The organisers' own registration questions and the answers given to them."""
