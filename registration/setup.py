@@ -15,6 +15,10 @@ from registration.admin import views as admin_views
 from registration.checkin import api as checkin_api
 from registration.checkin import models as checkin_models  # noqa: F401  (the tables)
 from registration.checkin import views as checkin_views
+from registration.colleagues import admin as colleagues_admin  # noqa: F401  (joins people_admin)
+from registration.colleagues import api as colleagues_api
+from registration.colleagues import models as colleagues_models  # noqa: F401  (the tables)
+from registration.colleagues import privacy as colleagues_privacy
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +28,7 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, api.bp)
     app.register_blueprint(checkin_views.bp)
     register_api_blueprint(app, checkin_api.bp)
+    register_api_blueprint(app, colleagues_api.bp)
     connect_hooks()
     with app.app_context():
         people.register_sql_functions(db.engine)
@@ -34,3 +39,7 @@ def connect_hooks() -> None:
     hooks.venue_capacity_raised.connect(services.on_venue_capacity_raised)
     # The mail sender asks whether an attendee turned news off since a mail was queued.
     hooks.news_opted_out.connect(mail_preferences.news_opted_out, sender="r")
+    # Colleagues: the export shows invitations; erasure and cancel end the coordinator's view.
+    hooks.personal_data.connect(colleagues_privacy.personal_data)
+    hooks.registration_erased.connect(colleagues_privacy.on_registration_erased)
+    hooks.registration_canceled.connect(colleagues_privacy.on_registration_canceled)
