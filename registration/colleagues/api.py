@@ -34,7 +34,7 @@ def _list_body() -> list:
         "with a single-use link to complete their data and give their own consent, or to "
         "decline. On site, while places are free, the invitation holds one for a set time "
         "(48 hours by default). `already_registered` is answered for an address with an "
-        "active registration. Errors are 422 with `fields[\"<row>.<field>\"]`; 429 "
+        'active registration. Errors are 422 with `fields["<row>.<field>"]`; 429 '
         "`too_many_invitations` past the limits per hour, per day and per address."
     ),
     body=schemas.ColleaguesIn,

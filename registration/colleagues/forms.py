@@ -78,4 +78,3 @@ def put_errors(form: _InviteForm, numbers: list[int], fields: dict[str, Any]) ->
         else:
             rest[key] = message
     return rest
-

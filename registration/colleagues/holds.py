@@ -29,10 +29,14 @@ from registration.venue import quotas_active, release_place, take_place
 DEFAULT_HOLD_HOURS = 48
 
 
+def hold_hours(conf: Conference) -> float:
+    """How long an invitation holds a place (setting `colleague_hold_hours`, 48 by default)."""
+    return float(conf.setting("colleague_hold_hours") or DEFAULT_HOLD_HOURS)
+
+
 def hold_deadline(conf: Conference, now: datetime) -> datetime:
-    """Until when an invitation holds a place (setting `colleague_hold_hours`, 48 by default)."""
-    hours = conf.setting("colleague_hold_hours") or DEFAULT_HOLD_HOURS
-    return now + timedelta(hours=float(hours))
+    """Until when an invitation made at `now` holds a place."""
+    return now + timedelta(hours=hold_hours(conf))
 
 
 def venue_on_invite(

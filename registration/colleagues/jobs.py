@@ -1,4 +1,4 @@
-"""Scheduled job bodies of colleague invitations (the scheduler process calls them with the time)."""
+"""Scheduled job bodies of colleague invitations (the scheduler calls them with the time)."""
 
 from __future__ import annotations
 

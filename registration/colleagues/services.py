@@ -124,7 +124,7 @@ def _invite_one(
 def invite_colleagues(
     coordinator_id: int, rows: Any, *, actor: User | None = None, now: datetime | None = None
 ) -> list[dict[str, str]]:
-    """Invite up to 20 colleagues for the coordinator; per address `invited` or `already_registered`.
+    """Invite up to 20 colleagues; per address `invited` or `already_registered`.
 
     `actor` is the organiser inviting on the coordinator's behalf (audited; no window check).
     """

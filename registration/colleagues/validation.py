@@ -19,9 +19,7 @@ def _clean_row(row: Any, default_language: str) -> tuple[dict[str, Any], dict[st
     """One colleague: (clean data, errors by field)."""
     if not isinstance(row, dict):
         return {}, {"email": _l("Geef per collega een e-mailadres, naam en deelname.")}
-    errors: dict[str, Any] = {
-        key: _l("Onbekend veld.") for key in row if key not in ROW_FIELDS
-    }
+    errors: dict[str, Any] = {key: _l("Onbekend veld.") for key in row if key not in ROW_FIELDS}
     email, problem = clean_email(row.get("email"))
     if problem:
         errors["email"] = problem

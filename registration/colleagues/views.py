@@ -15,7 +15,6 @@ from flask_login import current_user
 from conference.auth import public
 from conference.errors import DomainError, Invalid
 from conference.extensions import limiter
-from conference.i18n import lang
 from registration.account.views import attendee_page
 from registration.colleagues import confirm, services
 from registration.colleagues.forms import (
@@ -25,6 +24,7 @@ from registration.colleagues.forms import (
     invite_form,
     put_errors,
 )
+from registration.colleagues.holds import hold_hours
 from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm
 from registration.views import apply_errors, bp, private
 
@@ -56,6 +56,7 @@ def colleagues_page(reg, form, status=200, general=None, answers=None, template=
         answers=answers,
         resend=ConfirmForm(formdata=None),
         more_rows=form.rows < MORE_ROWS,
+        hold_hours=int(hold_hours(reg.conference)),
     ), status
 
 
@@ -138,7 +139,7 @@ def colleague_confirm(token: str):
             "registration/colleagues/confirm.html", exc.status, general={"error": exc.message},
             **context,
         )  # fmt: skip
-    return _answer_page("registration/colleagues/confirmed.html", outcome=outcome, lang=lang())
+    return _answer_page("registration/colleagues/confirmed.html", outcome=outcome)
 
 
 @bp.route("/collega/<token>/weigeren", methods=["GET", "POST"])
