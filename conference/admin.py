@@ -37,6 +37,7 @@ PROFILE_LABELS = {
 STATUS_LABELS = {
     "registered": _l("Ingeschreven"),
     "waitlisted": _l("Op de wachtlijst"),
+    "invited": _l("Uitgenodigd door een collega"),
     "canceled": _l("Geannuleerd"),
 }
 

@@ -32,6 +32,7 @@ from conference.extensions import db
 from conference.models import JobRun, ScheduledJob, SchedulerLease
 from registration import jobs as registration_jobs
 from registration.checkin import jobs as checkin_jobs
+from registration.colleagues import jobs as colleague_jobs
 from registration.contingents import jobs as contingent_jobs
 from registration.reconfirm import jobs as reconfirm_jobs
 from sessions.agenda import reminders
@@ -65,6 +66,8 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Meldt de organisatoren wanneer inschrijvingen of keuzeronde openen en sluiten.")),
     JobSpec("expire_venue_offers", registration_jobs.expire_venue_offers, 120,
             _l("Laat verlopen aanbiedingen van een plaats ter plaatse vallen en biedt ze de volgende aan.")),  # noqa: E501
+    JobSpec("expire_colleague_holds", colleague_jobs.expire_colleague_holds, 120,
+            _l("Geeft plaatsen die voor uitgenodigde collega's werden vastgehouden terug als die verlopen.")),  # noqa: E501
     JobSpec("expire_seat_offers", seat_jobs.expire_seat_offers, 120,
             _l("Laat verlopen aanbiedingen van een workshopplaats vallen en biedt ze de volgende aan.")),  # noqa: E501
     JobSpec("close_choice_window", seat_jobs.close_choice_window, 300,

@@ -26,7 +26,8 @@ def current_registration(required: bool = True) -> Registration | None:
                 select(Registration).where(
                     Registration.conference_id == conf.id,
                     Registration.user_id == current_user.id,
-                    Registration.status != "canceled",
+                    # An invited colleague has not consented yet: no session or token before.
+                    Registration.status.not_in(("canceled", "invited")),
                 )
             )
     if g.registration is None and required:

@@ -13,7 +13,8 @@ from conference.extensions import db
 from conference.models import Conference, User
 
 MODES = ("onsite", "online")
-STATUSES = ("registered", "waitlisted", "canceled")
+# `invited`: made by a colleague (registration.colleagues), waiting for the person's own consent.
+STATUSES = ("registered", "waitlisted", "invited", "canceled")
 
 
 # The columns that keep a whole name (User.name, Certificate.full_name) hold 200 characters;
@@ -32,8 +33,14 @@ class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         CheckConstraint("mode IN ('onsite', 'online')", name="mode_known"),
-        CheckConstraint("status IN ('registered', 'waitlisted', 'canceled')", name="status_known"),
-        # One active registration per e-mail per conference, also under a rush.
+        CheckConstraint(
+            "status IN ('registered', 'waitlisted', 'invited', 'canceled')", name="status_known"
+        ),
+        # Nobody consents for another person: only an invitation not yet answered goes without.
+        CheckConstraint(
+            "consent_at IS NOT NULL OR status IN ('invited', 'canceled')", name="consent_given"
+        ),
+        # One active registration per e-mail per conference, also under a rush (invited ones too).
         Index(
             "uq_registrations_active_email",
             "conference_id",
@@ -58,7 +65,7 @@ class Registration(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     accessibility_needs: Mapped[str | None] = mapped_column(Text)
     diet: Mapped[str | None] = mapped_column(String(200))
-    consent_at: Mapped[datetime]
+    consent_at: Mapped[datetime | None]
     waitlist_ok: Mapped[bool] = mapped_column(default=True)
     # Set when the person turned off non-essential mails (news); essential ones still come.
     news_opt_out_at: Mapped[datetime | None]

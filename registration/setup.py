@@ -18,6 +18,10 @@ from registration.checkin import models as checkin_models  # noqa: F401  (the ta
 from registration.checkin import offline  # noqa: F401  (the worker and manifest join checkin.bp)
 from registration.checkin import updates as checkin_updates
 from registration.checkin import views as checkin_views
+from registration.colleagues import admin as colleagues_admin  # noqa: F401  (joins people_admin)
+from registration.colleagues import api as colleagues_api
+from registration.colleagues import models as colleagues_models  # noqa: F401  (the tables)
+from registration.colleagues import privacy as colleagues_privacy
 from registration.contingents import admin as contingents_admin
 from registration.contingents import api as contingents_api
 from registration.contingents import models as contingent_models  # noqa: F401  (the tables)
@@ -43,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reconfirm_views.bp)
     register_api_blueprint(app, reconfirm_api.bp)
     register_api_blueprint(app, questions_api.bp)
+    register_api_blueprint(app, colleagues_api.bp)
     connect_hooks()
     checkin_updates.watch_models()  # every scan moves the arrival figures' stamps
     # The personal page shows the answers; the answers page shows closed ones as text.
@@ -59,3 +64,7 @@ def connect_hooks() -> None:
     hooks.news_opted_out.connect(mail_preferences.news_opted_out, sender="r")
     # The person's page in the back office shows their answers (registration.questions).
     hooks.person_sections.connect(questions_admin.person_sections)
+    # Colleagues: the export shows invitations; erasure and cancel end the coordinator's view.
+    hooks.personal_data.connect(colleagues_privacy.personal_data)
+    hooks.registration_erased.connect(colleagues_privacy.on_registration_erased)
+    hooks.registration_canceled.connect(colleagues_privacy.on_registration_canceled)

@@ -57,7 +57,9 @@ def audience_query(
     news, without the people who turned news off; with `answer` ("<question>:<answer>"), only
     those who gave that answer."""
     query = select(Registration).where(
-        Registration.conference_id == conf.id, Registration.status != "canceled"
+        Registration.conference_id == conf.id,
+        # Invited colleagues have not consented yet: no broadcast before they do.
+        Registration.status.not_in(("canceled", "invited")),
     )
     if news:
         query = query.where(Registration.news_opt_out_at.is_(None))

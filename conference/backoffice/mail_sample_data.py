@@ -336,6 +336,20 @@ def _reconfirm(language: str) -> dict[str, Any]:
             "yes_url": f"{link}?antwoord=ja", "no_url": f"{link}?antwoord=nee"}  # fmt: skip
 
 
+def _colleague_invitation(held: bool):
+    def build(language: str) -> dict[str, Any]:
+        return {
+            **_frame(language),
+            "first_name": "Lies",
+            "coordinator": "An Peeters",
+            "mode": "onsite" if held else "online",
+            "hold_expires_at": DAY - timedelta(days=20) if held else None,
+            "confirm_url": f"{base_url()}/collega/voorbeeld",
+        }
+
+    return build
+
+
 Builder = Callable[[str], dict[str, Any]]
 
 # template -> variant -> builder. The first variant is the one a link opens by default.
@@ -343,6 +357,10 @@ SAMPLES: dict[str, dict[str, Builder]] = {
     "activity_changed": {"standard": _activity_changed},
     "allocation_result": {"seat": _allocation_result(True), "no_seat": _allocation_result(False)},
     "broadcast": {"news": _broadcast(False), "essential": _broadcast(True)},
+    "colleague_invitation": {
+        "held": _colleague_invitation(True),
+        "online": _colleague_invitation(False),
+    },
     "login_link": {"standard": _login_link},
     "registration_canceled": {"standard": _registration_canceled},
     "registration_confirmation": {

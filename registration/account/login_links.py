@@ -53,7 +53,8 @@ def request_login_link(
         select(Registration).where(
             Registration.conference_id == conf.id,
             Registration.email == address,
-            Registration.status != "canceled",
+            # An invited colleague answers through their invitation's link first.
+            Registration.status.not_in(("canceled", "invited")),
         )
     )
     if reg is None or not reg.user.active:

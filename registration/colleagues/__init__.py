@@ -1,0 +1,1 @@
+"""Colleagues registered together: a coordinator invites, each colleague consents themselves."""
