@@ -37,6 +37,7 @@ PROFILE_LABELS = {
 STATUS_LABELS = {
     "registered": _l("Ingeschreven"),
     "waitlisted": _l("Op de wachtlijst"),
+    "applied": _l("Doet mee aan de loting"),
     "canceled": _l("Geannuleerd"),
 }
 

@@ -13,7 +13,8 @@ from conference.extensions import db
 from conference.models import Conference, User
 
 MODES = ("onsite", "online")
-STATUSES = ("registered", "waitlisted", "canceled")
+# `applied`: an on-site application waiting for the venue draw (no place held, online access).
+STATUSES = ("registered", "waitlisted", "applied", "canceled")
 
 
 # The columns that keep a whole name (User.name, Certificate.full_name) hold 200 characters;
@@ -32,7 +33,9 @@ class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         CheckConstraint("mode IN ('onsite', 'online')", name="mode_known"),
-        CheckConstraint("status IN ('registered', 'waitlisted', 'canceled')", name="status_known"),
+        CheckConstraint(
+            "status IN ('registered', 'waitlisted', 'applied', 'canceled')", name="status_known"
+        ),
         # One active registration per e-mail per conference, also under a rush.
         Index(
             "uq_registrations_active_email",

@@ -8,6 +8,7 @@ from conference import hooks
 from conference.api import register_api_blueprint
 from conference.extensions import db
 from registration import api, models, services, views  # noqa: F401  (models: the tables)
+from registration.draw import models as draw_models  # noqa: F401  (the tables)
 from registration.account import mail_preferences, unsubscribe  # noqa: F401  (pages join views.bp)
 from registration.account import views as account_views  # noqa: F401  (pages join views.bp)
 from registration.admin import people
