@@ -43,7 +43,9 @@ class Conference(db.Model):
         CheckConstraint("onsite_taken <= onsite_capacity", name="onsite_within_capacity"),
         CheckConstraint("allocation_mode IN ('preferences', 'fcfs')", name="allocation_mode"),
         CheckConstraint("venue_mode IN ('fcfs', 'draw')", name="venue_mode_known"),
-        CheckConstraint("organisation_cap IS NULL OR organisation_cap >= 1", name="org_cap_positive"),
+        CheckConstraint(
+            "organisation_cap IS NULL OR organisation_cap >= 1", name="org_cap_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,6 +32,7 @@ from conference.extensions import db
 from conference.models import JobRun, ScheduledJob, SchedulerLease
 from registration import jobs as registration_jobs
 from registration.checkin import jobs as checkin_jobs
+from registration.draw import jobs as draw_jobs
 from sessions.agenda import reminders
 from sessions.seats import jobs as seat_jobs
 from streaming import jobs as streaming_jobs
@@ -63,6 +64,8 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Meldt de organisatoren wanneer inschrijvingen of keuzeronde openen en sluiten.")),
     JobSpec("expire_venue_offers", registration_jobs.expire_venue_offers, 120,
             _l("Laat verlopen aanbiedingen van een plaats ter plaatse vallen en biedt ze de volgende aan.")),  # noqa: E501
+    JobSpec("venue_draw", draw_jobs.draw_when_due, 60,
+            _l("Doet de loting van de plaatsen ter plaatse op het gekozen moment, als dat nog niet gebeurde.")),  # noqa: E501
     JobSpec("expire_seat_offers", seat_jobs.expire_seat_offers, 120,
             _l("Laat verlopen aanbiedingen van een workshopplaats vallen en biedt ze de volgende aan.")),  # noqa: E501
     JobSpec("close_choice_window", seat_jobs.close_choice_window, 300,

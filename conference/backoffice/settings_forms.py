@@ -23,6 +23,7 @@ MOMENTS = (
     "choice_opens_at",
     "choice_closes_at",
     "quota_release_at",
+    "draw_at",
 )
 
 
@@ -91,6 +92,24 @@ class SettingsForm(Form):
         _l("Link naar online workshops tonen (minuten vooraf)"), "join_link_lead_minutes"
     )
     reminder_hours_before = _whole(_l("Herinnering sturen (uren vooraf)"), "reminder_hours_before")
+    # --- the venue draw (issue 15) ---
+    venue_mode = SelectField(
+        _l("Plaatsen ter plaatse"),
+        choices=[
+            ("fcfs", _l("Wie eerst komt: een plaats meteen vastleggen")),
+            ("draw", _l("Loting: iedereen vraagt aan, daarna een loting")),
+        ],
+    )
+    draw_at = _moment(_l("Moment van de loting"), hint=_l("Leeg = de loting gebeurt met de hand."))
+    organisation_cap = IntegerField(
+        _l("Hoogstens zoveel plaatsen per organisatie in de loting"),
+        validators=[
+            Optional(),
+            NumberRange(1, 100_000, _l("Geef een geheel getal van 1 tot 100000.")),
+        ],
+        description=_l("Leeg = geen maximum."),
+        render_kw={"inputmode": "numeric"},
+    )
     reason = StringField(
         _l("Reden (voor het auditlog, niet verplicht)"),
         validators=[Optional(), Length(max=500)],
@@ -128,6 +147,8 @@ class SettingsForm(Form):
         data: dict[str, Any] = {
             "onsite_capacity": self.onsite_capacity.data,
             "allocation_mode": self.allocation_mode.data,
+            "venue_mode": self.venue_mode.data,
+            "organisation_cap": self.organisation_cap.data,
         }
         for key in MOMENTS:
             value: datetime | None = self[key].data
@@ -154,6 +175,8 @@ def initial_values(conf: Conference) -> dict[str, Any]:
     values: dict[str, Any] = {
         "onsite_capacity": conf.onsite_capacity,
         "allocation_mode": conf.allocation_mode,
+        "venue_mode": conf.venue_mode,
+        "organisation_cap": conf.organisation_cap,
     }
     for key in MOMENTS:
         moment = getattr(conf, key)

@@ -9,6 +9,7 @@ person chose: without them somebody misses their place, their ticket or a change
 | ticket | essential | a new or reissued ticket |
 | login_link | essential | the person asked for it |
 | venue_offer, venue_offer_expired | essential | a place they must confirm, or lost |
+| draw_result | essential | the outcome of the venue draw they applied for |
 | seat_offer, seat_confirmation | essential | a workshop seat they must confirm, or got |
 | allocation_result | essential | which workshops they got |
 | registration_canceled | essential | confirms what they did |
@@ -49,7 +50,7 @@ ESSENTIAL_KINDS = frozenset({
     "registration_confirmation", "registration_confirmation_resend", "ticket", "login_link",
     "venue_offer", "venue_offer_expired", "seat_offer", "seat_confirmation",
     "allocation_result", "registration_canceled", "activity_changed", "join_link", "reminder",
-    "staff_invite", "staff_login_notice",
+    "staff_invite", "staff_login_notice", "draw_result",
 })  # fmt: skip
 NEWS_KINDS = frozenset({"window_notice", "stream_starting"})
 # Kinds whose class the sender of each message chooses (an organiser's broadcast).

@@ -14,6 +14,7 @@ import hashlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # Applications without an organisation (or a draw without a cap) count under no cap.
 FREE = ""
@@ -149,3 +150,29 @@ def run_draw(draw: DrawInput) -> DrawResult:
     drawn = tuple(a.number for a in ordered if a.number in chosen)
     waitlist = tuple(a.number for a in ordered if a.number not in chosen)
     return DrawResult(drawn=drawn, waitlist=waitlist)
+
+
+def to_record(inp: DrawInput, result: DrawResult) -> dict[str, Any]:
+    """Everything the public page shows: the input (no names) and the result."""
+    return {
+        "seed": str(inp.seed),
+        "places": inp.places,
+        "quotas": dict(inp.quotas),
+        "organisation_cap": inp.organisation_cap,
+        "taken_per_organisation": dict(inp.taken_per_organisation),
+        "applicants": [[a.number, a.profile, a.organisation] for a in inp.applicants],
+        "drawn": list(result.drawn),
+        "waitlist": list(result.waitlist),
+    }
+
+
+def from_record(record: dict[str, Any]) -> DrawInput:
+    """The draw's input from a published record (the public page's JSON)."""
+    return DrawInput(
+        seed=int(record["seed"]),
+        places=int(record["places"]),
+        applicants=tuple(Applicant(int(n), p, o) for n, p, o in record["applicants"]),
+        quotas={p: int(n) for p, n in record["quotas"].items()},
+        organisation_cap=record["organisation_cap"],
+        taken_per_organisation={k: int(v) for k, v in record["taken_per_organisation"].items()},
+    )
