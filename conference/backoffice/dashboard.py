@@ -20,6 +20,7 @@ from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import PROFILES, Conference
 from registration.checkin.lists import entrance_stats
+from registration.draw.fairness import fairness_figures
 from registration.models import Registration
 from sessions.programme.models import SEATED_KINDS, Activity
 from sessions.seats.models import AllocationRun, Preference, Seat
@@ -61,6 +62,7 @@ def dashboard_context(conf: Conference, user: Any) -> dict[str, Any]:
         "places": places(conf),
         "timeline": registrations_timeline(conf),
         "profiles": profile_figures(conf),
+        "fairness": fairness_figures(db.session, conf),
         "sectors": sector_figures(conf),
         "seats": seat_figures(conf),
         "allocation": allocation_status(conf),
