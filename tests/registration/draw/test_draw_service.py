@@ -110,7 +110,9 @@ def test_publishing_gives_places_quotas_and_caps_once_with_one_mail_each(any_db_
     set_venue(onsite_capacity=10, profile_quotas={"manager": 0.3})
     draw_mode(client, token, organisation_cap=2)
     variants = ["CAW Antwerpen", "caw antwerpen vzw", "C.A.W. Antwerpen", "CAW-Antwerpen v.z.w."]
-    ids = [apply(i, organisation=variants[i % 4], language="en" if i % 2 else "nl") for i in range(8)]
+    ids = [
+        apply(i, organisation=variants[i % 4], language="en" if i % 2 else "nl") for i in range(8)
+    ]
     ids += [apply(100 + i, profile="manager", organisation=f"Org {i}") for i in range(4)]
     ids += [apply(200 + i, organisation=f"Dienst {i}") for i in range(10)]
     set_venue(draw_at=utcnow() - timedelta(minutes=1))

@@ -60,7 +60,10 @@ def test_an_organisation_never_gets_more_than_its_cap_and_taken_places_count():
     people = [Applicant(i, "practitioner", "big" if i <= 40 else f"small{i}") for i in range(1, 61)]
     result = run_draw(
         DrawInput(
-            seed=11, places=30, applicants=people, organisation_cap=5,
+            seed=11,
+            places=30,
+            applicants=people,
+            organisation_cap=5,
             taken_per_organisation={"big": 2},
         )  # fmt: skip
     )
@@ -80,8 +83,11 @@ def test_quotas_and_the_cap_together_move_places_between_profiles():
     for seed in range(30):
         result = run_draw(
             DrawInput(
-                seed=seed, places=2, applicants=people,
-                quotas={"manager": 1, "student": 1}, organisation_cap=1,
+                seed=seed,
+                places=2,
+                applicants=people,
+                quotas={"manager": 1, "student": 1},
+                organisation_cap=1,
             )  # fmt: skip
         )
         assert set(result.drawn) == {2, 3}, seed
@@ -149,7 +155,7 @@ def test_property_the_invariants_hold_and_the_published_record_re_runs(inp):
     assert len(result.drawn) == min(inp.places, could)
     # A quota alone is met as far as its applicants and the cap allow.
     if len(inp.quotas) == 1:
-        (profile, quota), = inp.quotas.items()
+        ((profile, quota),) = inp.quotas.items()
         got = sum(1 for p in people if p.profile == profile)
         assert got >= min(quota, _best_quota_fill(inp, profile))
     # Anyone can re-run it from the published record.
