@@ -139,10 +139,11 @@ def run(quick: bool = False) -> list[dict]:
     for key, text, unit in METRICS[:-1]:
         for scheme in ("draw", "draw+"):
             base = results["fcfs"][key]
+            value = results[scheme][key]
             rows.append({
                 "benchmark": f"venue {scheme} vs fcfs ({n} for {places})", "metric": text,
-                "value": round(results[scheme][key], 3), "unit": unit,
-                "baseline": round(base, 3), "ratio": round(results[scheme][key] / base, 2) if base else None,
+                "value": round(value, 3), "unit": unit, "baseline": round(base, 3),
+                "ratio": round(value / base, 2) if base else None,
             })  # fmt: skip
     for scheme in ("draw", "draw+"):
         rows.append({

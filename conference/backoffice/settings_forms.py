@@ -99,6 +99,8 @@ class SettingsForm(Form):
             ("fcfs", _l("Wie eerst komt: een plaats meteen vastleggen")),
             ("draw", _l("Loting: iedereen vraagt aan, daarna een loting")),
         ],
+        # A post without the field keeps the mode; `update_conference` checks the word.
+        validate_choice=False,
     )
     draw_at = _moment(_l("Moment van de loting"), hint=_l("Leeg = de loting gebeurt met de hand."))
     organisation_cap = IntegerField(
@@ -147,9 +149,10 @@ class SettingsForm(Form):
         data: dict[str, Any] = {
             "onsite_capacity": self.onsite_capacity.data,
             "allocation_mode": self.allocation_mode.data,
-            "venue_mode": self.venue_mode.data,
             "organisation_cap": self.organisation_cap.data,
         }
+        if self.venue_mode.data:
+            data["venue_mode"] = self.venue_mode.data
         for key in MOMENTS:
             value: datetime | None = self[key].data
             data[key] = None if value is None else value.replace(tzinfo=zone).isoformat()

@@ -88,6 +88,6 @@ def fairness_figures(session: Session, conf: Conference) -> dict[str, Any]:
                 "place_share": org_places[key] / total_places if total_places else 0.0,
             }
             for key, n in org_requests.most_common(10)
-        ],  # fmt: skip
+        ],
         "quarters": _by_quarter(rows) if conf.venue_mode == "fcfs" and rows else [],
     }

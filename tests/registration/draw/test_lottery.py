@@ -65,7 +65,7 @@ def test_an_organisation_never_gets_more_than_its_cap_and_taken_places_count():
             applicants=people,
             organisation_cap=5,
             taken_per_organisation={"big": 2},
-        )  # fmt: skip
+        )
     )
     big = sum(1 for n in result.drawn if n <= 40)
     assert big == 3  # 5 minus the 2 the organisation already holds
@@ -88,7 +88,7 @@ def test_quotas_and_the_cap_together_move_places_between_profiles():
                 applicants=people,
                 quotas={"manager": 1, "student": 1},
                 organisation_cap=1,
-            )  # fmt: skip
+            )
         )
         assert set(result.drawn) == {2, 3}, seed
 
