@@ -21,6 +21,8 @@ from conference.schemas import ConferencePatch, Error
 from conference.services import CONFERENCE_FIELDS
 from registration.checkin.api import REDEEM_FIELDS
 from registration.checkin.schemas import Redeem
+from registration.draw.api import FIELDS as DRAW_FIELDS
+from registration.draw.schemas import DrawRequest
 from registration.schemas import Me, MeUpdate, RegistrationCreate
 from registration.validation import CREATE_FIELDS, EDITABLE_FIELDS
 from sessions.programme.changes import EDITABLE
@@ -42,6 +44,7 @@ VALIDATED_BODIES = [
     (AllocationRequest, ALLOCATION_FIELDS),
     (StreamSettingsPatch, SETTING_FIELDS),
     (Moderation, MODERATION_FIELDS),
+    (DrawRequest, DRAW_FIELDS),
 ]
 
 
