@@ -11,10 +11,12 @@ from sqlalchemy import select
 from conference.clock import utcnow
 from conference.extensions import db
 from conference.mail.delivery import deliver_due
+from conference.models import MailMessage
 from registration.draw.models import OrganisationMerge, VenueDraw
 from registration.draw.verify import draw_verify_command
+from registration.models import Registration
 from registration.services import register
-from tests.factories import conference, person, set_venue
+from tests.factories import conference, person, set_venue, token_for
 from tests.factories import register as registration_row
 from tests.helpers import assert_counters_match, bearer, login
 
@@ -146,3 +148,27 @@ def test_one_result_mail_per_applicant_in_their_language(app, client, tokens, sm
         assert subject.startswith("Draw result" if i % 2 else "Uitslag van de loting"), subject
     drawn = [m for m in smtp.messages if "ticket.png" in [p.get_filename() for p in m.walk()]]
     assert len(drawn) == 2
+
+
+def test_the_form_in_draw_mode_explains_the_draw_and_the_person_can_switch(app, client, tokens):
+    _draw_conference(app.test_client(), tokens)
+    data = {**person(1, language="nl", consent="y"), "organisation": "Huis"}
+    assert client.post("/inschrijven", data=data).status_code == 303
+    done = client.get("/inschrijven/klaar").get_data(as_text=True)
+    assert "Je doet mee aan de loting" in done and "geen voordeel" in done
+    manage = client.get("/mijn-inschrijving").get_data(as_text=True)
+    assert "Doet mee aan de loting" in manage and "Je ticket" not in manage
+    db.session.rollback()
+    confirmation = db.session.scalars(
+        select(MailMessage).filter_by(kind="registration_confirmation")
+    ).one()
+    assert "loting" in confirmation.subject and "geen voordeel" in confirmation.body_text
+    # Online and back: before the draw, on site is an application again.
+    api = app.test_client()
+    auth = bearer(token_for(db.session.get(Registration, confirmation.registration_id)))
+    assert api.patch("/api/v1/me", json={"mode": "online"}, headers=auth).status_code == 200
+    assert api.get("/api/v1/me", headers=auth).get_json()["status"] == "registered"
+    assert api.patch("/api/v1/me", json={"mode": "onsite"}, headers=auth).status_code == 200
+    me = api.get("/api/v1/me", headers=auth).get_json()
+    assert (me["status"], me["mode"]) == ("applied", "onsite")
+    assert conference().onsite_taken == 0
