@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from conference import audit
@@ -27,9 +27,12 @@ from registration.draw.errors import DrawClosed, DrawPublished
 from registration.draw.inputs import applications, draw_input, figures
 from registration.draw.lottery import DrawResult, run_draw, to_record
 from registration.draw.models import VenueDraw
-from registration.models import Registration
-from registration.tickets import issue_ticket
+from registration.manage_links import issue_manage_links
+from registration.models import Registration, Ticket, new_ticket_secret
 from registration.venue import lock_conference
+
+REGISTRATIONS = Registration.__table__
+TICKETS = Ticket.__table__
 
 
 def _lock_applications(session: Session, conference_id: int) -> list[Registration]:
@@ -107,7 +110,11 @@ def _mark_published(session: Session, conf: Conference, now: datetime) -> None:
 def _apply(
     session: Session, conf: Conference, people: list[Registration], result: DrawResult, now
 ) -> None:
-    """Places for the drawn, the waiting list in lottery order for the others, the mails."""
+    """Places and tickets for the drawn, the waiting list in lottery order, the mails.
+
+    Set-based (a few statements for thousands of applicants): the publishing transaction holds
+    the conference's row lock, which registrations wait for.
+    """
     n = len(result.drawn)
     taken = session.execute(
         update(Conference)
@@ -118,19 +125,37 @@ def _apply(
     if not taken:  # cannot happen under the lock; the cap is the invariant, so say no
         raise RuntimeError("the draw does not fit the venue")
     session.expire(conf, ["onsite_taken"])
-    by_id = {r.id: r for r in people}
-    for number in result.drawn:
-        reg = by_id[number]
-        reg.status, reg.holds_venue_place = "registered", True
-        reg.venue_waitlisted_at = reg.venue_offer_expires_at = None
-        mail.notify_drawn(session, conf, reg, issue_ticket(session, reg))
-    for position, number in enumerate(result.waitlist):
-        reg = by_id[number]
+    secrets = {number: new_ticket_secret() for number in result.drawn}
+    if secrets:
+        session.execute(
+            update(Registration)
+            .where(Registration.id.in_(list(secrets)))
+            .values(status="registered", holds_venue_place=True, venue_waitlisted_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            insert(TICKETS),
+            [{"registration_id": number, "secret": secret, "status": "active", "created_at": now}
+             for number, secret in secrets.items()],
+        )  # fmt: skip
+    if result.waitlist:
         # The waiting list is first in, first out: these moments keep the lottery order.
-        reg.status = "waitlisted"
-        reg.venue_waitlisted_at = now + timedelta(microseconds=position)
-        mail.notify_not_drawn(session, conf, reg, position + 1)
-    session.flush()
+        session.execute(
+            update(REGISTRATIONS)
+            .where(REGISTRATIONS.c.id == bindparam("number"))
+            .values(status="waitlisted", venue_waitlisted_at=bindparam("moment"), updated_at=now),
+            [{"number": number, "moment": now + timedelta(microseconds=position)}
+             for position, number in enumerate(result.waitlist)],
+        )  # fmt: skip
+    by_id = {r.id: r for r in people}
+    links = issue_manage_links(session, [r.user_id for r in people], now)
+    mail.queue_results(
+        session,
+        conf,
+        [(by_id[number], secret, None) for number, secret in secrets.items()]
+        + [(by_id[number], None, i + 1) for i, number in enumerate(result.waitlist)],
+        links,
+    )
 
 
 def run(
