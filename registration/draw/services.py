@@ -76,7 +76,8 @@ def publish(conference_id: int, now: datetime, actor: Any = None) -> dict[str, A
         conf = lock_conference(session, conference_id)
         if conf.draw_published_at is not None:
             raise DrawPublished()
-        if not draw_pending(conf) or conf.draw_at is None or now < conf.draw_at:
+        # Without a moment the organiser draws by hand; with one, not before it.
+        if not draw_pending(conf) or (conf.draw_at is not None and now < conf.draw_at):
             raise DrawClosed()
         row = commit_seed(session, conf.id)
         people = _lock_applications(session, conf.id)

@@ -16,6 +16,7 @@ from registration.draw.models import OrganisationMerge, VenueDraw
 from registration.draw.verify import draw_verify_command
 from registration.models import Registration
 from registration.services import register
+from tests.conference.backoffice.test_backoffice_settings import _form
 from tests.factories import conference, person, set_venue, token_for
 from tests.factories import register as registration_row
 from tests.helpers import assert_counters_match, bearer, login
@@ -172,3 +173,20 @@ def test_the_form_in_draw_mode_explains_the_draw_and_the_person_can_switch(app, 
     me = api.get("/api/v1/me", headers=auth).get_json()
     assert (me["status"], me["mode"]) == ("applied", "onsite")
     assert conference().onsite_taken == 0
+
+
+def test_the_settings_form_sets_draw_mode_and_keeps_it_while_applications_wait(app, client, tokens):
+    login(client, "organiser")
+    data = _form(client)
+    data.update(venue_mode="draw", draw_at="2022-04-20T12:00", organisation_cap="4")
+    assert client.post("/beheer/instellingen", data=data).status_code == 302
+    conf = conference()
+    assert (conf.venue_mode, conf.organisation_cap) == ("draw", 4)
+    assert db.session.scalar(select(VenueDraw)) is not None  # the seed is committed
+    register(person(1), venue_choice="waitlist")
+    data = _form(client)
+    data.update(venue_mode="fcfs")
+    refused = client.post("/beheer/instellingen", data=data)
+    assert refused.status_code == 422
+    assert "Er zijn aanvragen voor de loting" in refused.get_data(as_text=True)
+    assert conference().venue_mode == "draw"

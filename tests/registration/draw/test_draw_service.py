@@ -190,3 +190,18 @@ def test_the_scheduler_draws_at_the_moment_and_registrations_racing_it_are_never
     conf = assert_counters_match()
     assert conf.onsite_taken == 8
     assert draw_when_due(utcnow()) == {"drawn": 0}
+
+
+def test_without_a_moment_the_organiser_draws_by_hand(any_db_app):
+    client, token = any_db_app.test_client(), organiser_token()
+    set_venue(onsite_capacity=1)
+    draw_mode(client, token, draw_at=None)
+    apply(1)
+    apply(2)
+    real = client.post("/api/v1/venue/draw", json={"dry_run": False}, headers=bearer(token))
+    assert real.status_code == 200 and real.get_json()["registered"] == 1
+    assert statuses() == {"registered": 1, "waitlisted": 1}
+    seed = client.post(
+        "/api/v1/venue/draw", json={"dry_run": False, "seed": 5}, headers=bearer(token)
+    )
+    assert seed.status_code == 422 and "seed" in seed.get_json()["fields"]
