@@ -44,8 +44,12 @@ def main() -> int:
     parser.add_argument(
         "--only", nargs="*", default=None, help="module names, e.g. bench_allocation"
     )
+    parser.add_argument(
+        "names", nargs="*", help="short names, e.g. `draw` for bench_draw (same as --only)"
+    )
     args = parser.parse_args()
-    modules = [m for m in discover() if not args.only or m.split(".")[-1] in args.only]
+    wanted = (args.only or []) + [f"bench_{name.removeprefix('bench_')}" for name in args.names]
+    modules = [m for m in discover() if not wanted or m.split(".")[-1] in wanted]
     rows: list[dict] = []
     failed: list[str] = []
     started = time.perf_counter()

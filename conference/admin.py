@@ -38,6 +38,7 @@ STATUS_LABELS = {
     "registered": _l("Ingeschreven"),
     "waitlisted": _l("Op de wachtlijst"),
     "invited": _l("Uitgenodigd door een collega"),
+    "applied": _l("Doet mee aan de loting"),
     "canceled": _l("Geannuleerd"),
 }
 

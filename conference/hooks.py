@@ -10,6 +10,9 @@ receivers do their part in the same transaction and return nothing.
 
 - `venue_capacity_raised(conference, session)`: sent by `conference.services.update_conference`;
   registration offers the new places to the waiting list.
+- `venue_mode_changed(conference, session)`: sent by `conference.services.update_conference`
+  when `venue_mode` changes; the draw commits to a seed (draw mode) or refuses to leave draw
+  mode while applications wait for an unpublished draw.
 - `registration_canceled(registration, session)`: sent by `registration.services` (a cancel, and
   an erasure); seats free the person's seats, waiting-list places and choices.
 - `registration_mode_changed(registration, old_mode, new_mode, session)`: sent by
@@ -71,6 +74,7 @@ _signals = Namespace()
 
 # --- events --------------------------------------------------------------------------------
 venue_capacity_raised = _signals.signal("venue-capacity-raised")
+venue_mode_changed = _signals.signal("venue-mode-changed")
 registration_canceled = _signals.signal("registration-canceled")
 registration_mode_changed = _signals.signal("registration-mode-changed")
 registration_erased = _signals.signal("registration-erased")

@@ -19,6 +19,8 @@ from conference.extensions import db
 ROLES = ("attendee", "organiser", "checkin", "moderator")
 STAFF_ROLES = ("organiser", "checkin", "moderator")
 ALLOCATION_MODES = ("preferences", "fcfs")
+# How on-site places are given: first come, first served, or a draw at `draw_at` (issue 15).
+VENUE_MODES = ("fcfs", "draw")
 # Who a registration is (quotas and figures count per profile): one list for every package.
 PROFILES = (
     "practitioner",
@@ -40,6 +42,10 @@ class Conference(db.Model):
         CheckConstraint("onsite_taken >= 0", name="onsite_taken_nonnegative"),
         CheckConstraint("onsite_taken <= onsite_capacity", name="onsite_within_capacity"),
         CheckConstraint("allocation_mode IN ('preferences', 'fcfs')", name="allocation_mode"),
+        CheckConstraint("venue_mode IN ('fcfs', 'draw')", name="venue_mode_known"),
+        CheckConstraint(
+            "organisation_cap IS NULL OR organisation_cap >= 1", name="org_cap_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +82,14 @@ class Conference(db.Model):
     reconfirm_opens_at: Mapped[datetime | None]
     reconfirm_closes_at: Mapped[datetime | None]
     reconfirm_release: Mapped[bool] = mapped_column(default=False)
+    # --- the venue draw (registration/draw) ---
+    venue_mode: Mapped[str] = mapped_column(String(10), default="fcfs", server_default="fcfs")
+    # When the scheduler draws, if the organiser has not published a draw before.
+    draw_at: Mapped[datetime | None]
+    # At most this many on-site places per (normalised) organisation in the draw; None: no cap.
+    organisation_cap: Mapped[int | None]
+    # Set once, by the transaction that publishes the draw: from then on fcfs again.
+    draw_published_at: Mapped[datetime | None]
     # Free-form settings with defaults in `setting()`: join-link lead time, offer hours, …
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_demo: Mapped[bool] = mapped_column(default=False)

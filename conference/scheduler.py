@@ -34,6 +34,7 @@ from registration import jobs as registration_jobs
 from registration.checkin import jobs as checkin_jobs
 from registration.colleagues import jobs as colleague_jobs
 from registration.contingents import jobs as contingent_jobs
+from registration.draw import jobs as draw_jobs
 from registration.reconfirm import jobs as reconfirm_jobs
 from sessions.agenda import reminders
 from sessions.seats import jobs as seat_jobs
@@ -68,6 +69,8 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Laat verlopen aanbiedingen van een plaats ter plaatse vallen en biedt ze de volgende aan.")),  # noqa: E501
     JobSpec("expire_colleague_holds", colleague_jobs.expire_colleague_holds, 120,
             _l("Geeft plaatsen die voor uitgenodigde collega's werden vastgehouden terug als die verlopen.")),  # noqa: E501
+    JobSpec("venue_draw", draw_jobs.draw_when_due, 60,
+            _l("Doet de loting van de plaatsen ter plaatse op het gekozen moment, als dat nog niet gebeurde.")),  # noqa: E501
     JobSpec("expire_seat_offers", seat_jobs.expire_seat_offers, 120,
             _l("Laat verlopen aanbiedingen van een workshopplaats vallen en biedt ze de volgende aan.")),  # noqa: E501
     JobSpec("close_choice_window", seat_jobs.close_choice_window, 300,

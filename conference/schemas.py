@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from conference.models import ALLOCATION_MODES
+from conference.models import ALLOCATION_MODES, VENUE_MODES
 from conference.services import SETTING_LIMITS
 
 
@@ -65,6 +65,7 @@ class Error(BaseModel):
 
 # A Literal of the validator's own tuple: the documented words are the accepted words.
 AllocationMode = Literal[ALLOCATION_MODES]
+VenueMode = Literal[VENUE_MODES]
 
 
 class Conference(BaseModel):
@@ -88,6 +89,9 @@ class Conference(BaseModel):
     reconfirm_opens_at: datetime | None = maybe()
     reconfirm_closes_at: datetime | None = maybe()
     reconfirm_release: bool = maybe()
+    venue_mode: VenueMode = maybe()
+    draw_at: datetime | None = maybe()
+    organisation_cap: int | None = maybe()
     no_show_release_minutes: int | None = maybe()
     venue_offer_hours: int = maybe()
     seat_offer_hours: int = maybe()
@@ -122,6 +126,11 @@ class ConferencePatch(Body):
     )
     reconfirm_release: bool = maybe(
         "After the deadline, give unanswered places to the waiting list (else only flag them)."
+    )
+    venue_mode: VenueMode = maybe("`fcfs` (first come, first served) or `draw` (a venue draw).")
+    draw_at: datetime | None = maybe("When the scheduler draws, if the organiser has not.")
+    organisation_cap: int | None = maybe(
+        "At most this many on-site places per organisation in the draw; null: no cap.", ge=1
     )
     no_show_release_minutes: int | None = _setting(
         "no_show_release_minutes",

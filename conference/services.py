@@ -14,7 +14,7 @@ from conference.clock import isoformat
 from conference.db import write_transaction
 from conference.errors import BelowTaken, Invalid, NotFound
 from conference.extensions import db
-from conference.models import ALLOCATION_MODES, PROFILES, Conference
+from conference.models import ALLOCATION_MODES, PROFILES, VENUE_MODES, Conference
 from conference.validation import parse_time
 
 
@@ -80,6 +80,9 @@ def conference_json(conf: Conference) -> dict[str, Any]:
         "reconfirm_opens_at": isoformat(conf.reconfirm_opens_at, tz),
         "reconfirm_closes_at": isoformat(conf.reconfirm_closes_at, tz),
         "reconfirm_release": conf.reconfirm_release,
+        "venue_mode": conf.venue_mode,
+        "draw_at": isoformat(conf.draw_at, tz),
+        "organisation_cap": conf.organisation_cap,
         **{key: conf.setting(key) for key in SETTING_LIMITS},
         "is_demo": conf.is_demo,
     }
@@ -98,6 +101,7 @@ CONFERENCE_FIELDS = frozenset({
     "onsite_capacity", "registration_opens_at", "registration_closes_at", "allocation_mode",
     "choice_opens_at", "choice_closes_at", "profile_quotas", "quota_release_at",
     "reconfirm_opens_at", "reconfirm_closes_at", "reconfirm_release",
+    "venue_mode", "draw_at", "organisation_cap",
     *SETTING_LIMITS,
 })  # fmt: skip
 
@@ -127,6 +131,7 @@ def _settings_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str,
 MOMENTS = (
     "registration_opens_at", "registration_closes_at", "choice_opens_at", "choice_closes_at",
     "quota_release_at", "reconfirm_opens_at", "reconfirm_closes_at",
+    "quota_release_at", "draw_at",
 )  # fmt: skip
 
 
@@ -163,6 +168,26 @@ def _field_changes(
             errors["profile_quotas"] = error
         else:
             changes["profile_quotas"] = {k: float(v) for k, v in quotas.items()}
+    changes.update(_draw_changes(data, errors))
+    return changes
+
+
+def _draw_changes(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """The venue mode and the organisation cap of the draw (issue 15); `draw_at` is a moment."""
+    changes: dict[str, Any] = {}
+    if "venue_mode" in data:
+        if data["venue_mode"] not in VENUE_MODES:
+            errors["venue_mode"] = _l("kies 'fcfs' of 'draw'")
+        else:
+            changes["venue_mode"] = data["venue_mode"]
+    if "organisation_cap" in data:
+        cap = data["organisation_cap"]
+        if cap is not None and (
+            isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100_000
+        ):
+            errors["organisation_cap"] = _l("geef een geheel getal van 1 tot 100000, of leeg")
+        else:
+            changes["organisation_cap"] = cap
     return changes
 
 
@@ -218,8 +243,12 @@ def update_conference(
         before = {key: getattr(conf, key) for key in audited}
         if "onsite_capacity" in changes:
             _set_capacity(session, conf, changes.pop("onsite_capacity"))
+        mode_before = conf.venue_mode
         for key, value in changes.items():
             setattr(conf, key, value)
+        if conf.venue_mode != mode_before:
+            session.flush()
+            hooks.venue_mode_changed.send(conf, session=session)
         if settings:
             before.update({key: conf.setting(key) for key in settings})
             # A new dict, so SQLAlchemy sees the JSON column change.

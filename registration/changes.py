@@ -18,6 +18,7 @@ from conference import hooks
 from conference.errors import Invalid, NotFound
 from conference.models import Conference
 from registration import notify
+from registration.draw.applying import draw_pending
 from registration.manage_links import end_all_access
 from registration.models import Registration, Ticket
 from registration.tickets import issue_ticket, revoke_tickets
@@ -92,8 +93,14 @@ def leave_waiting_list(session: Session, conf: Conference, reg: Registration) ->
 
 
 def _go_onsite(session: Session, conf: Conference, reg: Registration, now: datetime) -> str:
-    if reg.mode == "onsite" and reg.status == "registered":
-        return "registered"
+    if reg.mode == "onsite" and reg.status in ("registered", "applied"):
+        return reg.status
+    if not reg.holds_venue_place and draw_pending(conf):
+        # Before the draw, on site is an application, however one asks for it.
+        reg.status = "applied"
+        reg.venue_waitlisted_at = None
+        set_mode(session, reg, "onsite")
+        return "applied"
     if reg.holds_venue_place:  # an open offer: switching to on site confirms it
         confirm_place(session, conf, reg, "offer_confirmed")
         return "registered"

@@ -78,6 +78,11 @@ def next_steps(
     now: datetime | None = None,
 ) -> list[Step]:
     """The task list of a person in this state (a canceled registration has none)."""
+    if status == "applied":  # waiting for the venue draw, following online meanwhile
+        return [
+            Step("applied", WAITING, when=getattr(conf, "draw_at", None)),
+            Step("online", LATER, when=conf.starts_at, endpoint="streaming.now"),
+        ]
     if status not in ("registered", "waitlisted"):
         return []
     now = now or utcnow()

@@ -56,6 +56,25 @@ def issue_manage_link(session: Session, user_id: int, now: datetime | None = Non
     return raw
 
 
+def issue_manage_links(session: Session, user_ids: list[int], now: datetime) -> dict[int, str]:
+    """`issue_manage_link` for many accounts at once (a mailing): user id -> raw token."""
+    if not user_ids:
+        return {}
+    session.execute(
+        update(ManageLink)
+        .where(ManageLink.user_id.in_(user_ids), ManageLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    raws = {user_id: new_token() for user_id in user_ids}
+    session.execute(
+        INSERT_LINK,
+        [{"user_id": user_id, "token_hash": hash_token(raw), "created_at": now,
+          "expires_at": now + timedelta(days=LINK_DAYS)} for user_id, raw in raws.items()],
+    )  # fmt: skip
+    return raws
+
+
 def valid_manage_link(session: Session, raw: str, now: datetime | None = None) -> ManageLink | None:
     """The live link behind `raw` of an active attendee account, or None; reads only."""
     now = now or utcnow()

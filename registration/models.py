@@ -14,7 +14,8 @@ from conference.models import Conference, User
 
 MODES = ("onsite", "online")
 # `invited`: made by a colleague (registration.colleagues), waiting for the person's own consent.
-STATUSES = ("registered", "waitlisted", "invited", "canceled")
+# `applied`: an on-site application waiting for the venue draw (no place held, online access).
+STATUSES = ("registered", "waitlisted", "applied", "invited", "canceled")
 
 
 # The columns that keep a whole name (User.name, Certificate.full_name) hold 200 characters;
@@ -34,7 +35,8 @@ class Registration(db.Model):
     __table_args__ = (
         CheckConstraint("mode IN ('onsite', 'online')", name="mode_known"),
         CheckConstraint(
-            "status IN ('registered', 'waitlisted', 'invited', 'canceled')", name="status_known"
+            "status IN ('registered', 'waitlisted', 'applied', 'invited', 'canceled')",
+            name="status_known",
         ),
         # Nobody consents for another person: only an invitation not yet answered goes without.
         CheckConstraint(

@@ -88,7 +88,7 @@ class RegistrationCreated(BaseModel):
     )
 
     id: int
-    status: Literal["registered", "waitlisted"]
+    status: Literal["registered", "waitlisted", "applied"]
     mode: Mode
     token: str = Field(description="The attendee's bearer token (shown once).")
     ticket_url: Url = maybe()
@@ -122,7 +122,7 @@ class Me(BaseModel):
     """The attendee's registration."""
 
     id: int
-    status: Literal["registered", "waitlisted"]
+    status: Literal["registered", "waitlisted", "applied"]
     mode: Mode
     profile: Profile
     email: str

@@ -25,6 +25,12 @@ from registration.colleagues import privacy as colleagues_privacy
 from registration.contingents import admin as contingents_admin
 from registration.contingents import api as contingents_api
 from registration.contingents import models as contingent_models  # noqa: F401  (the tables)
+from registration.draw import admin as draw_admin
+from registration.draw import api as draw_api
+from registration.draw import models as draw_models  # noqa: F401  (the tables)
+from registration.draw import views as draw_views
+from registration.draw.applying import on_venue_mode_changed
+from registration.draw.verify import draw_verify_command
 from registration.questions import admin as questions_admin
 from registration.questions import api as questions_api
 from registration.questions import models as questions_models  # noqa: F401  (the tables)
@@ -48,6 +54,11 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, reconfirm_api.bp)
     register_api_blueprint(app, questions_api.bp)
     register_api_blueprint(app, colleagues_api.bp)
+    # The venue draw (issue 15): its public page, review page, API and re-run command.
+    app.register_blueprint(draw_views.bp)
+    app.register_blueprint(draw_admin.bp)
+    register_api_blueprint(app, draw_api.bp)
+    app.cli.add_command(draw_verify_command)
     connect_hooks()
     checkin_updates.watch_models()  # every scan moves the arrival figures' stamps
     # The personal page shows the answers; the answers page shows closed ones as text.
@@ -60,6 +71,7 @@ def init_app(app: Flask) -> None:
 def connect_hooks() -> None:
     """Receivers of the kernel's hooks (idempotent: blinker keeps one connection each)."""
     hooks.venue_capacity_raised.connect(services.on_venue_capacity_raised)
+    hooks.venue_mode_changed.connect(on_venue_mode_changed)
     # The mail sender asks whether an attendee turned news off since a mail was queued.
     hooks.news_opted_out.connect(mail_preferences.news_opted_out, sender="r")
     # The person's page in the back office shows their answers (registration.questions).

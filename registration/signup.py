@@ -36,6 +36,7 @@ from conference.mail.outbox import add_new_mail
 from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
 from registration import notify
 from registration.contingents.places import take_with_code
+from registration.draw.applying import draw_pending, hold_application
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
 from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
 from registration.models import MODES, Registration, Ticket, full_name, new_ticket_secret
@@ -73,6 +74,10 @@ CONFERENCE_ROW = select(
     Conference.allocation_published_at,
     Conference.choice_opens_at,
     Conference.choice_closes_at,
+    # In draw mode an on-site request before the draw is an application (registration/draw).
+    Conference.venue_mode,
+    Conference.draw_at,
+    Conference.draw_published_at,
 )
 
 
@@ -201,11 +206,17 @@ def answers(session: Session, conf: Row, data: dict[str, Any], invalid: Invalid 
     return found
 
 
+# An on-site application for the venue draw: no place, no ticket, online access meanwhile.
+APPLIED = Outcome("applied", "onsite", False)
+
+
 def guess_outcome(draft: Draft) -> Outcome:
     """The outcome the venue counter suggests as read now (the conditional UPDATE decides)."""
     conf = draft.conf
     if draft.code is not None and draft.wants_onsite:
-        return _outcome(draft, True)  # a code gives a place or refuses the registration
+        return _outcome(draft, True)  # a code gives a place (outside any draw) or refuses
+    if draft.wants_onsite and draw_pending(conf):
+        return APPLIED
     try:
         return _outcome(draft, conf.onsite_taken < conf.onsite_capacity)
     except VenueFull:
@@ -271,8 +282,17 @@ def registration(session: Session, draft: Draft, guess: Outcome) -> None:
     draft.attachments = notify.confirmation_attachments(draft.reg_id)
 
 
+def application(session: Session, draft: Draft) -> bool:
+    """In draw mode before the draw, hold an application instead of a place (the draw step)."""
+    return (
+        draft.wants_onsite and draw_pending(draft.conf) and hold_application(session, draft.conf.id)
+    )
+
+
 def venue_place(session: Session, draft: Draft) -> Outcome:
     """Take a place on the venue counter (last: its row lock lasts until the COMMIT)."""
+    if application(session, draft):
+        return APPLIED
     profile = draft.clean["profile"]
     placed = draft.wants_onsite and take_counter(
         session, draft.conf, profile, draft.now, draft.reg_id

@@ -20,6 +20,7 @@ from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import PROFILES, Conference
 from registration.checkin.lists import entrance_stats
+from registration.draw.fairness import fairness_figures
 from registration.models import Registration
 from registration.questions.services import choice_counts
 from registration.reconfirm.services import figures as reconfirm_figures
@@ -64,6 +65,7 @@ def dashboard_context(conf: Conference, user: Any) -> dict[str, Any]:
         "reconfirm": reconfirm_figures(conf.id) if conf.reconfirm_opens_at else None,
         "timeline": registrations_timeline(conf),
         "profiles": profile_figures(conf),
+        "fairness": fairness_figures(db.session, conf),
         "sectors": sector_figures(conf),
         "answer_counts": choice_counts(conf.id),
         "seats": seat_figures(conf),

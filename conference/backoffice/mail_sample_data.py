@@ -350,6 +350,18 @@ def _colleague_invitation(held: bool):
     return build
 
 
+def _draw_result(drawn: bool):
+    def build(language: str) -> dict[str, Any]:
+        links = _links()
+        return {
+            **_frame(language), "person": _person("registered" if drawn else "waitlisted"),
+            "drawn": drawn, "position": 17, "qr_cid": QR_CID, **links,
+            "verify_url": f"{base_url()}/loting",
+        }  # fmt: skip
+
+    return build
+
+
 Builder = Callable[[str], dict[str, Any]]
 
 # template -> variant -> builder. The first variant is the one a link opens by default.
@@ -368,7 +380,9 @@ SAMPLES: dict[str, dict[str, Builder]] = {
         "online": _registration_confirmation("registered", "online"),
         "online_waiting": _registration_confirmation("registered", "online", waiting=True),
         "waitlisted": _registration_confirmation("waitlisted", "onsite"),
+        "applied": _registration_confirmation("applied", "onsite"),
     },
+    "draw_result": {"drawn": _draw_result(True), "not_drawn": _draw_result(False)},
     "reminder": {"onsite": _reminder(True), "online": _reminder(False)},
     "seat_confirmation": {"standard": _seat_confirmation},
     "seat_offer": {"standard": _seat_offer},

@@ -25,6 +25,7 @@ MOMENTS = (
     "quota_release_at",
     "reconfirm_opens_at",
     "reconfirm_closes_at",
+    "draw_at",
 )
 
 
@@ -102,6 +103,26 @@ class SettingsForm(Form):
         _l("Link naar online workshops tonen (minuten vooraf)"), "join_link_lead_minutes"
     )
     reminder_hours_before = _whole(_l("Herinnering sturen (uren vooraf)"), "reminder_hours_before")
+    # --- the venue draw (issue 15) ---
+    venue_mode = SelectField(
+        _l("Plaatsen ter plaatse"),
+        choices=[
+            ("fcfs", _l("Wie eerst komt: een plaats meteen vastleggen")),
+            ("draw", _l("Loting: iedereen vraagt aan, daarna een loting")),
+        ],
+        # A post without the field keeps the mode; `update_conference` checks the word.
+        validate_choice=False,
+    )
+    draw_at = _moment(_l("Moment van de loting"), hint=_l("Leeg = de loting gebeurt met de hand."))
+    organisation_cap = IntegerField(
+        _l("Hoogstens zoveel plaatsen per organisatie in de loting"),
+        validators=[
+            Optional(),
+            NumberRange(1, 100_000, _l("Geef een geheel getal van 1 tot 100000.")),
+        ],
+        description=_l("Leeg = geen maximum."),
+        render_kw={"inputmode": "numeric"},
+    )
     reason = StringField(
         _l("Reden (voor het auditlog, niet verplicht)"),
         validators=[Optional(), Length(max=500)],
@@ -140,7 +161,10 @@ class SettingsForm(Form):
             "onsite_capacity": self.onsite_capacity.data,
             "allocation_mode": self.allocation_mode.data,
             "reconfirm_release": bool(self.reconfirm_release.data),
+            "organisation_cap": self.organisation_cap.data,
         }
+        if self.venue_mode.data:
+            data["venue_mode"] = self.venue_mode.data
         for key in MOMENTS:
             value: datetime | None = self[key].data
             data[key] = None if value is None else value.replace(tzinfo=zone).isoformat()
@@ -167,6 +191,8 @@ def initial_values(conf: Conference) -> dict[str, Any]:
         "onsite_capacity": conf.onsite_capacity,
         "allocation_mode": conf.allocation_mode,
         "reconfirm_release": conf.reconfirm_release,
+        "venue_mode": conf.venue_mode,
+        "organisation_cap": conf.organisation_cap,
     }
     for key in MOMENTS:
         moment = getattr(conf, key)

@@ -36,7 +36,11 @@ def settings_page():
                     else:
                         form.form_errors.append(str(message))
             except Conflict as exc:
-                form.onsite_capacity.errors = [*form.onsite_capacity.errors, str(exc.message)]
+                # Leaving draw mode with applications waiting is the mode's problem (issue 15).
+                field = (
+                    form.venue_mode if exc.code == "applications_waiting" else form.onsite_capacity
+                )
+                field.errors = [*field.errors, str(exc.message)]
             else:
                 flash(_("De instellingen zijn opgeslagen."), "success")
                 return redirect(url_for("backoffice.settings"))

@@ -136,6 +136,26 @@ def _check_class(kind: str, unsubscribe: str | None) -> None:
         raise ValueError(f"a {kind!r} mail is essential: it has no unsubscribe link")
 
 
+def new_mail_row(
+    *,
+    to: str,
+    kind: str,
+    rendered: tuple[str, str, str],
+    dedupe_key: str | None = None,
+    registration_id: int | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The outbox row of a rendered message, for `add_new_mail` and `add_new_mails`."""
+    subject, text, html = rendered
+    now = utcnow()
+    return {
+        "kind": kind, "to_address": to, "subject": subject, "body_text": text,
+        "body_html": html, "attachments": attachments or [], "dedupe_key": dedupe_key,
+        "registration_id": registration_id, "status": "pending", "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    }  # fmt: skip
+
+
 def add_new_mail(
     session: Session,
     *,
@@ -149,21 +169,16 @@ def add_new_mail(
     """Add a rendered message whose dedupe key cannot exist yet (it names a row made in this
     transaction): one INSERT, without the check and savepoint of `queue_mail`. Its id.
     """
-    subject, text, html = rendered
+    row = new_mail_row(
+        to=to, kind=kind, rendered=rendered, dedupe_key=dedupe_key,
+        registration_id=registration_id, attachments=attachments,
+    )  # fmt: skip
     return session.execute(
-        insert(MailMessage.__table__).returning(MailMessage.id),
-        {
-            "kind": kind,
-            "to_address": to,
-            "subject": subject,
-            "body_text": text,
-            "body_html": html,
-            "attachments": attachments or [],
-            "dedupe_key": dedupe_key,
-            "registration_id": registration_id,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": utcnow(),
-            "created_at": utcnow(),
-        },
+        insert(MailMessage.__table__).returning(MailMessage.id), row
     ).scalar_one()
+
+
+def add_new_mails(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add many `new_mail_row`s at once (a mailing of thousands): one batched INSERT."""
+    if rows:
+        session.execute(insert(MailMessage.__table__), rows)

@@ -9,6 +9,7 @@ person chose: without them somebody misses their place, their ticket or a change
 | ticket | essential | a new or reissued ticket |
 | login_link | essential | the person asked for it |
 | venue_offer, venue_offer_expired | essential | a place they must confirm, or lost |
+| draw_result | essential | the outcome of the venue draw they applied for |
 | seat_offer, seat_confirmation | essential | a workshop seat they must confirm, or got |
 | allocation_result | essential | which workshops they got |
 | registration_canceled | essential | confirms what they did |
@@ -51,6 +52,7 @@ ESSENTIAL_KINDS = frozenset({
     "venue_offer", "venue_offer_expired", "seat_offer", "seat_confirmation",
     "allocation_result", "registration_canceled", "activity_changed", "join_link", "reminder",
     "staff_invite", "staff_login_notice", "reconfirm", "reconfirm_reminder", "reconfirm_released",
+    "draw_result",
 })  # fmt: skip
 NEWS_KINDS = frozenset({"window_notice", "stream_starting"})
 # Kinds whose class the sender of each message chooses (an organiser's broadcast).

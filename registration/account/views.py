@@ -216,6 +216,9 @@ MODE_MESSAGES = {
         "komt er een plaats vrij, dan krijg je een e-mail."
     ),
     "online": _l("Je volgt de conferentie online."),
+    "applied": _l(
+        "Je doet mee aan de loting van de plaatsen ter plaatse. Je krijgt de uitslag per e-mail."
+    ),
 }
 
 

@@ -76,6 +76,8 @@ STAFF_PAGES = {
     "seats.allocation": "/beheer/verdeling",
     "seats.allocation_run": "/beheer/verdeling/{run}",
     "seats.move": "/beheer/verplaatsen",
+    "draw_admin.review": "/beheer/loting",
+    "draw_admin.publish": "/beheer/loting/publiceren",
     "streaming.admin": "/online/beheer",
     "streaming.admin_edit": "/online/beheer/{stream}",
     "streaming.moderate_index": "/online/moderatie",

@@ -23,6 +23,8 @@ from registration.checkin.api import REDEEM_FIELDS
 from registration.checkin.schemas import Redeem
 from registration.contingents.schemas import ContingentCreate
 from registration.contingents.services import CONTINGENT_FIELDS
+from registration.draw.api import FIELDS as DRAW_FIELDS
+from registration.draw.schemas import DrawRequest
 from registration.questions.editing import FIELDS as QUESTION_FIELDS
 from registration.questions.schemas import QuestionCreate, QuestionPatch
 from registration.reconfirm.api import RECONFIRM_FIELDS
@@ -56,6 +58,7 @@ VALIDATED_BODIES = [
     (PollBallot, VOTE_FIELDS),
     (QuestionCreate, QUESTION_FIELDS),
     (QuestionPatch, QUESTION_FIELDS),
+    (DrawRequest, DRAW_FIELDS),
 ]
 
 
