@@ -7,6 +7,7 @@ from flask import Flask
 from conference import hooks
 from conference.api import register_api_blueprint
 from streaming import admin, api, models, people, views  # noqa: F401  (routes and tables)
+from streaming.evaluation import setup as evaluation_setup
 from streaming.hooks import watch_url_for_agenda
 
 
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     hooks.watch_url.connect(watch_url_for_agenda)
     # A person's page in the back office shows what they followed online.
     hooks.person_sections.connect(people.person_sections)
+    evaluation_setup.init_app(app)
