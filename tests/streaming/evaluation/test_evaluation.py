@@ -165,7 +165,7 @@ def test_results_hidden_below_five_and_shown_at_five(app, client, tokens):
     ev = form_of(workshop)
     with time_machine.travel(after(workshop), tick=False):
         for i, reg in enumerate(people[:4]):
-            remark = "=HYPERLINK(\"http://x\")" if i == 0 else f"opmerking {i}"
+            remark = '=HYPERLINK("http://x")' if i == 0 else f"opmerking {i}"
             services.answer(conference(), ev.id, reg, {**ANSWER, "opmerkingen": remark})
     login(client, "organiser")
     page = client.get(f"/beheer/evaluatie/{ev.id}")
