@@ -66,7 +66,8 @@ def result_page(evaluation_id: int):
     )
 
 
-@bp.get("/beheer/evaluatie/<int:evaluation_id>.<any(csv, xlsx):fmt>")
+@bp.get("/beheer/evaluatie/<int:evaluation_id>.csv", defaults={"fmt": "csv"})
+@bp.get("/beheer/evaluatie/<int:evaluation_id>.xlsx", defaults={"fmt": "xlsx"})
 @staff_required
 def export(evaluation_id: int, fmt: str):
     """The answers as CSV or XLSX (text cells never run as formulas); none below five."""
@@ -80,7 +81,8 @@ def export(evaluation_id: int, fmt: str):
     return download(to_xlsx(table, conf.timezone), name, XLSX_MIME)
 
 
-@bp.post("/beheer/evaluatie/<int:evaluation_id>/<any(aan, uit):state>")
+@bp.post("/beheer/evaluatie/<int:evaluation_id>/aan", defaults={"state": "aan"})
+@bp.post("/beheer/evaluatie/<int:evaluation_id>/uit", defaults={"state": "uit"})
 @organiser_required
 def toggle(evaluation_id: int, state: str):
     """Switch an evaluation on or off."""

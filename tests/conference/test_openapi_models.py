@@ -27,6 +27,9 @@ from sessions.programme.changes import EDITABLE
 from sessions.programme.schemas import ActivityPatch
 from sessions.seats.api import ALLOCATION_FIELDS
 from sessions.seats.schemas import AllocationRequest
+from streaming.evaluation.api import ANSWER_FIELDS as EVALUATION_ANSWER_FIELDS
+from streaming.evaluation.api import PATCH_FIELDS as EVALUATION_PATCH_FIELDS
+from streaming.evaluation.schemas import EvaluationAnswers, EvaluationPatch
 from streaming.qa import MODERATION_FIELDS
 from streaming.schemas import Moderation, StreamSettingsPatch
 from streaming.services import SETTING_FIELDS
@@ -42,6 +45,8 @@ VALIDATED_BODIES = [
     (AllocationRequest, ALLOCATION_FIELDS),
     (StreamSettingsPatch, SETTING_FIELDS),
     (Moderation, MODERATION_FIELDS),
+    (EvaluationAnswers, EVALUATION_ANSWER_FIELDS),
+    (EvaluationPatch, EVALUATION_PATCH_FIELDS),
 ]
 
 
@@ -206,7 +211,9 @@ def test_a_field_the_document_does_not_list_is_refused(client, tokens):
     assert len(closed) == len(VALIDATED_BODIES) + 1  # and the stream status override
     for path, method in closed:
         url = path.replace("{activity_id}", str(stream_id)).replace("{question_id}", "1")
-        token = attendee if path.startswith("/api/v1/me") else tokens["organiser"]
+        url = url.replace("{evaluation_id}", "1")
+        mine = path.startswith("/api/v1/me") or path.endswith("/answers")
+        token = attendee if mine else tokens["organiser"]
         response = client.open(
             url, method=method.upper(), json={"not_documented": 1}, headers=bearer(token)
         )
