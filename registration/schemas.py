@@ -15,6 +15,7 @@ from typing_extensions import TypeAliasType
 from conference.models import PROFILES
 from conference.schemas import Body, Url, examples, maybe
 from registration.models import MODES
+from registration.questions.schemas import Answers
 from registration.validation import LANGUAGES, TEXT_FIELDS
 
 # Literals of the validator's own tuples: the documented words are the accepted words.
@@ -65,6 +66,10 @@ class RegistrationCreate(Body):
     waitlist_ok: bool = True
     accessibility_needs: str | None = text("accessibility_needs")
     diet: str | None = text("diet")
+    answers: Answers = maybe(
+        "Answers to the organisers' questions (GET /api/v1/registration-form) by key; a list "
+        "of choice keys for `choices`. Errors name `answers.<key>`."
+    )
 
 
 class RegistrationCreated(BaseModel):
@@ -102,6 +107,7 @@ class MeUpdate(Body):
     diet: str | None = maybe(max_length=TEXT_FIELDS["diet"][0])
     mode: Mode = maybe()
     venue_waitlist: bool = maybe()
+    answers: Answers = maybe("Changed answers by key, until each question's `editable_until`.")
 
 
 class MeSeat(BaseModel):
@@ -137,3 +143,4 @@ class Me(BaseModel):
         "mode onsite."
     )
     seats: list[MeSeat]
+    answers: Answers = maybe("The answers to the organisers' questions, by key.")

@@ -29,12 +29,13 @@ TEXT_FIELDS: dict[str, tuple[int, Any]] = {
 }
 CREATE_FIELDS = {
     "email", "first_name", "last_name", "organisation", "profile", "sector", "mode", "consent",
-    "language", "waitlist_ok", "accessibility_needs", "diet",
+    "language", "waitlist_ok", "accessibility_needs", "diet", "answers",
 }  # fmt: skip
 EDITABLE_FIELDS = {
     "first_name", "last_name", "organisation", "profile", "sector", "language",
-    "accessibility_needs", "diet", "mode", "venue_waitlist",
+    "accessibility_needs", "diet", "mode", "venue_waitlist", "answers",
 }  # fmt: skip
+# `answers` (the organisers' own questions) are checked by `registration.questions`.
 
 
 def _too_long(limit: int) -> Any:

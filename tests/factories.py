@@ -11,7 +11,7 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from conference.clock import utcnow
 from conference.db import write_transaction
@@ -20,6 +20,7 @@ from conference.models import ApiToken, Conference, User
 from registration import services as registration_services
 from registration.models import Registration, Ticket
 from registration.questions.editing import create_question
+from registration.questions.models import RegistrationQuestion
 from sessions.agenda.models import Follow
 from sessions.programme.models import Activity
 from sessions.seats import services as seat_services
@@ -323,14 +324,14 @@ QUESTION_SET: list[dict[str, Any]] = [
     {"key": "functie", "type": "text", "label": "Wat is je functie?", "label_en": "Your job?",
      "max": 40},
     {"key": "verwachting", "type": "long_text", "label": "Wat verwacht je?", "max": 300},
-    {"key": "gehoord", "type": "choice", "label": "Hoe heb je van ons gehoord?",
+    {"key": "bron", "type": "choice", "label": "Hoe heb je van ons gehoord?",
      "label_en": "How did you hear of us?", "required": True,
      "choices": [{"key": "collega", "label": "Via een collega", "label_en": "A colleague"},
                  {"key": "nieuwsbrief", "label": "Nieuwsbrief", "label_en": "Newsletter"}]},
     {"key": "themas", "type": "choices", "label": "Welke thema's?",
      "choices": [{"key": "armoede", "label": "Armoede"}, {"key": "jeugd", "label": "Jeugd"},
                  {"key": "zorg", "label": "Zorg"}]},
-    {"key": "tolk_vgt", "type": "yes_no", "label": "Heb je een tolk VGT nodig?",
+    {"key": "tolk", "type": "yes_no", "label": "Heb je een tolk VGT nodig?",
      "label_en": "Do you need a VGT interpreter?", "modes": ["onsite"], "required": True,
      "sensitive": True},
     {"key": "jaren", "type": "number", "label": "Hoeveel jaar werk je al?", "min": 0, "max": 60},
@@ -339,13 +340,23 @@ QUESTION_SET: list[dict[str, Any]] = [
 # A valid answer to each question of QUESTION_SET.
 ANSWERS: dict[str, Any] = {
     "functie": "Maatschappelijk werker", "verwachting": "Inspiratie\nen collega's",
-    "gehoord": "collega", "themas": ["zorg", "armoede"], "tolk_vgt": True, "jaren": 12,
+    "bron": "collega", "themas": ["zorg", "armoede"], "tolk": True, "jaren": 12,
     "startdatum": "2010-09-01",
 }  # fmt: skip
 
 
+def clear_questions() -> None:
+    """Remove the questions of the data file (and any other), so a test starts from none."""
+    db.session.execute(delete(RegistrationQuestion))
+    db.session.commit()
+
+
 def questions(*keys: str, **changes: Any) -> list[Any]:
-    """Define the questions of QUESTION_SET (all, or those named) through the service."""
+    """Define the questions of QUESTION_SET (all, or those named) through the service; the data
+    file's own questions go first."""
+    known = [spec["key"] for spec in QUESTION_SET]
+    db.session.execute(delete(RegistrationQuestion).where(RegistrationQuestion.key.not_in(known)))
+    db.session.commit()
     made = []
     for spec in QUESTION_SET:
         if not keys or spec["key"] in keys:

@@ -136,10 +136,10 @@ def _seat_titles(registration_ids: Iterable[int]) -> dict[int, list[str]]:
     return result
 
 
-def registrations_table(
-    conf: Conference, *, include_canceled: bool = False, answer: tuple[str, str] | None = None
-) -> Table:
-    """Every registration of the conference, one row each; `answer` (key, value) filters."""
+def _registrations(
+    conf: Conference, include_canceled: bool, answer: tuple[str, str] | None
+) -> list[Registration]:
+    """The registrations of an export, by name; `answer` (key, value) filters."""
     query: Select = (
         select(Registration)
         .filter_by(conference_id=conf.id)
@@ -150,7 +150,14 @@ def registrations_table(
         query = query.where(Registration.status != "canceled")
     if answer is not None:
         query = query.where(Registration.id.in_(registrations_answering(conf.id, *answer)))
-    regs = list(db.session.scalars(query))
+    return list(db.session.scalars(query))
+
+
+def registrations_table(
+    conf: Conference, *, include_canceled: bool = False, answer: tuple[str, str] | None = None
+) -> Table:
+    """Every registration of the conference, one row each; `answer` (key, value) filters."""
+    regs = _registrations(conf, include_canceled, answer)
     seats = _seat_titles(r.id for r in regs)
     question_headers, answers = answer_columns(conf.id, [r.id for r in regs])
     # Labels translated once, not once per row.

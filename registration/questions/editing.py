@@ -6,7 +6,7 @@ when its labels change, so every stored answer keeps its meaning.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -213,10 +213,7 @@ def update_question(
         if clean.get("type", q.type) != q.type and has_answers(session, q.id):
             raise Invalid(fields={"type": _l("Deze vraag heeft al antwoorden: het type blijft.")})
         before = snapshot(q)
-        for name, value in clean.items():
-            setattr(q, name, value)
-        if q.type not in CHOICE_TYPES:
-            q.choices = []
+        _apply(q, clean)
         session.flush()
         audit.record_changes(session, actor=actor, action="question.update", target_type="question",
                              target_id=q.key, before=before, after=snapshot(q))  # fmt: skip
@@ -270,3 +267,54 @@ def move_question(conference_id: int, key: str, step: int, *, actor: Any) -> Non
             q.position = position
         audit.record(session, actor=actor, action="question.move", target_type="question",
                      target_id=key, after={"order": [q.key for q in order]})  # fmt: skip
+
+
+def sync_questions(
+    session: Session, conference_id: int, items: list[dict[str, Any]], now: datetime
+) -> None:
+    """Make the questions those of a data file, in its order, in the caller's transaction.
+
+    A question left out is deleted, or archived when it has answers; `archived: true` archives.
+    Problems raise Invalid with fields `<index>.<field>`.
+    """
+    existing = {q.key: q for q in session.scalars(
+        select(RegistrationQuestion).where(RegistrationQuestion.conference_id == conference_id)
+    )}  # fmt: skip
+    errors: dict[str, Any] = {}
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        data = {k: v for k, v in item.items() if k != "archived"}
+        q = existing.get(data.get("key"))
+        try:
+            clean = clean_question(data, q)
+        except Invalid as exc:
+            errors.update({f"{i}.{name}": message for name, message in exc.fields.items()})
+            continue
+        if data["key"] in seen:
+            errors[f"{i}.key"] = _l("Er is al een vraag met deze sleutel.")
+            continue
+        seen.add(data["key"])
+        if q is None:
+            q = RegistrationQuestion(conference_id=conference_id, key=data["key"])
+            session.add(q)
+        elif clean.get("type", q.type) != q.type and has_answers(session, q.id):
+            errors[f"{i}.type"] = _l("Deze vraag heeft al antwoorden: het type blijft.")
+            continue
+        _apply(q, {**clean, "position": i + 1})
+        q.archived_at = (q.archived_at or now) if item.get("archived") else None
+    for key, q in existing.items():
+        if key not in seen:
+            if has_answers(session, q.id):
+                q.archived_at = q.archived_at or now
+            else:
+                session.delete(q)
+    if errors:
+        raise Invalid(fields=errors)
+    session.flush()
+
+
+def _apply(q: RegistrationQuestion, clean: dict[str, Any]) -> None:
+    for name, value in clean.items():
+        setattr(q, name, value)
+    if q.type not in CHOICE_TYPES:
+        q.choices = []

@@ -100,6 +100,7 @@ class QuestionCreate(QuestionFields):
 class QuestionPatch(QuestionFields):
     """A change to a question; fields left out keep their value (the key never changes)."""
 
+    key: str = maybe("Only the question's own key: a key never changes.")
     label: str = maybe(min_length=1, max_length=300)
     required: bool = maybe()
     type: QuestionType = maybe("Not for a question that has answers.")

@@ -17,6 +17,7 @@ from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import Conference
 from sessions.programme.models import Activity, Block, Room, Speaker, Theme
+from sessions.programme.questions_file import export_questions
 from sessions.programme.schema import DEFAULT_MODE
 from sessions.programme.services import activities
 
@@ -138,6 +139,7 @@ def programme_data(conf: Conference) -> dict[str, Any]:
         "rooms": [_room(r) for r in _rows(conf, Room, Room.id)],
         "speakers": [_speaker(s) for s in _rows(conf, Speaker, Speaker.id)],
         "activities": [_activity(a, tz) for a in acts],
+        "registration_questions": export_questions(conf),
     }
 
 

@@ -22,6 +22,7 @@ from conference.models import Conference
 from sessions.programme.changes import announce_change, watched
 from sessions.programme.errors import Problem, ProgrammeError
 from sessions.programme.models import Activity, ActivitySpeaker, Block, Room, Speaker, Theme
+from sessions.programme.questions_file import load_questions
 from sessions.programme.schema import (
     ActivityIn,
     BlockIn,
@@ -213,6 +214,7 @@ def apply_programme(
     session.flush()
     problems, before = _load_activities(rows, programme.activities, refs, times)
     problems += _drop_stale(session, conf, {a.slug for a in programme.activities})
+    problems += load_questions(session, conf, programme.registration_questions, times.moment)
     if problems:
         raise ProgrammeError(problems)
     session.flush()

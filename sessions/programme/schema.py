@@ -9,12 +9,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from conference.models import PROFILES
+from conference.questions.kinds import TYPES
 from conference.validation import (
     MOMENT_YEARS,
     conference_year_problem,
     moment_problem,
     text_filter,
 )
+from registration.models import MODES
 from sessions.programme.models import ACTIVITY_MODES, KINDS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -222,6 +224,34 @@ class ActivityIn(_Strict):
         return self
 
 
+class QuestionChoiceIn(_Strict):
+    """A choice of a registration question: a stable key and its labels."""
+
+    key: str
+    label: Name
+    label_en: Name | None = None
+
+
+class RegistrationQuestionIn(_Strict):
+    """One of the organisers' own registration questions (`registration.questions`)."""
+
+    key: str
+    type: Literal[TYPES]  # type: ignore[valid-type]
+    label: Name
+    label_en: Name | None = None
+    help: Text | None = None
+    help_en: Text | None = None
+    required: bool = False
+    choices: list[QuestionChoiceIn] = []
+    modes: list[Literal[MODES]] = list(MODES)  # type: ignore[valid-type]
+    max: int | None = None
+    min: int | None = None
+    sensitive: bool = False
+    visible_to_speakers: bool = False
+    editable_until: LocalDateTime | None = None
+    archived: bool = False
+
+
 class ProgrammeIn(_Strict):
     """The whole data file."""
 
@@ -231,3 +261,5 @@ class ProgrammeIn(_Strict):
     rooms: list[RoomIn] = []
     speakers: list[SpeakerIn] = []
     activities: list[ActivityIn] = []
+    # Left out: the questions stay as they are; given: the file says which there are.
+    registration_questions: list[RegistrationQuestionIn] | None = None

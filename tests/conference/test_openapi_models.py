@@ -21,6 +21,8 @@ from conference.schemas import ConferencePatch, Error
 from conference.services import CONFERENCE_FIELDS
 from registration.checkin.api import REDEEM_FIELDS
 from registration.checkin.schemas import Redeem
+from registration.questions.editing import FIELDS as QUESTION_FIELDS
+from registration.questions.schemas import QuestionCreate, QuestionPatch
 from registration.schemas import Me, MeUpdate, RegistrationCreate
 from registration.validation import CREATE_FIELDS, EDITABLE_FIELDS
 from sessions.programme.changes import EDITABLE
@@ -45,6 +47,8 @@ VALIDATED_BODIES = [
     (AllocationRequest, ALLOCATION_FIELDS),
     (StreamSettingsPatch, SETTING_FIELDS),
     (Moderation, MODERATION_FIELDS),
+    (QuestionCreate, QUESTION_FIELDS),
+    (QuestionPatch, QUESTION_FIELDS),
     (EvaluationAnswers, EVALUATION_ANSWER_FIELDS),
     (EvaluationPatch, EVALUATION_PATCH_FIELDS),
 ]
@@ -211,7 +215,7 @@ def test_a_field_the_document_does_not_list_is_refused(client, tokens):
     assert len(closed) == len(VALIDATED_BODIES) + 1  # and the stream status override
     for path, method in closed:
         url = path.replace("{activity_id}", str(stream_id)).replace("{question_id}", "1")
-        url = url.replace("{evaluation_id}", "1")
+        url = url.replace("{key}", "gehoord").replace("{evaluation_id}", "1")
         mine = path.startswith("/api/v1/me") or path.endswith("/answers")
         token = attendee if mine else tokens["organiser"]
         response = client.open(
@@ -232,7 +236,10 @@ def test_every_field_the_api_answers_is_documented(client, tokens):
         ("post", "/api/v1/checkin/redeem", organiser, {"secret": secret, "checkpoint": "entrance"}),
         ("get", "/api/v1/programme", {}, None),
         ("get", "/api/v1/me", attendee, None),
-        ("patch", "/api/v1/me", attendee, {"sector": "Jeugd"}),
+        ("patch", "/api/v1/me", attendee, {"sector": "Jeugd", "answers": {"gehoord": "collega"}}),
+        ("get", "/api/v1/registration-form", {}, None),
+        ("get", "/api/v1/questions", organiser, None),
+        ("patch", "/api/v1/questions/{key}", organiser, {"editable_until": None}),
         ("get", "/api/v1/me/agenda", attendee, None),
         ("get", "/api/v1/me/calendar", attendee, None),
         ("get", "/api/v1/me/preferences", attendee, None),
@@ -253,7 +260,7 @@ def test_every_field_the_api_answers_is_documented(client, tokens):
         ("get", "/api/v1/checkin/search?q=Model", organiser, None),
     ]
     for method, path, headers, body in calls:
-        url = path.replace("{activity_id}", str(stream_id))
+        url = path.replace("{activity_id}", str(stream_id)).replace("{key}", "gehoord")
         response = client.open(url, method=method.upper(), json=body, headers=headers)
         template = path.split("?")[0]
         answers = doc["paths"][template][method]["responses"]

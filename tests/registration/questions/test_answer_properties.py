@@ -50,7 +50,7 @@ def test_any_answer_is_stored_clean_or_refused(any_db_app, key, value, language)
         return
     if expected is None:
         assert_clean_answer(response, (422,))
-        assert f"answers.{key}" in response.get_json()["fields"]
+        assert any(f.startswith(f"answers.{key}") for f in response.get_json()["fields"])
         assert row_counts() == before
         return
     assert_clean_answer(response, (201,))

@@ -34,8 +34,8 @@ def crowd(app):
     questions()
     return {
         "ann": register(1, answers={**ANSWERS, "functie": '=HYPERLINK("x")'}),
-        "bert": register(2, answers={**ANSWERS, "gehoord": "nieuwsbrief", "themas": ["jeugd"]}),
-        "els": register(3, mode="online", answers={"gehoord": "collega"}),
+        "bert": register(2, answers={**ANSWERS, "bron": "nieuwsbrief", "themas": ["jeugd"]}),
+        "els": register(3, mode="online", answers={"bron": "collega"}),
     }
 
 
@@ -73,7 +73,7 @@ def test_registration_exports_have_a_column_per_question_archived_too(client, to
 
     only = _csv(
         client.get(
-            "/api/v1/exports/registrations.csv?question=tolk_vgt&answer=yes", headers=headers
+            "/api/v1/exports/registrations.csv?question=tolk&answer=yes", headers=headers
         ).data
     )
     assert sorted(row[3] for row in only[1:]) == sorted([crowd["ann"].email, crowd["bert"].email])
@@ -82,9 +82,9 @@ def test_registration_exports_have_a_column_per_question_archived_too(client, to
 def test_speakers_lists_show_only_shown_questions_never_sensitive(client, tokens, crowd):
     act = activity("ws-diversiteit-1")
     give_seat(crowd["ann"], act)
-    update_question(conference().id, "gehoord", {"visible_to_speakers": True}, actor=None)
+    update_question(conference().id, "bron", {"visible_to_speakers": True}, actor=None)
     # Marked for speakers but sensitive: still never in their list.
-    update_question(conference().id, "tolk_vgt", {"visible_to_speakers": True}, actor=None)
+    update_question(conference().id, "tolk", {"visible_to_speakers": True}, actor=None)
     rows = _csv(
         client.get(
             f"/api/v1/exports/activities/{act.id}.csv", headers=bearer(tokens["organiser"])
@@ -102,8 +102,8 @@ def test_personal_data_export_carries_answers_and_erasure_removes_them(client, c
     by_key = {a["key"]: a for a in exported["answers"]}
     assert set(by_key) == set(ANSWERS)
     assert by_key["jaren"]["answer"] == 12
-    assert by_key["tolk_vgt"] == {
-        "key": "tolk_vgt", "question": "Heb je een tolk VGT nodig?", "answer": True, "text": "Ja"
+    assert by_key["tolk"] == {
+        "key": "tolk", "question": "Heb je een tolk VGT nodig?", "answer": True, "text": "Ja"
     }  # fmt: skip
     login(client, ann)
     download = client.get("/mijn-inschrijving/gegevens.json").get_json()
@@ -114,12 +114,12 @@ def test_personal_data_export_carries_answers_and_erasure_removes_them(client, c
     assert answers_by_key(ann.id, archived=True) == {}
     left = db.session.query(RegistrationAnswer).filter_by(registration_id=ann.id).count()
     assert left == 0
-    assert answers_by_key(crowd["bert"].id)["gehoord"] == "nieuwsbrief"  # others keep theirs
+    assert answers_by_key(crowd["bert"].id)["bron"] == "nieuwsbrief"  # others keep theirs
 
 
 def test_organisers_filter_people_and_broadcasts_and_see_counts(client, tokens, crowd):
     login(client, "organiser")
-    page = client.get("/beheer/deelnemers?answer=tolk_vgt:yes").get_data(as_text=True)
+    page = client.get("/beheer/deelnemers?answer=tolk:yes").get_data(as_text=True)
     assert crowd["ann"].last_name in page and crowd["bert"].last_name in page
     assert crowd["els"].last_name not in page
     page = client.get("/beheer/deelnemers?answer=themas:jeugd").get_data(as_text=True)
@@ -129,12 +129,12 @@ def test_organisers_filter_people_and_broadcasts_and_see_counts(client, tokens, 
     dashboard = client.get("/beheer").get_data(as_text=True)
     section = dashboard[dashboard.index('id="answers"') :]
     assert "Hoe heb je van ons gehoord?" in section
-    assert "/beheer/deelnemers?answer=gehoord:collega" in section.replace("%3A", ":")
+    assert "/beheer/deelnemers?answer=bron:collega" in section.replace("%3A", ":")
 
     conf = conference()
     draft = broadcasts.save_draft(
         conf,
-        {"audience": "everyone", "answer": "tolk_vgt:yes", "subject": "Tolk", "body": "Hallo"},
+        {"audience": "everyone", "answer": "tolk:yes", "subject": "Tolk", "body": "Hallo"},
         actor=staff(),
     )
     assert broadcasts.send(conf, draft.id, actor=staff()) == 2
@@ -148,15 +148,15 @@ def test_organisers_filter_people_and_broadcasts_and_see_counts(client, tokens, 
 def test_changing_and_archiving_questions_loses_no_answers(crowd):
     conf_id = conference().id
     update_question(
-        conf_id, "gehoord",
+        conf_id, "bron",
         {"label": "Hoe hoorde je ervan?", "choices": [
             {"key": "collega", "label": "Collega"}, {"key": "nieuwsbrief", "label": "Mail"},
             {"key": "sociale_media", "label": "Sociale media"}]},
         actor=None,
     )  # fmt: skip
     update_question(conf_id, "functie", {"max": 10, "required": True}, actor=None)
-    for key in ("gehoord", "themas"):
+    for key in ("bron", "themas"):
         delete_question(conf_id, key, actor=None)
     db.session.rollback()
     bert = answers_by_key(crowd["bert"].id, archived=True)
-    assert bert == {**ANSWERS, "gehoord": "nieuwsbrief", "themas": ["jeugd"]}
+    assert bert == {**ANSWERS, "bron": "nieuwsbrief", "themas": ["jeugd"]}

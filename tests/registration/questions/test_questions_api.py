@@ -9,7 +9,7 @@ import pytest
 
 from conference.clock import isoformat, utcnow
 from registration.questions.services import answers_by_key
-from tests.factories import ANSWERS, QUESTION_SET, person, questions
+from tests.factories import ANSWERS, QUESTION_SET, clear_questions, person, questions
 from tests.helpers import bearer
 
 EN = {"Accept-Language": "en"}
@@ -31,19 +31,19 @@ def test_the_form_lists_the_questions_in_order_in_the_request_language(client):
     en = client.get("/api/v1/registration-form", headers=EN).get_json()["questions"]
 
     assert [q["key"] for q in nl] == [q["key"] for q in QUESTION_SET]
-    gehoord = next(q for q in nl if q["key"] == "gehoord")
-    assert gehoord == {
-        "key": "gehoord", "type": "choice", "label": "Hoe heb je van ons gehoord?",
+    bron = next(q for q in nl if q["key"] == "bron")
+    assert bron == {
+        "key": "bron", "type": "choice", "label": "Hoe heb je van ons gehoord?",
         "help": None, "required": True, "modes": ["onsite", "online"],
         "choices": [{"key": "collega", "label": "Via een collega"},
                     {"key": "nieuwsbrief", "label": "Nieuwsbrief"}],
     }  # fmt: skip
-    gehoord_en = next(q for q in en if q["key"] == "gehoord")
-    assert gehoord_en["label"] == "How did you hear of us?"
-    assert gehoord_en["choices"][0]["label"] == "A colleague"
+    bron_en = next(q for q in en if q["key"] == "bron")
+    assert bron_en["label"] == "How did you hear of us?"
+    assert bron_en["choices"][0]["label"] == "A colleague"
     # English falls back to Dutch where no English was given.
     assert next(q for q in en if q["key"] == "jaren")["label"] == "Hoeveel jaar werk je al?"
-    assert next(q for q in nl if q["key"] == "tolk_vgt")["modes"] == ["onsite"]
+    assert next(q for q in nl if q["key"] == "tolk")["modes"] == ["onsite"]
     assert next(q for q in nl if q["key"] == "functie")["max"] == 40
 
 
@@ -60,10 +60,10 @@ BAD_ANSWERS = [
     ("functie", "x" * 41, "te lang", "too long"),
     ("functie", 12, "tekst", "text"),
     ("verwachting", ["a"], "tekst", "text"),
-    ("gehoord", "radio", "Kies een van", "Choose one of"),
+    ("bron", "radio", "Kies een van", "Choose one of"),
     ("themas", ["jeugd", "sport"], "Kies alleen", "Choose only"),
     ("themas", "jeugd", "Kies een of meer", "Choose one or more"),
-    ("tolk_vgt", "misschien", "ja of nee", "yes or no"),
+    ("tolk", "misschien", "ja of nee", "yes or no"),
     ("jaren", 61, "van 0 tot en met 60", "from 0 to 60"),
     ("jaren", 2.5, "geheel getal", "whole number"),
     ("jaren", True, "geheel getal", "whole number"),
@@ -91,21 +91,19 @@ def test_required_questions_follow_the_mode(client):
     questions()
     missing = post(client, person(3, answers={"functie": "Coach"}))
     assert missing.status_code == 422
-    assert set(missing.get_json()["fields"]) == {"answers.gehoord", "answers.tolk_vgt"}
+    assert set(missing.get_json()["fields"]) == {"answers.bron", "answers.tolk"}
 
     # Online: the on-site question is neither asked nor kept.
-    online = post(
-        client, person(3, mode="online", answers={"gehoord": "collega", "tolk_vgt": True})
-    )
+    online = post(client, person(3, mode="online", answers={"bron": "collega", "tolk": True}))
     assert online.status_code == 201
     me = client.get("/api/v1/me", headers=bearer(online.get_json()["token"])).get_json()
-    assert me["answers"] == {"gehoord": "collega"}
+    assert me["answers"] == {"bron": "collega"}
 
 
 def test_other_field_errors_and_answer_errors_come_together(client):
-    questions("gehoord")
+    questions("bron")
     response = post(client, person(4, first_name="", answers={}))
-    assert set(response.get_json()["fields"]) == {"first_name", "answers.gehoord"}
+    assert set(response.get_json()["fields"]) == {"first_name", "answers.bron"}
 
 
 def test_patch_me_changes_answers_until_the_deadline(client, tokens):
@@ -135,34 +133,35 @@ def test_patch_me_changes_answers_until_the_deadline(client, tokens):
 
 
 def test_organisers_create_change_and_archive_questions(client, tokens):
+    clear_questions()
     auth = bearer(tokens["organiser"])
     spec = {**QUESTION_SET[2]}
     created = client.post("/api/v1/questions", json=spec, headers=auth)
     assert created.status_code == 201
-    assert created.get_json()["key"] == "gehoord" and created.get_json()["archived"] is False
+    assert created.get_json()["key"] == "bron" and created.get_json()["archived"] is False
     again = client.post("/api/v1/questions", json=spec, headers=auth)
     assert again.status_code == 422 and "key" in again.get_json()["fields"]
 
-    token = post(client, person(6, answers={"gehoord": "collega"})).get_json()["token"]
+    token = post(client, person(6, answers={"bron": "collega"})).get_json()["token"]
     # Renaming a choice keeps its key, so the answer keeps its meaning.
     renamed = client.patch(
-        "/api/v1/questions/gehoord",
+        "/api/v1/questions/bron",
         json={"choices": [{"key": "collega", "label": "Via een collega of vriend"},
                           {"key": "nieuwsbrief", "label": "Nieuwsbrief"}]},
         headers=auth,
     )  # fmt: skip
     assert renamed.status_code == 200
     # A question with answers keeps its type.
-    retyped = client.patch("/api/v1/questions/gehoord", json={"type": "text"}, headers=auth)
+    retyped = client.patch("/api/v1/questions/bron", json={"type": "text"}, headers=auth)
     assert retyped.status_code == 422 and "type" in retyped.get_json()["fields"]
 
-    deleted = client.delete("/api/v1/questions/gehoord", headers=auth)
-    assert deleted.status_code == 200 and deleted.get_json() == {"key": "gehoord", "archived": True}
+    deleted = client.delete("/api/v1/questions/bron", headers=auth)
+    assert deleted.status_code == 200 and deleted.get_json() == {"key": "bron", "archived": True}
     listed = client.get("/api/v1/questions", headers=auth).get_json()["questions"]
     assert listed[0]["archived"] is True and listed[0]["answers"] == 1
     assert client.get("/api/v1/registration-form").get_json()["questions"] == []
     reg_id = client.get("/api/v1/me", headers=bearer(token)).get_json()["id"]
-    assert answers_by_key(reg_id, archived=True) == {"gehoord": "collega"}
+    assert answers_by_key(reg_id, archived=True) == {"bron": "collega"}
 
     client.post("/api/v1/questions", json=QUESTION_SET[0], headers=auth)
     gone = client.delete("/api/v1/questions/functie", headers=auth)
@@ -185,6 +184,7 @@ BAD_QUESTIONS = [
 
 
 def test_a_bad_question_is_a_422(client, tokens):
+    clear_questions()
     for body, field in BAD_QUESTIONS:
         response = client.post("/api/v1/questions", json=body, headers=bearer(tokens["organiser"]))
         assert response.status_code == 422, body

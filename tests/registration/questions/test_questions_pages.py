@@ -13,16 +13,16 @@ from conference.extensions import db
 from registration.models import Registration
 from registration.questions.editing import update_question
 from registration.questions.services import answers_by_key
-from tests.factories import ANSWERS, conference, person, questions, set_venue
+from tests.factories import ANSWERS, clear_questions, conference, person, questions, set_venue
 from tests.helpers import login
 
 # The answers of tests.factories.ANSWERS as the form posts them.
 FORM_ANSWERS = {
     "vraag_functie": "Maatschappelijk werker",
     "vraag_verwachting": "Inspiratie\r\nen collega's",
-    "vraag_gehoord": "collega",
+    "vraag_bron": "collega",
     "vraag_themas": ["zorg", "armoede"],
-    "vraag_tolk_vgt": "yes",
+    "vraag_tolk": "yes",
     "vraag_jaren": "12",
     "vraag_startdatum": "2010-09-01",
 }
@@ -59,10 +59,10 @@ def test_the_form_shows_every_question_in_order_with_its_pattern(client):
     positions = [html.index(f'id="vraag_{key}"') for key in ANSWERS]
     assert positions == sorted(positions)
     assert '<label for="vraag_functie">Wat is je functie? (niet verplicht)</label>' in html
-    assert '<fieldset id="vraag_gehoord"' in html and '<fieldset id="vraag_themas"' in html
+    assert '<fieldset id="vraag_bron"' in html and '<fieldset id="vraag_themas"' in html
     assert 'type="checkbox" value="armoede"' in html.replace('name="vraag_themas" ', "")
     assert 'type="date"' in html and 'inputmode="numeric"' in html
-    assert "Alleen voor wie ter plaatse komt." in html  # tolk_vgt is for on site only
+    assert "Alleen voor wie ter plaatse komt." in html  # tolk is for on site only
     english = client.get("/inschrijven?lang=en").get_data(as_text=True)
     assert "How did you hear of us?" in english and "Only for those who come on site." in english
 
@@ -77,7 +77,7 @@ def test_a_posted_form_keeps_every_type(client):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_bad_answers_are_shown_next_to_their_fields_and_in_the_summary(client, lang):
     questions()
-    bad = form(2, vraag_gehoord=None, vraag_jaren="veel", vraag_startdatum="31-02-2022",
+    bad = form(2, vraag_bron=None, vraag_jaren="veel", vraag_startdatum="31-02-2022",
                vraag_functie="x" * 41, first_name="")  # fmt: skip
     response = client.post(f"/inschrijven?lang={lang}", data=bad)
     assert response.status_code == 422
@@ -87,11 +87,11 @@ def test_bad_answers_are_shown_next_to_their_fields_and_in_the_summary(client, l
         "nl": ("Beantwoord deze vraag.", "geheel getal", "jjjj-mm-dd", "te lang"),
         "en": ("Answer this question.", "whole number", "yyyy-mm-dd", "too long"),
     }[lang]
-    assert found["vraag_gehoord"] == words[0]
+    assert found["vraag_bron"] == words[0]
     assert words[1] in found["vraag_jaren"] and words[2] in found["vraag_startdatum"]
     assert words[3] in found["vraag_functie"] and "first_name" in found
     summary = html[html.index('class="error-summary"') :]
-    assert 'href="#vraag_gehoord-0"' in summary and 'href="#vraag_jaren"' in summary
+    assert 'href="#vraag_bron-0"' in summary and 'href="#vraag_jaren"' in summary
     assert 'aria-invalid="true"' in html
     # Nothing is lost: the answers given are shown again.
     assert 'value="12"' not in html and 'value="veel"' in html
@@ -101,9 +101,9 @@ def test_bad_answers_are_shown_next_to_their_fields_and_in_the_summary(client, l
 
 def test_an_online_registration_skips_the_on_site_question(client):
     questions()
-    response = client.post("/inschrijven", data=form(3, mode="online", vraag_tolk_vgt=None))
+    response = client.post("/inschrijven", data=form(3, mode="online", vraag_tolk=None))
     assert response.status_code == 303
-    assert "tolk_vgt" not in stored(newest().id)
+    assert "tolk" not in stored(newest().id)
 
 
 def test_the_second_step_carries_the_answers(client):
@@ -113,7 +113,7 @@ def test_the_second_step_carries_the_answers(client):
     html = first.get_data(as_text=True)
     assert first.status_code == 200 and 'name="venue_choice"' in html
     hidden = dict(re.findall(r'<input type="hidden" name="(vraag_[a-z_]+)" value="([^"]*)">', html))
-    assert hidden["vraag_jaren"] == "12" and hidden["vraag_tolk_vgt"] == "yes"
+    assert hidden["vraag_jaren"] == "12" and hidden["vraag_tolk"] == "yes"
     assert html.count('name="vraag_themas"') == 2
     data = {**form(4), "step": "2", "venue_choice": "online_waitlist"}
     assert client.post("/inschrijven", data=data).status_code == 303
@@ -153,10 +153,11 @@ def test_the_personal_page_shows_and_changes_answers_until_the_deadline(client):
 
 
 def test_organisers_add_edit_reorder_and_archive_in_the_back_office(client, tokens):
+    clear_questions()
     login(client, "organiser")
     new = client.post(
         "/beheer/vragen/nieuw",
-        data={"key": "gehoord", "type": "choice", "label": "Hoe heb je van ons gehoord?",
+        data={"key": "bron", "type": "choice", "label": "Hoe heb je van ons gehoord?",
               "choices": "collega | Via een collega | A colleague\nNieuwsbrief",
               "modes": ["onsite", "online"], "required": "y"},
     )  # fmt: skip
@@ -168,30 +169,30 @@ def test_organisers_add_edit_reorder_and_archive_in_the_back_office(client, toke
     page = client.get("/beheer/vragen").get_data(as_text=True)
     assert page.index("Wat is je functie?") < page.index("Hoe heb je van ons gehoord?")
 
-    edit = client.get("/beheer/vragen/gehoord").get_data(as_text=True)
+    edit = client.get("/beheer/vragen/bron").get_data(as_text=True)
     assert "collega | Via een collega | A colleague" in edit and "nieuwsbrief | Nieuwsbrief" in edit
-    register_answer = form(6, vraag_functie=None, vraag_gehoord="nieuwsbrief")
+    register_answer = form(6, vraag_functie=None, vraag_bron="nieuwsbrief")
     register_answer = {k: v for k, v in register_answer.items() if k in person(6) or k in
-                       ("language", "consent", "vraag_gehoord")}  # fmt: skip
+                       ("language", "consent", "vraag_bron")}  # fmt: skip
     attendee = client.application.test_client()  # registering logs its browser in
     assert attendee.post("/inschrijven", data=register_answer).status_code == 303
     renamed = client.post(
-        "/beheer/vragen/gehoord",
+        "/beheer/vragen/bron",
         data={"type": "choice", "label": "Hoe hoorde je ervan?", "modes": ["onsite"],
               "choices": "collega | Via een collega\nnieuwsbrief | Onze nieuwsbrief"},
     )  # fmt: skip
     assert renamed.status_code == 303
-    assert stored(newest().id) == {"gehoord": "nieuwsbrief"}
-    bad = client.post("/beheer/vragen/gehoord", data={"type": "choice", "label": "",
+    assert stored(newest().id) == {"bron": "nieuwsbrief"}
+    bad = client.post("/beheer/vragen/bron", data={"type": "choice", "label": "",
                                                       "choices": "x | A\nx | B"})  # fmt: skip
     assert bad.status_code == 422 and "Keuze 2" in bad.get_data(as_text=True)
 
-    confirm = client.get("/beheer/vragen/gehoord/verwijderen").get_data(as_text=True)
+    confirm = client.get("/beheer/vragen/bron/verwijderen").get_data(as_text=True)
     assert "Archiveren" in confirm
-    assert client.post("/beheer/vragen/gehoord/verwijderen").status_code == 303
+    assert client.post("/beheer/vragen/bron/verwijderen").status_code == 303
     page = client.get("/beheer/vragen").get_data(as_text=True)
     assert "gearchiveerd" in page
-    assert stored(newest().id, archived=True) == {"gehoord": "nieuwsbrief"}
+    assert stored(newest().id, archived=True) == {"bron": "nieuwsbrief"}
     assert "Hoe hoorde je ervan?" not in client.get("/inschrijven").get_data(as_text=True)
 
 
