@@ -255,21 +255,6 @@ def set_questions(conf: Conference, evaluation_id: int, data: Any) -> Evaluation
     return ev
 
 
-def apply_to_kind(conf: Conference, kind: str, data: Any) -> int:
-    """One set of questions for every activity of a kind (those without answers); how many."""
-    questions = clean_questions(data)
-    with write_transaction(db.session) as session:
-        evs = session.scalars(
-            select(Evaluation)
-            .join(Activity, Activity.id == Evaluation.activity_id)
-            .where(Evaluation.conference_id == conf.id, Activity.kind == kind)
-        )
-        changed = [ev for ev in evs if not answer_count(session, ev.id)]
-        for ev in changed:
-            ev.questions = questions
-    return len(changed)
-
-
 def set_active(conf: Conference, evaluation_id: int, active: bool, *, actor: Any) -> Evaluation:
     """Switch an evaluation on or off (off: no mail, not on personal pages, no answers)."""
     with write_transaction(db.session) as session:
