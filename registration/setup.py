@@ -44,3 +44,5 @@ def connect_hooks() -> None:
     hooks.venue_capacity_raised.connect(services.on_venue_capacity_raised)
     # The mail sender asks whether an attendee turned news off since a mail was queued.
     hooks.news_opted_out.connect(mail_preferences.news_opted_out, sender="r")
+    # The person's page in the back office shows their answers (registration.questions).
+    hooks.person_sections.connect(questions_admin.person_sections)

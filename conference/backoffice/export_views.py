@@ -16,6 +16,7 @@ from conference.extensions import db
 from conference.services import current_conference
 from conference.validation import as_id
 from registration.models import Registration
+from registration.questions.services import answer_options
 from sessions.programme import services as programme
 from sessions.programme.models import SEATED_KINDS, Activity
 
@@ -30,7 +31,11 @@ def export_page():
     """Every download in one place."""
     conf = current_conference()
     return render_template(
-        "backoffice/exports.html", conf=conf, activities=_seated_activities(conf), section="exports"
+        "backoffice/exports.html",
+        conf=conf,
+        activities=_seated_activities(conf),
+        answers=answer_options(conf.id),
+        section="exports",
     )
 
 

@@ -10,6 +10,7 @@ from conference.auth import organiser_required
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.services import current_conference
+from registration.admin.sections import PersonSection
 from registration.questions import editing
 from registration.questions.admin_forms import (
     TYPE_LABELS,
@@ -18,7 +19,12 @@ from registration.questions.admin_forms import (
     form_data,
     show_question_errors,
 )
-from registration.questions.services import answer_counts, questions_of
+from registration.questions.services import (
+    answer_counts,
+    answer_text,
+    answers_table,
+    questions_of,
+)
 
 bp = Blueprint("questions_admin", __name__, url_prefix="/beheer/vragen")
 
@@ -127,3 +133,16 @@ def question_restore(key: str):
         editing.restore_question(current_conference().id, key, actor=actor())
         flash(_("De vraag staat weer in het formulier."), "success")
     return redirect(url_for("questions_admin.questions"), code=303)
+
+
+def person_sections(registration, *, conference, **_) -> list[PersonSection]:
+    """The person's answers on their page in the back office (archived questions too)."""
+    stored = answers_table([registration.id]).get(registration.id, {})
+    rows = [
+        (q, answer_text(q, stored.get(q.id)))
+        for q in questions_of(db.session, conference.id, archived=True)
+        if q.id in stored
+    ]
+    return [
+        PersonSection("activities", "registration/admin/_person_answers.html", {"answers": rows})
+    ]

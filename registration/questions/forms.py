@@ -1,4 +1,10 @@
-"""Forms that carry the organisers' questions: the registration form, and one's answers."""
+"""Forms that carry the organisers' questions: the registration form, and one's answers.
+
+The registration form shows the questions of both modes, in order, with a note on those for one
+mode only ("Alleen voor wie ter plaatse komt."), so it needs no JavaScript; the server then
+checks the answers against the mode chosen (`services.check_answers`): a question of the other
+mode is neither required nor kept. The personal page shows the questions of the person's mode.
+"""
 
 from __future__ import annotations
 

@@ -143,6 +143,11 @@ def test_organisers_filter_people_and_broadcasts_and_see_counts(client, tokens, 
     assert sorted(m.to_address for m in sent) == sorted([crowd["ann"].email, crowd["bert"].email])
     preview = client.get(f"/beheer/berichten/{draft.id}").get_data(as_text=True)
     assert "met antwoord" in preview
+    exports = client.get("/beheer/lijsten").get_data(as_text=True)
+    assert '<option value="tolk:yes">Heb je een tolk VGT nodig?: Ja (2)</option>' in exports
+    person = client.get(f"/beheer/deelnemers/{crowd['ann'].id}").get_data(as_text=True)
+    answers = person[person.index('id="antwoorden"') :]
+    assert "Heb je een tolk VGT nodig?" in answers and "Armoede, Zorg" in answers
 
 
 def test_changing_and_archiving_questions_loses_no_answers(crowd):
