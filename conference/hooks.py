@@ -24,6 +24,8 @@ receivers do their part in the same transaction and return nothing.
   concerned.
 - `activity_capacity_raised(activity, session)`: sent by `sessions.programme.changes`; seats
   offer the new seats to the waiting list.
+- `programme_loaded(conference, session)`: sent by `sessions.programme.loader` after a programme
+  file (or an import) is applied; streaming gives new activities and the day an evaluation.
 
 Extension points: the sender asks and gathers what the receivers return (`collect`, `gather`,
 `first`).
@@ -80,6 +82,7 @@ registration_mode_changed = _signals.signal("registration-mode-changed")
 registration_erased = _signals.signal("registration-erased")
 activity_changed = _signals.signal("activity-changed")
 activity_capacity_raised = _signals.signal("activity-capacity-raised")
+programme_loaded = _signals.signal("programme-loaded")
 
 # --- extension points ----------------------------------------------------------------------
 seat_summary = _signals.signal("seat-summary")

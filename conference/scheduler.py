@@ -39,6 +39,7 @@ from registration.reconfirm import jobs as reconfirm_jobs
 from sessions.agenda import reminders
 from sessions.seats import jobs as seat_jobs
 from streaming import jobs as streaming_jobs
+from streaming.evaluation import jobs as evaluation_jobs
 
 log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
@@ -89,6 +90,8 @@ JOBS: tuple[JobSpec, ...] = (
             _l("Stuurt wie een plaats heeft in een online workshop de link, zodra die vrijkomt.")),
     JobSpec("followed_stream_notices", streaming_jobs.followed_stream_notices, 60,
             _l("Meldt volgers dat een stream die ze volgen binnen 15 minuten begint.")),
+    JobSpec("evaluation_invites", evaluation_jobs.evaluation_invites, 300,
+            _l("Stuurt wie erbij was na afloop één keer de link naar de evaluatie.")),
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from flask import Flask
 from conference import hooks
 from conference.api import register_api_blueprint
 from streaming import admin, api, models, people, updates, views  # noqa: F401  (routes, tables)
+from streaming.evaluation import setup as evaluation_setup
 from streaming.hooks import watch_url_for_agenda
 from streaming.polls import admin as poll_admin  # noqa: F401  (its routes live on polls.bp)
 from streaming.polls import api as poll_api
@@ -25,3 +26,4 @@ def init_app(app: Flask) -> None:
     hooks.person_sections.connect(people.person_sections)
     # Questions, votes, stream settings and programme changes move the polls' stamps.
     updates.watch_models()
+    evaluation_setup.init_app(app)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from conference import hooks
 from conference.clock import at_local, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
@@ -217,6 +218,7 @@ def apply_programme(
     if problems:
         raise ProgrammeError(problems)
     session.flush()
+    hooks.programme_loaded.send(conf, session=session)
     moved = [
         act.slug
         for act, seen in sorted(before, key=lambda pair: pair[0].slug)

@@ -35,6 +35,9 @@ from sessions.programme.changes import EDITABLE
 from sessions.programme.schemas import ActivityPatch
 from sessions.seats.api import ALLOCATION_FIELDS
 from sessions.seats.schemas import AllocationRequest
+from streaming.evaluation.api import ANSWER_FIELDS as EVALUATION_ANSWER_FIELDS
+from streaming.evaluation.api import PATCH_FIELDS as EVALUATION_PATCH_FIELDS
+from streaming.evaluation.schemas import EvaluationAnswers, EvaluationPatch
 from streaming.polls.schemas import PollBallot, PollCreate
 from streaming.polls.services import POLL_FIELDS, VOTE_FIELDS
 from streaming.qa import MODERATION_FIELDS
@@ -59,6 +62,8 @@ VALIDATED_BODIES = [
     (QuestionCreate, QUESTION_FIELDS),
     (QuestionPatch, QUESTION_FIELDS),
     (DrawRequest, DRAW_FIELDS),
+    (EvaluationAnswers, EVALUATION_ANSWER_FIELDS),
+    (EvaluationPatch, EVALUATION_PATCH_FIELDS),
 ]
 
 
@@ -224,8 +229,9 @@ def test_a_field_the_document_does_not_list_is_refused(client, tokens):
     for path, method in closed:
         url = path.replace("{activity_id}", str(stream_id)).replace("{question_id}", "1")
         url = url.replace("{poll_id}", "1")
-        url = url.replace("{key}", "gehoord")
-        token = attendee if path.startswith("/api/v1/me") else tokens["organiser"]
+        url = url.replace("{key}", "gehoord").replace("{evaluation_id}", "1")
+        mine = path.startswith("/api/v1/me") or path.endswith("/answers")
+        token = attendee if mine else tokens["organiser"]
         response = client.open(
             url, method=method.upper(), json={"not_documented": 1}, headers=bearer(token)
         )

@@ -1,0 +1,1 @@
+"""Evaluation tied to attendance: forms per activity and for the day, anonymous answers."""

@@ -1,0 +1,92 @@
+"""The evaluation in a real Chromium: answer by keyboard and screen reader labels, the results
+with their chart and table; axe-core on both, in Dutch and English (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from conference.cli import create_staff
+from conference.clock import utcnow
+from conference.extensions import db
+from registration.checkin.models import Presence
+from streaming.evaluation import services
+from streaming.evaluation.models import Evaluation
+from tests.factories import activity_of_kind, attendee, conference
+from tests.support.browser import assert_accessible
+
+PASSWORD = "wachtwoord-organisator-1"
+ANSWER = {"score": "s4", "meenemen": "Meer luisteren.", "opmerkingen": "Goed tempo."}
+
+
+def _attend(reg, act) -> None:
+    db.session.add(
+        Presence(conference_id=reg.conference_id, registration_id=reg.id, checkpoint=str(act.id),
+                 activity_id=act.id, inside=False, entries=1, first_entry_at=act.starts_at)
+    )  # fmt: skip
+    db.session.commit()
+
+
+@pytest.fixture
+def ended(live_server):
+    """A workshop that ended half an hour ago, five who answered and one who did not yet."""
+    app = live_server.app
+    with app.app_context():
+        create_staff("organiser@example.org", "organiser", "Organisator", PASSWORD)
+        act = activity_of_kind("workshop")
+        act.starts_at, act.ends_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(minutes=30)
+        db.session.commit()
+        ev = db.session.query(Evaluation).filter_by(target=str(act.id)).one()
+        for _ in range(5):
+            reg = attendee()
+            _attend(reg, act)
+            services.answer(conference(), ev.id, reg, ANSWER)
+        person = attendee(first_name="Lotte")
+        _attend(person, act)
+        serializer = app.session_interface.get_signing_serializer(app)
+        cookie = serializer.dumps({"_user_id": person.user.get_id(), "_fresh": True})
+        result = {"evaluation": ev.id, "title": act.title, "cookie": cookie}
+        db.session.remove()
+    result["cookie_name"] = app.config["SESSION_COOKIE_NAME"]
+    return result
+
+
+def test_answering_and_the_results_are_accessible(browser, live_server, ended):
+    context = browser.new_context(locale="nl-BE", viewport={"width": 320, "height": 640})
+    context.add_cookies(
+        [{"name": ended["cookie_name"], "value": ended["cookie"], "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/evaluatie")
+    page.get_by_role("link", name=f"Evalueer: {ended['title']}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Evaluatie")
+    assert_accessible(page, "evaluation form")
+    page.get_by_role("button", name="Evaluatie versturen").click()
+    expect(page.locator(".error-summary, [role=alert]").first).to_be_visible()
+    assert_accessible(page, "evaluation form with an error")
+    page.get_by_label("5 (uitstekend)").check()
+    page.get_by_label("Wat neem je mee naar je praktijk?", exact=False).fill("Luisteren.")
+    page.get_by_role("button", name="Evaluatie versturen").click()
+    expect(page.get_by_text("Je evaluatie is anoniem bewaard.")).to_be_visible()
+    page.goto(f"{live_server.url}/evaluatie/{ended['evaluation']}?lang=en")
+    expect(page.get_by_text("You already filled in this evaluation.")).to_be_visible()
+    context.close()
+
+    office = browser.new_context(locale="nl-BE")
+    page = office.new_page()
+    page.goto(live_server.url + "/beheer/login")
+    page.get_by_label("E-mailadres").fill("organiser@example.org")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(live_server.url + "/beheer")
+    page.goto(f"{live_server.url}/beheer/evaluatie/{ended['evaluation']}")
+    expect(page.get_by_text("6 antwoorden.")).to_be_visible()
+    expect(page.locator("svg.evaluation-chart").first).to_be_visible()
+    expect(page.get_by_role("cell", name="83%")).to_be_visible()  # five of six gave a 4
+    assert_accessible(page, "evaluation results")
+    page.goto(f"{live_server.url}/beheer/evaluatie?lang=en")
+    expect(page.get_by_role("heading", name="Response per part")).to_be_visible()
+    assert_accessible(page, "evaluation overview")
+    office.close()
