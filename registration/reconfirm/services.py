@@ -21,6 +21,7 @@ from conference.models import Conference
 from registration.changes import change_registration, lock_for_change
 from registration.models import Registration
 from registration.reconfirm.errors import LinkUsed, NoPlaceToConfirm, ReconfirmClosed
+from registration.reconfirm import mails
 from registration.reconfirm.links import read_token
 from registration.reconfirm.models import Reconfirmation
 
@@ -66,6 +67,7 @@ def _apply(
     if not attending:
         # Online from now on: the place goes back and the waiting list moves up, at once.
         change_registration(session, conf, reg, {"mode": "online"}, now)
+        mails.queue(session, conf, reg, row, "reconfirm_declined")
     return row
 
 
