@@ -50,6 +50,11 @@ class SearchForm(Form):
         choices=lambda: [("", str(_l("alle"))), *profile_choices()],
     )
     activity = SelectField(_l("Met een plaats in"), validators=[Optional()])
+    reconfirm = SelectField(
+        _l("Bevestiging van komst"),
+        validators=[Optional()],
+        choices=[("", _l("alle")), ("unconfirmed", _l("niet bevestigd"))],
+    )
 
 
 class PersonForm(Form):

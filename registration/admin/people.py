@@ -16,6 +16,7 @@ from conference.models import AuditEntry, Conference, MailMessage
 from registration.admin.sections import PersonSection
 from registration.checkin.models import Scan
 from registration.models import Registration, Ticket
+from registration.reconfirm import services as reconfirm
 from registration.venue import waiting_position
 
 
@@ -28,11 +29,14 @@ class Filters:
     status: str = ""
     profile: str = ""
     activity: int | None = None
+    reconfirm: str = ""  # "unconfirmed": places kept without an answer after the deadline
 
     @property
     def empty(self) -> bool:
         """Whether nothing narrows the search."""
-        return not (self.q or self.mode or self.status or self.profile or self.activity)
+        return not (
+            self.q or self.mode or self.status or self.profile or self.activity or self.reconfirm
+        )
 
 
 ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüýÿçñ"
@@ -97,6 +101,8 @@ def search_query(conf: Conference, f: Filters) -> Select:
         query = query.where(Registration.profile == f.profile)
     if f.activity:
         query = query.where(_with_seat_in(f.activity))
+    if f.reconfirm == "unconfirmed":
+        query = query.where(Registration.id.in_(reconfirm.unconfirmed_places(conf.id)))
     return query.order_by(Registration.last_name, Registration.first_name, Registration.id)
 
 
@@ -118,6 +124,8 @@ class PersonFile:
     mails: list[MailMessage]
     history: list[AuditEntry]
     venue_position: int | None = None
+    # The reconfirmation: asked, answered, or left unconfirmed after the deadline.
+    reconfirm: dict[str, Any] | None = None
     # Seats, choices, online presence: drawn by the packages that own them.
     sections: list[PersonSection] = field(default_factory=list)
 
@@ -149,5 +157,6 @@ def person_file(
         mails=list(mails),
         history=list(history),
         venue_position=waiting_position(db.session, reg),
+        reconfirm=reconfirm.summary(reg),
         sections=hooks.gather(hooks.person_sections, reg, conference=conf, forms=forms or {}),
     )

@@ -16,6 +16,7 @@ from conference.services import current_conference
 from conference.validation import as_id
 from registration.admin import people, services
 from registration.admin.forms import ModeForm, PersonForm, RegisterForm, SearchForm
+from registration.reconfirm.services import unconfirmed_among
 from registration.services import reissue_ticket
 
 bp = Blueprint("people_admin", __name__, url_prefix="/beheer")
@@ -37,14 +38,17 @@ def people_search():
         status=form.status.data or "",
         profile=form.profile.data or "",
         activity=as_id(activity),
+        reconfirm=form.reconfirm.data or "",
     )
     pager = paginate(people.search_query(conf, filters), page_number(), per_page=50)
+    unconfirmed = unconfirmed_among(conf.id, [r.id for r in pager.items])
     return render_template(
         "registration/admin/people.html",
         conf=conf,
         form=form,
         pager=pager,
         filters=filters,
+        unconfirmed=unconfirmed,
         section="people",
     ), 422 if form.q.process_errors else 200
 
