@@ -15,7 +15,7 @@ person chose: without them somebody misses their place, their ticket or a change
 | activity_changed | essential | a change of time or room of their own sessions |
 | join_link | essential | the way into an online workshop they hold a seat in |
 | reminder | essential | see the comment at `ESSENTIAL_KINDS` |
-| reconfirm(_reminder, _released, _declined) | essential | whether they keep their place, and losing it |
+| reconfirm(_reminder, _released, _declined) | essential | whether they keep their place |
 | staff_invite | essential | an account an organiser made for them |
 | staff_login_notice | essential | somebody is guessing the password of their account |
 | window_notice | news | organisers are told about a moment they can also see on the dashboard |

@@ -21,8 +21,8 @@ from conference.extensions import db
 from conference.models import Conference
 from registration.changes import change_registration, lock_for_change
 from registration.models import Registration
-from registration.reconfirm.errors import LinkUsed, NoPlaceToConfirm, ReconfirmClosed
 from registration.reconfirm import mails
+from registration.reconfirm.errors import LinkUsed, NoPlaceToConfirm, ReconfirmClosed
 from registration.reconfirm.links import read_token
 from registration.reconfirm.models import Reconfirmation
 
@@ -154,8 +154,12 @@ def summary(reg: Registration) -> dict[str, Any] | None:
         outcome = "unconfirmed"
     else:
         outcome = "open"
-    return {"outcome": outcome, "asked_at": row.asked_at, "answered_at": row.answered_at,
-            "reminded_at": row.reminded_at, "closed_at": row.released_at or row.flagged_at}  # fmt: skip
+    return {
+        "outcome": outcome,
+        "asked_at": row.asked_at,
+        "answered_at": row.answered_at,
+        "closed_at": row.released_at or row.flagged_at,
+    }
 
 
 def figures(conference_id: int) -> dict[str, Any]:
