@@ -204,6 +204,7 @@ def test_the_attendees_own_choice_page(browser, server):
 
 
 def test_the_contingents_back_office(browser, server):
+    _mail_links(server)  # the dashboard then shows the reconfirmation's answers per day
     context = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(server.url + "/beheer/login")
@@ -211,7 +212,11 @@ def test_the_contingents_back_office(browser, server):
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(server.url + "/beheer")
-    assert_accessible(page, "dashboard")
+    expect(page.get_by_role("table", name="Antwoorden per dag")).to_be_visible()
+    assert_accessible(page, "dashboard with the reconfirmation")
+    page.goto(server.url + "/beheer/deelnemers?reconfirm=unconfirmed")
+    expect(page.get_by_label("Bevestiging van komst")).to_have_value("unconfirmed")
+    assert_accessible(page, "people filtered on unconfirmed places")
 
     def more_places():
         with write_transaction(db.session):
