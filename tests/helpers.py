@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from conference.extensions import db
 from conference.models import AuditEntry, Conference, MailMessage, User
+from registration.contingents.models import Contingent, ContingentUse
 from registration.models import Registration
 from sessions.programme.models import Activity
 from sessions.seats.models import Seat, SeatBlock, WaitlistEntry
@@ -136,11 +137,38 @@ def waiting(conf: Conference | None = None) -> list[Registration]:
     )
 
 
+def contingent_blocks(conf: Conference) -> int:
+    """On-site places set aside for partners: the unused places of unreleased contingents."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Contingent.places - Contingent.used), 0)).where(
+            Contingent.conference_id == conf.id, Contingent.released_at.is_(None)
+        )
+    )
+
+
+def _active_uses(*where) -> int:
+    return db.session.scalar(
+        select(func.count()).where(ContingentUse.returned_at.is_(None), *where)
+    )
+
+
+def assert_contingents_match(conf: Conference) -> None:
+    """Each contingent's and code's counter equals its use rows, within their limits."""
+    for row in db.session.scalars(select(Contingent).filter_by(conference_id=conf.id)):
+        used = _active_uses(ContingentUse.contingent_id == row.id)
+        assert row.used == used <= row.places, (row.name, row.used, used)
+        for code in row.codes:
+            uses = _active_uses(ContingentUse.code_id == code.id)
+            assert code.uses == uses <= code.max_uses, (row.name, code.number, code.uses, uses)
+
+
 def assert_counters_match() -> Conference:
-    """The venue counter equals the rows holding a place, within the cap."""
+    """The venue counter equals the rows holding a place plus the places held for contingents,
+    within the cap; every contingent's counters equal their rows."""
     conf = conference()
-    held = holders(conf)
-    assert conf.onsite_taken == held, (conf.onsite_taken, held)
+    assert_contingents_match(conf)
+    held, blocks = holders(conf), contingent_blocks(conf)
+    assert conf.onsite_taken == held + blocks, (conf.onsite_taken, held, blocks)
     assert 0 <= conf.onsite_taken <= conf.onsite_capacity
     return conf
 

@@ -396,6 +396,7 @@ SAMPLES: dict[str, dict[str, Builder]] = {
     "reconfirm": {"standard": _reconfirm},
     "reconfirm_reminder": {"standard": _reconfirm},
     "reconfirm_released": {"standard": _reconfirm},
+    "reconfirm_declined": {"standard": _reconfirm},
     "window_notice": {
         event: _window_notice(event)
         for event in (

@@ -70,6 +70,7 @@ DESCRIPTIONS = {
     "reconfirm": _l("Bij de start van de bevestiging: kom je nog ter plaatse?"),
     "reconfirm_reminder": _l("Halverwege de bevestiging, aan wie nog niet antwoordde."),
     "reconfirm_released": _l("Na de termijn, zonder antwoord: de plaats ging naar de wachtlijst."),
+    "reconfirm_declined": _l("Iemand antwoordt: ik kom niet meer ter plaatse."),
     "seat_confirmation": _l("Iemand krijgt een plaats in een workshop of bezoek."),
     "seat_offer": _l("Een plaats komt vrij voor wie op de wachtlijst van een activiteit staat."),
     "staff_invite": _l("Een organisator nodigt een medewerker uit."),

@@ -16,7 +16,7 @@ person chose: without them somebody misses their place, their ticket or a change
 | activity_changed | essential | a change of time or room of their own sessions |
 | join_link | essential | the way into an online workshop they hold a seat in |
 | reminder | essential | see the comment at `ESSENTIAL_KINDS` |
-| reconfirm(_reminder, _released) | essential | whether they keep their place, and losing it |
+| reconfirm(_reminder, _released, _declined) | essential | whether they keep their place |
 | staff_invite | essential | an account an organiser made for them |
 | staff_login_notice | essential | somebody is guessing the password of their account |
 | window_notice | news | organisers are told about a moment they can also see on the dashboard |
@@ -53,6 +53,7 @@ ESSENTIAL_KINDS = frozenset({
     "allocation_result", "registration_canceled", "activity_changed", "join_link", "reminder",
     "staff_invite", "staff_login_notice", "reconfirm", "reconfirm_reminder", "reconfirm_released",
     "draw_result",
+    "reconfirm_declined",
 })  # fmt: skip
 NEWS_KINDS = frozenset({"window_notice", "stream_starting"})
 # Kinds whose class the sender of each message chooses (an organiser's broadcast).

@@ -52,6 +52,11 @@ class SearchForm(Form):
     activity = SelectField(_l("Met een plaats in"), validators=[Optional()])
     # "<question key>:<answer>" (registration.questions.services.answer_options).
     answer = SelectField(_l("Antwoord"), validators=[Optional()], validate_choice=False)
+    reconfirm = SelectField(
+        _l("Bevestiging van komst"),
+        validators=[Optional()],
+        choices=[("", _l("alle")), ("unconfirmed", _l("niet bevestigd"))],
+    )
 
 
 class PersonForm(Form):

@@ -17,6 +17,7 @@ from registration.admin.sections import PersonSection
 from registration.checkin.models import Scan
 from registration.models import Registration, Ticket
 from registration.questions.services import registrations_answering
+from registration.reconfirm import services as reconfirm
 from registration.venue import waiting_position
 
 
@@ -30,11 +31,15 @@ class Filters:
     profile: str = ""
     activity: int | None = None
     answer: tuple[str, str] | None = None  # (question key, answer): registration.questions
+    reconfirm: str = ""  # "unconfirmed": places kept without an answer after the deadline
 
     @property
     def empty(self) -> bool:
         """Whether nothing narrows the search."""
-        narrowing = (self.q, self.mode, self.status, self.profile, self.activity, self.answer)
+        narrowing = (
+            self.q, self.mode, self.status, self.profile, self.activity, self.answer,
+            self.reconfirm,
+        )  # fmt: skip
         return not any(narrowing)
 
 
@@ -102,6 +107,8 @@ def search_query(conf: Conference, f: Filters) -> Select:
         query = query.where(_with_seat_in(f.activity))
     if f.answer:
         query = query.where(Registration.id.in_(registrations_answering(conf.id, *f.answer)))
+    if f.reconfirm == "unconfirmed":
+        query = query.where(Registration.id.in_(reconfirm.unconfirmed_places(conf.id)))
     return query.order_by(Registration.last_name, Registration.first_name, Registration.id)
 
 
@@ -123,6 +130,8 @@ class PersonFile:
     mails: list[MailMessage]
     history: list[AuditEntry]
     venue_position: int | None = None
+    # The reconfirmation: asked, answered, or left unconfirmed after the deadline.
+    reconfirm: dict[str, Any] | None = None
     # Seats, choices, online presence: drawn by the packages that own them.
     sections: list[PersonSection] = field(default_factory=list)
 
@@ -154,5 +163,6 @@ def person_file(
         mails=list(mails),
         history=list(history),
         venue_position=waiting_position(db.session, reg),
+        reconfirm=reconfirm.summary(reg),
         sections=hooks.gather(hooks.person_sections, reg, conference=conf, forms=forms or {}),
     )

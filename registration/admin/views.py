@@ -17,6 +17,7 @@ from conference.validation import as_id
 from registration.admin import people, services
 from registration.admin.forms import ModeForm, PersonForm, RegisterForm, SearchForm
 from registration.questions.services import answer_filter, answer_options
+from registration.reconfirm.services import unconfirmed_among
 from registration.services import reissue_ticket
 
 bp = Blueprint("people_admin", __name__, url_prefix="/beheer")
@@ -40,14 +41,17 @@ def people_search():
         profile=form.profile.data or "",
         activity=as_id(activity),
         answer=answer_filter(request.args),
+        reconfirm=form.reconfirm.data or "",
     )
     pager = paginate(people.search_query(conf, filters), page_number(), per_page=50)
+    unconfirmed = unconfirmed_among(conf.id, [r.id for r in pager.items])
     return render_template(
         "registration/admin/people.html",
         conf=conf,
         form=form,
         pager=pager,
         filters=filters,
+        unconfirmed=unconfirmed,
         section="people",
     ), 422 if form.q.process_errors else 200
 

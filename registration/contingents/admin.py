@@ -6,7 +6,7 @@ import csv
 import io
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from conference.admin import ConfirmForm, actor, download
@@ -71,7 +71,7 @@ def codes(contingent_id: int):
     row = _contingent(contingent_id)
     return render_template(
         "registration/contingents/codes.html", conf=current_conference(), contingent=row,
-        codes=services.code_list(row), left=services.codes_left(row), form=ConfirmForm(),
+        codes=services.code_list(row), left=services.codes_left(row),
         section="contingents",
     )  # fmt: skip
 
@@ -90,12 +90,26 @@ def codes_csv(contingent_id: int):
     return download(out.getvalue().encode(), f"codes-{row.id}.csv", "text/csv; charset=utf-8")
 
 
-@bp.post("/<int:contingent_id>/codes/<int:number>/intrekken", endpoint="revoke")
+@bp.route(
+    "/<int:contingent_id>/codes/<int:number>/intrekken", methods=["GET", "POST"], endpoint="revoke"
+)
 @organiser_required
 def revoke(contingent_id: int, number: int):
-    """Revoke one code (the places it gave stay taken)."""
-    _contingent(contingent_id)
-    ConfirmForm().validate_on_submit()
-    services.revoke_code(contingent_id, number, actor=actor())
+    """Revoke one code after a confirm step (the places it gave stay taken)."""
+    row = _contingent(contingent_id)
+    code = next((c for c in services.code_list(row) if c["number"] == number), None)
+    if code is None:
+        raise NotFound()
+    form = ConfirmForm()
+    if request.method == "GET" or code["revoked"]:
+        if code["revoked"]:
+            flash(_("Deze code was al ingetrokken."), "info")
+            return redirect(url_for("contingents_admin.codes", contingent_id=row.id), code=303)
+        return render_template(
+            "registration/contingents/revoke.html", conf=current_conference(), contingent=row,
+            code=code, form=form, section="contingents",
+        )  # fmt: skip
+    form.validate_on_submit()  # the CSRF token (checked app-wide)
+    services.revoke_code(contingent_id, number, actor=actor(), reason=form.reason.data)
     flash(_("De code is ingetrokken."), "success")
     return redirect(url_for("contingents_admin.codes", contingent_id=contingent_id), code=303)

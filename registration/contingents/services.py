@@ -115,7 +115,9 @@ def create_contingent(
     return NewContingent(id=row.id, codes=codes)
 
 
-def revoke_code(contingent_id: int, number: int, *, actor: Any = None) -> None:
+def revoke_code(
+    contingent_id: int, number: int, *, actor: Any = None, reason: str | None = None
+) -> None:
     """Stop a code from giving places (the places it already gave stay)."""
     with write_transaction(db.session) as session:
         row = session.scalar(select(ContingentCode).filter_by(contingent_id=contingent_id,
@@ -126,7 +128,7 @@ def revoke_code(contingent_id: int, number: int, *, actor: Any = None) -> None:
             row.revoked_at = utcnow()
             audit.record(session, actor=actor, action="contingent.revoke_code",
                          target_type="contingent", target_id=contingent_id,
-                         after={"code": number})  # fmt: skip
+                         after={"code": number}, reason=reason)  # fmt: skip
 
 
 def contingents(conference_id: int) -> list[Contingent]:

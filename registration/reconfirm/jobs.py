@@ -14,24 +14,14 @@ from sqlalchemy import select, update
 
 from conference.db import write_transaction
 from conference.extensions import db
-from conference.mail.outbox import queue_mail
 from conference.models import Conference
 from registration.changes import change_registration, lock_for_change
 from registration.models import Registration
-from registration.reconfirm.links import answer_urls
+from registration.reconfirm import mails
 from registration.reconfirm.models import Reconfirmation
 from registration.reconfirm.services import holds_confirmed_place, row_for
 
 BATCH = 200
-
-
-def _mail(session, conf: Conference, reg: Registration, row: Reconfirmation, kind: str) -> None:
-    name = conf.name_en if reg.language == "en" and conf.name_en else conf.name
-    context = {"conf": conf, "conf_name": name, "mail_language": reg.language,
-               "first_name": reg.first_name, "closes_at": conf.reconfirm_closes_at,
-               **answer_urls(reg.id, row.link_id)}  # fmt: skip
-    queue_mail(to=reg.email, template=kind, language=reg.language, context=context, kind=kind,
-               dedupe_key=f"{kind}:{reg.id}", registration_id=reg.id, session=session)  # fmt: skip
 
 
 def _holders(conf: Conference):
@@ -64,7 +54,7 @@ def _ask(conf: Conference, now: datetime) -> int:
                     .execution_options(synchronize_session=False)
                 ).rowcount
                 if claimed and row.answered_at is None:
-                    _mail(session, conf, reg, row, "reconfirm")
+                    mails.queue(session, conf, reg, row, "reconfirm")
                     done += 1
     return done
 
@@ -95,7 +85,7 @@ def _remind(conf: Conference, now: datetime) -> int:
             ).rowcount
             if claimed:
                 row = session.get(Reconfirmation, reg_id)
-                _mail(session, conf, row.registration, row, "reconfirm_reminder")
+                mails.queue(session, conf, row.registration, row, "reconfirm_reminder")
                 done += 1
     return done
 
@@ -111,7 +101,7 @@ def _close_one(conference_id: int, reg_id: int, release: bool, now: datetime) ->
             return False
         row.released_at = now
         change_registration(session, conf, reg, {"mode": "online"}, now)
-        _mail(session, conf, reg, row, "reconfirm_released")
+        mails.queue(session, conf, reg, row, "reconfirm_released")
         return True
 
 

@@ -7,19 +7,21 @@ everywhere: the conference row, then the registration, then the reconfirmation r
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from conference.clock import utcnow
+from conference.clock import local, utcnow
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import Conference
 from registration.changes import change_registration, lock_for_change
 from registration.models import Registration
+from registration.reconfirm import mails
 from registration.reconfirm.errors import LinkUsed, NoPlaceToConfirm, ReconfirmClosed
 from registration.reconfirm.links import read_token
 from registration.reconfirm.models import Reconfirmation
@@ -66,6 +68,7 @@ def _apply(
     if not attending:
         # Online from now on: the place goes back and the waiting list moves up, at once.
         change_registration(session, conf, reg, {"mode": "online"}, now)
+        mails.queue(session, conf, reg, row, "reconfirm_declined")
     return row
 
 
@@ -115,16 +118,89 @@ def state(reg: Registration) -> dict[str, Any]:
     }
 
 
-def figures(conference_id: int) -> dict[str, int]:
-    """The answers so far, for the dashboard: yes, no, not yet (of those asked)."""
-    rows = db.session.execute(
-        select(Reconfirmation.answer, Reconfirmation.released_at, Reconfirmation.flagged_at).where(
-            Reconfirmation.conference_id == conference_id, Reconfirmation.asked_at.is_not(None)
+def unconfirmed_places(conference_id: int) -> Select:
+    """Ids of on-site places left unconfirmed after the deadline and kept (only flagged)."""
+    return (
+        select(Reconfirmation.registration_id)
+        .join(Registration, Registration.id == Reconfirmation.registration_id)
+        .where(
+            Reconfirmation.conference_id == conference_id,
+            Reconfirmation.flagged_at.is_not(None),
+            Reconfirmation.answered_at.is_(None),
+            Registration.status == "registered",
+            Registration.mode == "onsite",
         )
-    ).all()
-    result = {"asked": len(rows), "yes": 0, "no": 0, "open": 0, "released": 0, "flagged": 0}
-    for given, released, flagged in rows:
+    )
+
+
+def unconfirmed_among(conference_id: int, ids: list[int]) -> set[int]:
+    """Which of `ids` hold a flagged, unconfirmed place (for the people list's marker)."""
+    if not ids:
+        return set()
+    query = unconfirmed_places(conference_id).where(Reconfirmation.registration_id.in_(ids))
+    return set(db.session.scalars(query))
+
+
+def summary(reg: Registration) -> dict[str, Any] | None:
+    """The reconfirmation as the person's page in the back office shows it; None if not asked."""
+    row = db.session.get(Reconfirmation, reg.id)
+    if row is None or row.asked_at is None:
+        return None
+    if row.answer:
+        outcome = row.answer
+    elif row.released_at:
+        outcome = "released"
+    elif row.flagged_at and holds_confirmed_place(reg):
+        outcome = "unconfirmed"
+    else:
+        outcome = "open"
+    return {
+        "outcome": outcome,
+        "asked_at": row.asked_at,
+        "answered_at": row.answered_at,
+        "closed_at": row.released_at or row.flagged_at,
+    }
+
+
+def figures(conference_id: int) -> dict[str, Any]:
+    """The answers so far, for the dashboard: yes, no, not yet (of those asked), and per day."""
+    rows = db.session.execute(
+        select(
+            Reconfirmation.asked_at, Reconfirmation.answer, Reconfirmation.answered_at,
+            Reconfirmation.released_at, Reconfirmation.flagged_at,
+        ).where(Reconfirmation.conference_id == conference_id, Reconfirmation.asked_at.is_not(None))
+    ).all()  # fmt: skip
+    result: dict[str, Any] = {
+        "asked": len(rows), "yes": 0, "no": 0, "open": 0, "released": 0, "flagged": 0,
+    }  # fmt: skip
+    for _asked, given, _at, released, flagged in rows:
         key = "released" if released is not None else given or "open"
         result[key] += 1
         result["flagged"] += flagged is not None and given is None
+    result["days"] = _per_day(db.session.get(Conference, conference_id), rows)
     return result
+
+
+def _per_day(conf: Conference, rows: list[Any]) -> list[dict[str, Any]]:
+    """Per day since the question went out: the yes and no answers of that day, and how many
+    asked were still without an answer at its end (places released unanswered not counted)."""
+    if not rows:
+        return []
+    tz = conf.timezone
+    asked: Counter[date] = Counter()
+    events: dict[str, Counter[date]] = {"yes": Counter(), "no": Counter(), "released": Counter()}
+    for asked_at, given, answered_at, released, _flagged in rows:
+        asked[local(asked_at, tz).date()] += 1
+        if given:
+            events[given][local(answered_at, tz).date()] += 1
+        elif released is not None:
+            events["released"][local(released, tz).date()] += 1
+    seen = set(asked).union(*events.values())
+    today = min(local(utcnow(), tz), local(conf.reconfirm_closes_at or utcnow(), tz)).date()
+    day, last, days, still_open = min(seen), max(max(seen), today), [], 0
+    while day <= last:
+        still_open += asked[day] - sum(count[day] for count in events.values())
+        days.append({"day": day, "yes": events["yes"][day], "no": events["no"][day],
+                     "open": still_open})  # fmt: skip
+        day += timedelta(days=1)
+    return days

@@ -45,6 +45,10 @@ NOT_STAFF_PAGES = {
     "programme_admin.export_file": "a YAML file",
     "backoffice.mail_preview_html": "the mail's HTML in the preview's sandboxed frame",
     "checkin.scanner": "test_scanner.py checks it with axe-core (it needs a camera)",
+    "contingents_admin.csv": "a CSV file",
+    "contingents_admin.index": "test_fair_access_browser.py checks it with axe-core",
+    "contingents_admin.codes": "test_fair_access_browser.py checks it with axe-core",
+    "contingents_admin.revoke": "test_fair_access_browser.py checks it (the confirm step)",
 }
 STAFF_PAGES = {
     "conference.dashboard": "/beheer",

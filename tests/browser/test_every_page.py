@@ -165,6 +165,8 @@ CHECKED_ELSEWHERE = {
     "streaming.watch": ("test_streaming_browser.py", '"watch page with HLS player and Q&A"'),
     "streaming.verify": ("test_streaming_browser.py", 'assert_accessible(page, "/attest")'),
     "polls.page": ("test_polls_browser.py", 'assert_accessible(page, f"vote page'),
+    "reconfirm.link": ("test_fair_access_browser.py", '"reconfirm link page"'),
+    "reconfirm.mine": ("test_fair_access_browser.py", '"reconfirm choice page"'),
 }
 # Public or attendee GET routes that are not HTML pages, with why.
 NOT_PAGES = {
@@ -183,6 +185,8 @@ NOT_PAGES = {
     "streaming.radio": "redirects to the radio's watch page",
     "streaming.questions_fragment": "a fragment of the watch and questions pages",
     "polls.fragment": "a fragment of the watch, polls and moderator pages and the room screen",
+    "checkin.manifest": "the scanner's web app manifest (JSON)",
+    "checkin.service_worker": "the scanner's service worker (JavaScript)",
 }
 AXE_HERE = [p for p in PAGES if p.endpoint not in CHECKED_ELSEWHERE or "lang=en" in p.path]
 

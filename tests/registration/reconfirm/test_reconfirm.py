@@ -6,9 +6,12 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
+
 from conference.clock import utcnow
 from conference.extensions import db
 from conference.mail.delivery import deliver_due
+from registration.reconfirm.errors import NoPlaceToConfirm
 from registration.reconfirm.jobs import reconfirm
 from registration.reconfirm.services import answer
 from registration.services import cancel_registration
@@ -117,3 +120,26 @@ def test_a_no_racing_waiting_list_promotions_loses_or_doubles_nothing(any_db_app
     conf = assert_counters_match()
     assert conf.onsite_taken == 8
     assert len(waiting()) == 4
+
+
+def test_a_no_gets_one_short_mail_in_the_persons_language(app, smtp):
+    set_venue(onsite_capacity=2)
+    dutch, english = register(1, venue="waitlist"), register(2, venue="waitlist", language="en")
+    _window()
+    reconfirm(utcnow())
+    deliver_due()
+    smtp.messages.clear()
+    answer(dutch.id, False)
+    answer(english.id, False)
+    deliver_due()
+    assert len(mails("reconfirm_declined")) == 2
+    got = {m["To"]: m for m in smtp.messages}
+    assert str(got[dutch.email]["Subject"]).startswith("Je plaats ter plaatse is vrijgegeven")
+    assert str(got[english.email]["Subject"]).startswith("Your on-site place")
+    body = got[english.email].get_body(("plain",)).get_content()
+    assert "follow the conference online" in body
+    # A second "no" is refused (no place any more): no second mail.
+    with pytest.raises(NoPlaceToConfirm):
+        answer(dutch.id, False)
+    assert len(mails("reconfirm_declined")) == 2
+    assert_counters_match()
