@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -40,6 +40,7 @@ from registration.draw.applying import draw_pending, hold_application
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
 from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
 from registration.models import MODES, Registration, Ticket, full_name, new_ticket_secret
+from registration.outcomes import Outcome, Registered
 from registration.questions.services import check_answers, keep_answers
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
@@ -79,33 +80,6 @@ CONFERENCE_ROW = select(
     Conference.draw_at,
     Conference.draw_published_at,
 )
-
-
-@dataclass(frozen=True)
-class Registered:
-    """What a new registration came to: for the API answer and the thank-you page."""
-
-    id: int
-    user_id: int
-    status: str
-    mode: str
-    token: str
-    ticket_url: str | None
-    venue_waitlisted: bool
-    new_user: bool
-
-
-class Outcome(NamedTuple):
-    """Where a new registration stands: status, mode, and whether it waits for a place."""
-
-    status: str
-    mode: str
-    waiting: bool
-
-    @property
-    def placed(self) -> bool:
-        """A confirmed on-site registration: it holds a place and gets a ticket."""
-        return (self.status, self.mode) == ("registered", "onsite")
 
 
 @dataclass

@@ -6,112 +6,25 @@ Built from plain objects, never from the database (see `mail_samples`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace as Obj
 from typing import Any
 
-from flask import current_app
-
 from conference.backoffice.broadcasts import mail_context
-from conference.mail import policy as mail_policy
-
-# 5 May 2022, Antwerp (09:00 in Brussels is 07:00 UTC).
-DAY = datetime(2022, 5, 5, 7, 0, tzinfo=UTC)
-QR_CID = "ticket-qr"
-
-
-# --- plain sample objects ------------------------------------------------------------------
-
-
-def base_url() -> str:
-    """BASE_URL without its trailing slash: the samples' links point at this site."""
-    return current_app.config["BASE_URL"].rstrip("/")
-
-
-def _conf() -> Obj:
-    return Obj(
-        id=0,
-        name="Sociaalwerkconferentie 2022",
-        name_en="Social Work Conference 2022",
-        starts_at=DAY,
-        ends_at=DAY + timedelta(hours=9),
-        venue="Elisabethcenter",
-        venue_address="Koningin Astridplein 26, 2018 Antwerpen",
-        onsite_taken=1234,
-        onsite_capacity=1800,
-        organiser="Vlaams Platform Sterk Sociaal Werk",
-    )
-
-
-def _conf_name(language: str) -> str:
-    conf = _conf()
-    return conf.name_en if language == "en" else conf.name
-
-
-def _frame(language: str) -> dict[str, Any]:
-    """What every mail shows of the conference: the row and its name in the language."""
-    return {"conf": _conf(), "conf_name": _conf_name(language)}
-
-
-def _person(status: str = "registered", mode: str = "onsite", waiting: bool = False) -> Obj:
-    return Obj(
-        id=0,
-        first_name="Sam",
-        last_name="Voorbeeld",
-        full_name="Sam Voorbeeld",
-        status=status,
-        mode=mode,
-        waiting=waiting,
-    )
-
-
-def _workshop() -> Obj:
-    return Obj(
-        id=0,
-        slug="voorbeeld-workshop",
-        title="Samen sterker in de wijk",
-        title_en="Stronger together in the neighbourhood",
-        starts_at=DAY + timedelta(hours=1, minutes=30),
-        ends_at=DAY + timedelta(hours=3),
-        place="Zaal Rubens",
-    )
-
-
-def _stream() -> Obj:
-    return Obj(
-        id=0,
-        slug="voorbeeld-stream",
-        title="Stream: diversiteit in het sociaal werk",
-        title_en="Stream: diversity in social work",
-        starts_at=DAY + timedelta(hours=4, minutes=30),
-        ends_at=DAY + timedelta(hours=6),
-        place=None,
-    )
-
-
-def _block(name: str, name_en: str, hours: float) -> Obj:
-    start = DAY + timedelta(hours=hours)
-    return Obj(name=name, name_en=name_en, starts_at=start, ends_at=start + timedelta(hours=1.5))
-
-
-def _links() -> dict[str, str]:
-    base = base_url()
-    return {
-        "manage_url": f"{base}/mijn-inschrijving/link/voorbeeld",
-        "ticket_url": f"{base}/t/voorbeeld",
-        "print_url": f"{base}/t/voorbeeld/afdrukken",
-        "watch_url": f"{base}/online",
-        "agenda_url": f"{base}/agenda",
-        "seats_url": f"{base}/mijn-plaatsen",
-        "choices_url": f"{base}/keuzes",
-        "programme_url": f"{base}/programma",
-    }
-
-
-def _news_link(language: str) -> str:
-    # A real, signed link to nobody (id 0): opening it from a preview changes nothing.
-    return mail_policy.unsubscribe_url(mail_policy.news_token("r", 0), language)
-
+from conference.backoffice.mail_sample_frame import (
+    DAY,
+    QR_CID,
+    base_url,
+    block,
+    conf_name,
+    frame,
+    news_link,
+    person,
+    sample_conference,
+    sample_links,
+    stream,
+    workshop,
+)
 
 # --- one function per template (and variant): language -> context -------------------------
 
@@ -119,11 +32,11 @@ def _news_link(language: str) -> str:
 def _registration_confirmation(status: str, mode: str, waiting: bool = False):
     def build(language: str) -> dict[str, Any]:
         return {
-            **_frame(language),
+            **frame(language),
             "mail_language": language,
-            "person": _person(status, mode, waiting),
+            "person": person(status, mode, waiting),
             "qr_cid": QR_CID,
-            **_links(),
+            **sample_links(),
         }
 
     return build
@@ -132,11 +45,11 @@ def _registration_confirmation(status: str, mode: str, waiting: bool = False):
 def _ticket(reason: str):
     def build(language: str) -> dict[str, Any]:
         return {
-            **_frame(language),
-            "person": _person(),
+            **frame(language),
+            "person": person(),
             "reason": reason,
             "qr_cid": QR_CID,
-            **_links(),
+            **sample_links(),
         }
 
     return build
@@ -149,13 +62,13 @@ def _reminder(onsite: bool):
              "title": "Plenaire opening", "title_en": "Opening plenary",
              "location": "Koningin Elisabethzaal" if onsite else None},
             {"starts_at": "2022-05-05T10:30:00+02:00", "ends_at": "2022-05-05T12:00:00+02:00",
-             "title": _workshop().title, "title_en": _workshop().title_en,
+             "title": workshop().title, "title_en": workshop().title_en,
              "location": "Zaal Rubens" if onsite else None},
         ]  # fmt: skip
-        links = _links()
+        links = sample_links()
         return {
-            **_frame(language),
-            "person": _person(mode="onsite" if onsite else "online"),
+            **frame(language),
+            "person": person(mode="onsite" if onsite else "online"),
             "items": items,
             "onsite": onsite,
             "agenda_url": links["agenda_url"],
@@ -171,17 +84,17 @@ def _reminder(onsite: bool):
 def _allocation_result(any_seat: bool):
     def build(language: str) -> dict[str, Any]:
         blocks = [
-            _block("Workshops in de voormiddag", "Morning workshops", 1.5),
-            _block("Workshops in de namiddag", "Afternoon workshops", 4.5),
+            block("Workshops in de voormiddag", "Morning workshops", 1.5),
+            block("Workshops in de namiddag", "Afternoon workshops", 4.5),
         ]
-        rows = [(blocks[0], _workshop() if any_seat else None), (blocks[1], None)]
+        rows = [(blocks[0], workshop() if any_seat else None), (blocks[1], None)]
         return {
-            "reg": _person(),
-            **_frame(language),
+            "reg": person(),
+            **frame(language),
             "rows": rows,
             "ranked": True,
             "any_seat": any_seat,
-            **_links(),
+            **sample_links(),
         }
 
     return build
@@ -190,11 +103,11 @@ def _allocation_result(any_seat: bool):
 def _window_notice(event: str):
     def build(language: str) -> dict[str, Any]:
         return {
-            **_frame(language),
+            **frame(language),
             "event": event,
             "moment": DAY - timedelta(days=50),
             "user": Obj(name="Robin Organisator", email="organisator@example.org"),
-            "unsubscribe_url": _news_link(language),
+            "unsubscribe_url": news_link(language),
         }
 
     return build
@@ -211,34 +124,34 @@ def _broadcast(essential: bool):
             "Rubens.\n\nFollow the arrows from the reception desk.",
             essential=essential,
         )
-        conf = _conf()
-        link = None if essential else _news_link(language)
-        context = mail_context(conf, message, _person(), language, link)
-        context["conf_name"] = _conf_name(language)
+        conf = sample_conference()
+        link = None if essential else news_link(language)
+        context = mail_context(conf, message, person(), language, link)
+        context["conf_name"] = conf_name(language)
         return context
 
     return build
 
 
 def _activity_changed(language: str) -> dict[str, Any]:
-    act = _workshop()
+    act = workshop()
     return {
         "act": act,
-        "reg": _person(),
-        **_frame(language),
+        "reg": person(),
+        **frame(language),
         "changes": {
             "starts_at": (act.starts_at - timedelta(minutes=30), act.starts_at),
             "location": ("Zaal Jordaens", act.place),
         },
-        "agenda_url": _links()["agenda_url"],
+        "agenda_url": sample_links()["agenda_url"],
         "activity_url": f"{base_url()}/programma/{act.slug}",
     }
 
 
 def _login_link(language: str) -> dict[str, Any]:
     return {
-        **_frame(language),
-        "person": _person(),
+        **frame(language),
+        "person": person(),
         "link_url": f"{base_url()}/aanmelden/voorbeeld",
         "minutes": 20,
     }
@@ -246,30 +159,30 @@ def _login_link(language: str) -> dict[str, Any]:
 
 def _registration_canceled(language: str) -> dict[str, Any]:
     return {
-        **_frame(language),
-        "person": _person(status="canceled"),
+        **frame(language),
+        "person": person(status="canceled"),
         "register_url": f"{base_url()}/inschrijven",
     }
 
 
 def _seat_confirmation(language: str) -> dict[str, Any]:
     return {
-        "reg": _person(),
-        **_frame(language),
-        "activity": _workshop(),
+        "reg": person(),
+        **frame(language),
+        "activity": workshop(),
         "released": True,
-        **_links(),
+        **sample_links(),
     }
 
 
 def _seat_offer(language: str) -> dict[str, Any]:
     return {
-        "reg": _person(),
-        **_frame(language),
-        "activity": _workshop(),
+        "reg": person(),
+        **frame(language),
+        "activity": workshop(),
         "entry": Obj(offer_expires_at=DAY - timedelta(days=1, hours=-4)),
         "offer_url": f"{base_url()}/plaatsen/aanbod/voorbeeld",
-        **_links(),
+        **sample_links(),
     }
 
 
@@ -282,64 +195,64 @@ def _staff_invite(language: str) -> dict[str, Any]:
         "link": f"{base_url()}/beheer/wachtwoord/voorbeeld",
         "role": "checkin",
         "name": "Robin Medewerker",
-        "conf_name": _conf_name(language),
+        "conf_name": conf_name(language),
         "days": 7,
     }
 
 
 def _streaming_join_link(language: str) -> dict[str, Any]:
-    act = _workshop()
+    act = workshop()
     act.title, act.title_en, act.place = "Online workshop: buurtwerk", "Online workshop", None
     return {
         "act": act,
-        "person": _person(mode="online"),
-        **_frame(language),
+        "person": person(mode="online"),
+        **frame(language),
         "watch_url": f"{base_url()}/online/kijk/0",
     }
 
 
 def _stream_starting(language: str) -> dict[str, Any]:
-    act = _stream()
+    act = stream()
     return {
         "act": act,
-        "person": _person(mode="online"),
-        **_frame(language),
+        "person": person(mode="online"),
+        **frame(language),
         "watch_url": f"{base_url()}/online/kijk/0",
         "activity_url": f"{base_url()}/programma/{act.slug}",
         "minutes": 15,
-        "unsubscribe_url": _news_link(language),
+        "unsubscribe_url": news_link(language),
     }
 
 
 def _venue_offer(language: str) -> dict[str, Any]:
     return {
-        **_frame(language),
-        "person": _person(status="registered", mode="onsite"),
+        **frame(language),
+        "person": person(status="registered", mode="onsite"),
         "deadline": DAY - timedelta(days=10),
-        "manage_url": _links()["manage_url"],
+        "manage_url": sample_links()["manage_url"],
     }
 
 
 def _venue_offer_expired(language: str) -> dict[str, Any]:
     return {
-        **_frame(language),
-        "person": _person(mode="online"),
+        **frame(language),
+        "person": person(mode="online"),
         "manage_url": f"{base_url()}/mijn-inschrijving",
-        "watch_url": _links()["watch_url"],
+        "watch_url": sample_links()["watch_url"],
     }
 
 
 def _reconfirm(language: str) -> dict[str, Any]:
-    conf = _conf()
+    conf = sample_conference()
     link = f"{base_url()}/bevestigen/voorbeeld"
-    return {**_frame(language), "first_name": "Sam", "closes_at": conf.starts_at,
+    return {**frame(language), "first_name": "Sam", "closes_at": conf.starts_at,
             "yes_url": f"{link}?antwoord=ja", "no_url": f"{link}?antwoord=nee"}  # fmt: skip
 
 
 def _colleague_invitation(held: bool):
     def build(language: str) -> dict[str, Any]:
         return {
-            **_frame(language),
+            **frame(language),
             "first_name": "Lies",
             "coordinator": "An Peeters",
             "mode": "onsite" if held else "online",
@@ -352,14 +265,20 @@ def _colleague_invitation(held: bool):
 
 def _draw_result(drawn: bool):
     def build(language: str) -> dict[str, Any]:
-        links = _links()
+        links = sample_links()
         return {
-            **_frame(language), "person": _person("registered" if drawn else "waitlisted"),
+            **frame(language), "person": person("registered" if drawn else "waitlisted"),
             "drawn": drawn, "position": 17, "qr_cid": QR_CID, **links,
             "verify_url": f"{base_url()}/loting",
         }  # fmt: skip
 
     return build
+
+
+def _evaluation_invite(language: str) -> dict[str, Any]:
+    title = "Samen sterker in de wijk" if language == "nl" else "Stronger together"
+    return {**frame(language), "person": person(), "title": title,
+            "url": f"{base_url()}/evaluatie/0", "closes_at": DAY + timedelta(days=14)}  # fmt: skip
 
 
 Builder = Callable[[str], dict[str, Any]]
@@ -382,6 +301,7 @@ SAMPLES: dict[str, dict[str, Builder]] = {
         "waitlisted": _registration_confirmation("waitlisted", "onsite"),
         "applied": _registration_confirmation("applied", "onsite"),
     },
+    "evaluation_invite": {"standard": _evaluation_invite},
     "draw_result": {"drawn": _draw_result(True), "not_drawn": _draw_result(False)},
     "reminder": {"onsite": _reminder(True), "online": _reminder(False)},
     "seat_confirmation": {"standard": _seat_confirmation},

@@ -30,4 +30,5 @@ def test_every_hook_registration_uses_has_a_receiver(app):
 
 def test_a_persons_page_gets_the_seats_and_the_online_sections(app):
     modules = {r.__module__ for r in hooks.person_sections.receivers_for(None)}
-    assert modules == {"sessions.seats.people", "streaming.people"}
+    # The answers to the organisers' questions are registration's own section (same package).
+    assert modules == {"registration.questions.admin", "sessions.seats.people", "streaming.people"}
