@@ -8,6 +8,7 @@ from conference import hooks
 from conference.api import register_api_blueprint
 from streaming import admin, api, models, people, views  # noqa: F401  (routes and tables)
 from streaming.hooks import watch_url_for_agenda
+from streaming.networking import setup as networking
 
 
 def init_app(app: Flask) -> None:
@@ -18,3 +19,5 @@ def init_app(app: Flask) -> None:
     hooks.watch_url.connect(watch_url_for_agenda)
     # A person's page in the back office shows what they followed online.
     hooks.person_sections.connect(people.person_sections)
+    # Meeting colleagues: directory, meetings, themed tables.
+    networking.init_app(app)
