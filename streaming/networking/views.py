@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference.admin import page_number, show_domain_error
 from conference.errors import DomainError, NotFound
 from conference.extensions import db, limiter
-from conference.i18n import lang, localized
+from conference.i18n import localized
 from conference.services import current_conference
 from registration.access import attendee_required, current_registration
 from sessions.programme.models import Theme
@@ -244,7 +244,6 @@ def tables_page():
         form=ActionForm(),
         onsite=meetings.on_site(reg),
         is_open=slots.is_open,
-        lang=lang(),
     )
 
 

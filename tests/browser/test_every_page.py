@@ -162,6 +162,14 @@ CHECKED_ELSEWHERE = {
     "streaming.now": ("test_streaming_browser.py", '"/online anonymous"'),
     "streaming.watch": ("test_streaming_browser.py", '"watch page with HLS player and Q&A"'),
     "streaming.verify": ("test_streaming_browser.py", 'assert_accessible(page, "/attest")'),
+    "networking.profile": ("test_networking_browser.py", '_check(tab, "profile")'),
+    "networking.people": ("test_networking_browser.py", '_check(tab, "people")'),
+    "networking.request_meeting": ("test_networking_browser.py", '_check(tab, "request")'),
+    "networking.meetings_page": ("test_networking_browser.py", '"meetings (sent)"'),
+    "networking.confirm": ("test_networking_browser.py", '"cancel confirm"'),
+    "networking.block": ("test_networking_browser.py", '"block confirm"'),
+    "networking.tables_page": ("test_networking_browser.py", '_check(tab, "tables")'),
+    "networking.leave_table": ("test_networking_browser.py", '"leave table confirm"'),
 }
 # Public or attendee GET routes that are not HTML pages, with why.
 NOT_PAGES = {

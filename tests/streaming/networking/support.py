@@ -1,8 +1,9 @@
-"""Shared steps of the networking tests: a day before the conference, slots, visible people."""
+"""Shared steps of the networking tests: the default slots, visible people, their tokens.
+
+The demo conference lies in the future, so every networking moment is open.
+"""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from conference.extensions import db
 from registration.models import Registration
@@ -10,9 +11,6 @@ from streaming.networking import profiles, slots
 from streaming.networking.models import NetworkSlot
 from tests.factories import attendee, conference, fresh, token_for
 from tests.helpers import bearer
-
-# A few days before 5 May 2022: every networking moment is still open.
-BEFORE_THE_DAY = datetime(2022, 5, 2, 8, 0, tzinfo=UTC)
 
 
 def default_slots() -> list[NetworkSlot]:

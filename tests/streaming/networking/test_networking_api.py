@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
+from conference.clock import utcnow
 from conference.extensions import db, limiter
 from registration.models import Registration
 from registration.services import cancel_registration
@@ -17,14 +16,8 @@ from streaming.networking import profiles
 from streaming.networking.models import Meeting, NetworkSlot
 from tests.factories import fresh, register, set_venue
 from tests.helpers import mails
-from tests.streaming.networking.support import BEFORE_THE_DAY, auth, default_slots, person
+from tests.streaming.networking.support import auth, default_slots, person
 from tests.support.apps import sqlite_app
-
-
-@pytest.fixture(autouse=True)
-def before_the_day():
-    with time_machine.travel(BEFORE_THE_DAY, tick=True):
-        yield
 
 
 def _ids(client, who, **query) -> list[int]:
@@ -180,8 +173,8 @@ def test_one_person_is_in_one_meeting_or_table_per_slot(any_db_app):
 def test_cancelling_a_registration_ends_meetings_and_frees_the_table(any_db_app):
     client = any_db_app.test_client()
     set_venue(
-        registration_opens_at=BEFORE_THE_DAY - timedelta(days=30),
-        registration_closes_at=BEFORE_THE_DAY + timedelta(days=1),
+        registration_opens_at=utcnow() - timedelta(days=30),
+        registration_closes_at=utcnow() + timedelta(days=1),
     )
     a, b = register(900), person()  # `a` through the service, so the venue counts them
     profiles.save_profile(a, {"visible": True})
