@@ -174,7 +174,12 @@ def accept(meeting_id: int):
     return redirect(url_for(".meetings_page"))
 
 
-@bp.route("/afspraken/<int:meeting_id>/<any(decline, cancel):action>", methods=["GET", "POST"])
+@bp.route(
+    "/afspraken/<int:meeting_id>/weigeren", defaults={"action": "decline"}, methods=["GET", "POST"]
+)
+@bp.route(
+    "/afspraken/<int:meeting_id>/annuleren", defaults={"action": "cancel"}, methods=["GET", "POST"]
+)
 @attendee_required
 def confirm(meeting_id: int, action: str):
     """Decline or cancel, after a confirm step."""

@@ -34,7 +34,7 @@ def site(sqlite_template, tmp_path_factory):
         app.config["BASE_URL"] = server.url
         with app.app_context():
             slots.add_default_slots(conference())
-            [lunch, reception] = slots.slots(conference())
+            [_lunch, reception] = slots.slots(conference())
             theme = db.session.scalar(select(Theme).order_by(Theme.position))
             tables.add_table(conference(), {"slot_id": reception.id, "theme_id": theme.id,
                                              "title": "Buurtwerk", "capacity": 6})  # fmt: skip
