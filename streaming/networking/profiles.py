@@ -72,7 +72,7 @@ def visible_people(conference_id: int) -> Select:
 
 
 def visible_person(conference_id: int, registration_id: Any, session: Session) -> Registration:
-    """A visible person by id (with a row lock), or 404 whatever the reason."""
+    """A visible person by id, or 404 whatever the reason (a block or hiding is never told)."""
     rid = as_id(registration_id)
     found = None
     if rid is not None:
