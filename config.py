@@ -55,6 +55,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Online networking meetings get a video room on this server (an unguessable room name).
+    NETWORKING_VIDEO_BASE = os.environ.get("NETWORKING_VIDEO_BASE", "https://meet.jit.si/")
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "conference" / "translations")

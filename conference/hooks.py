@@ -56,6 +56,10 @@ Extension points: the sender asks and gathers what the receivers return (`collec
 - `next_step_facts(registration)` -> `{fact: value}`: asked by `registration.journey` for the
   person's task list (thank-you page, confirmation mail, personal page); seats answer with
   `choices_made` (the person ranked a workshop in the preference round).
+- `agenda_extras(registration, session=..., language=...)` -> `[AgendaExtra, ...]`
+  (`sessions/agenda/extras.py`): asked by the agenda (page, API, `.ics` and feed) for items
+  that are no programme activity; streaming answers with accepted networking meetings and
+  themed-table places.
 - `news_opted_out(target, ident=...)` -> bool: asked by `conference.mail.policy.opted_out` for a
   news token of another target than the kernel's accounts ("u"); registration connects for "r".
 
@@ -97,6 +101,7 @@ person_sections = _signals.signal("person-sections")
 seated_activities = _signals.signal("seated-activities")
 seat_holders = _signals.signal("seat-holders")
 next_step_facts = _signals.signal("next-step-facts")
+agenda_extras = _signals.signal("agenda-extras")
 
 
 def collect(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:

@@ -9,6 +9,7 @@ from conference.api import register_api_blueprint
 from streaming import admin, api, models, people, updates, views  # noqa: F401  (routes, tables)
 from streaming.evaluation import setup as evaluation_setup
 from streaming.hooks import watch_url_for_agenda
+from streaming.networking import setup as networking
 from streaming.polls import admin as poll_admin  # noqa: F401  (its routes live on polls.bp)
 from streaming.polls import api as poll_api
 from streaming.polls import views as poll_views
@@ -27,3 +28,5 @@ def init_app(app: Flask) -> None:
     # Questions, votes, stream settings and programme changes move the polls' stamps.
     updates.watch_models()
     evaluation_setup.init_app(app)
+    # Meeting colleagues: directory, meetings, themed tables.
+    networking.init_app(app)

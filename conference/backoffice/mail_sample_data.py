@@ -175,6 +175,28 @@ def _seat_confirmation(language: str) -> dict[str, Any]:
     }
 
 
+def _meeting(accepted: bool) -> Callable[[str], dict[str, Any]]:
+    def build(language: str) -> dict[str, Any]:
+        act = workshop()
+        act.title, act.title_en, act.place = (
+            "Lunch en netwerken",
+            "Lunch and networking",
+            "Wintertuin",
+        )
+        return {
+            "reg": person(),
+            "other": {"name": "Robin Collega", "organisation": "OCMW Gent"},
+            "activity": act,
+            "meeting": Obj(
+                mode="onsite", note="Graag over buurtwerk.", table_no=4 if accepted else None
+            ),
+            "join_url": None,
+            "page_url": f"{base_url()}/netwerken/afspraken",
+        }
+
+    return build
+
+
 def _seat_offer(language: str) -> dict[str, Any]:
     return {
         "reg": person(),
@@ -304,6 +326,8 @@ SAMPLES: dict[str, dict[str, Builder]] = {
     "evaluation_invite": {"standard": _evaluation_invite},
     "draw_result": {"drawn": _draw_result(True), "not_drawn": _draw_result(False)},
     "reminder": {"onsite": _reminder(True), "online": _reminder(False)},
+    "meeting_accepted": {"standard": _meeting(True)},
+    "meeting_request": {"standard": _meeting(False)},
     "seat_confirmation": {"standard": _seat_confirmation},
     "seat_offer": {"standard": _seat_offer},
     "staff_invite": {"standard": _staff_invite},

@@ -33,6 +33,7 @@ from conference.extensions import db
 from conference.mail.outbox import attachment, deferred_attachment
 from conference.models import Conference
 from registration.models import Registration
+from sessions.agenda.extras import add_extra_events, extras_fingerprint
 from sessions.agenda.services import (
     FOLLOWABLE_KINDS,
     ActivityInfo,
@@ -226,6 +227,7 @@ def render_calendar(
                     alarm=alarm,
                 )
             )
+        add_extra_events(cal, registration, tag=tag, host=host, tz=tz, alarm=alarm)
     return cal.to_ical()
 
 
@@ -265,6 +267,7 @@ def fingerprint(
              e.join_url is not None)
             for e in entries
         ],
+        extras_fingerprint(registration),
     ]  # fmt: skip
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:32]
 

@@ -23,6 +23,7 @@ from conference.clock import isoformat, utcnow
 from conference.extensions import db
 from conference.models import Conference
 from registration.models import Registration
+from sessions.agenda.extras import extra_json, extras_for
 from sessions.agenda.history import mark_offset
 from sessions.agenda.models import AgendaMark, Follow
 from sessions.agenda.snapshot import (  # noqa: F401  (re-exported for the agenda's users)
@@ -295,4 +296,7 @@ def entry_json(entry: AgendaEntry, tz: str) -> dict[str, Any]:
 def agenda_json(registration: Registration, now: datetime | None = None) -> dict[str, Any]:
     """`GET /api/v1/me/agenda`: the items the person has, in time order."""
     snap, entries = load_agenda(registration, now)
-    return {"items": [entry_json(e, snap.timezone) for e in entries if not e.cancelled]}
+    items = [entry_json(e, snap.timezone) for e in entries if not e.cancelled]
+    items += [extra_json(x, snap.timezone) for x in extras_for(registration)]
+    items.sort(key=lambda item: item["starts_at"])  # stable: extras after activities at a time
+    return {"items": items}

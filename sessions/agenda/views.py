@@ -29,6 +29,7 @@ from conference.clock import utcnow
 from conference.errors import NotFound
 from conference.extensions import db
 from conference.forms import Form
+from conference.i18n import lang
 from conference.mail.qr import qr_svg
 from conference.services import current_conference
 from conference.validation import tidy_search
@@ -37,6 +38,7 @@ from registration.access import attendee_required, current_registration
 from registration.models import Registration
 from registration.tickets import ticket_url
 from sessions.agenda import calendar, feeds, follows
+from sessions.agenda.extras import extras_for
 from sessions.agenda.services import AgendaEntry, ProgrammeSnapshot, load_agenda, on_site, watch_url
 from sessions.programme.models import Activity
 from sessions.programme.services import activity_by_slug
@@ -77,6 +79,7 @@ def agenda_rows(
     """The day in time order: entries, and an empty slot for each block without a seat."""
     active = [e for e in entries if not e.cancelled]
     rows: list[dict] = [{"entry": e, "at": e.activity.starts_at} for e in active]
+    rows += [{"extra": x, "at": x.starts_at} for x in extras_for(reg, language=lang())]
     if reg.status == "registered":
         for block in snap.blocks:
             if not any(e.reason == "seat" and block.id in e.activity.block_ids for e in active):

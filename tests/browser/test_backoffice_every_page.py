@@ -52,6 +52,7 @@ NOT_STAFF_PAGES = {
 }
 STAFF_PAGES = {
     "conference.dashboard": "/beheer",
+    "networking_admin.overview": "/beheer/netwerken",
     "seats.activity_list": "/beheer/activiteit/{workshop}/deelnemers",
     "sessions.staff_agenda_search": "/beheer/agenda?q=janssens",
     "sessions.staff_agenda": "/beheer/agenda/{lotte}",

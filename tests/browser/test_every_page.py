@@ -167,6 +167,14 @@ CHECKED_ELSEWHERE = {
     "polls.page": ("test_polls_browser.py", 'assert_accessible(page, f"vote page'),
     "reconfirm.link": ("test_fair_access_browser.py", '"reconfirm link page"'),
     "reconfirm.mine": ("test_fair_access_browser.py", '"reconfirm choice page"'),
+    "networking.profile": ("test_networking_browser.py", '_check(tab, "profile")'),
+    "networking.people": ("test_networking_browser.py", '_check(tab, "people")'),
+    "networking.request_meeting": ("test_networking_browser.py", '_check(tab, "request")'),
+    "networking.meetings_page": ("test_networking_browser.py", '"meetings (sent)"'),
+    "networking.confirm": ("test_networking_browser.py", '"cancel confirm"'),
+    "networking.block": ("test_networking_browser.py", '"block confirm"'),
+    "networking.tables_page": ("test_networking_browser.py", '_check(tab, "tables")'),
+    "networking.leave_table": ("test_networking_browser.py", '"leave table confirm"'),
 }
 # Public or attendee GET routes that are not HTML pages, with why.
 NOT_PAGES = {

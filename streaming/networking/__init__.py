@@ -1,0 +1,1 @@
+"""Meeting colleagues: an opt-in directory, meeting requests at networking slots, themed tables."""
