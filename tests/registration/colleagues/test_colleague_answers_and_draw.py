@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+
 from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.errors import Invalid
