@@ -136,6 +136,12 @@ def _seat_titles(registration_ids: Iterable[int]) -> dict[int, list[str]]:
     return result
 
 
+def _left_out(include_canceled: bool, include_invited: bool) -> tuple[str, ...]:
+    """The statuses an export leaves out unless asked for."""
+    wanted = {"canceled": include_canceled, "invited": include_invited}
+    return tuple(status for status, asked in wanted.items() if not asked)
+
+
 def _registrations(
     conf: Conference, left_out: tuple[str, ...], answer: tuple[str, str] | None
 ) -> list[Registration]:
@@ -161,16 +167,8 @@ def registrations_table(
     include_invited: bool = False,
     answer: tuple[str, str] | None = None,
 ) -> Table:
-    """Every registration of the conference, one row each; `answer` (key, value) filters.
-
-    Canceled and invited (not yet consented) registrations only when asked for.
-    """
-    left_out = tuple(
-        status
-        for status, wanted in (("canceled", include_canceled), ("invited", include_invited))
-        if not wanted
-    )
-    regs = _registrations(conf, left_out, answer)
+    """Every registration, one row each (canceled, invited only if asked); `answer` filters."""
+    regs = _registrations(conf, _left_out(include_canceled, include_invited), answer)
     seats = _seat_titles(r.id for r in regs)
     question_headers, answers = answer_columns(conf.id, [r.id for r in regs])
     # Labels translated once, not once per row.
