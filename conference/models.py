@@ -103,6 +103,7 @@ class Conference(db.Model):
         "seat_offer_hours": 24,
         "no_show_release_minutes": None,
         "reminder_hours_before": 24,
+        "colleague_hold_hours": 48,
     }
 
     def setting(self, key: str) -> Any:

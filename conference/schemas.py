@@ -97,6 +97,7 @@ class Conference(BaseModel):
     seat_offer_hours: int = maybe()
     join_link_lead_minutes: int = maybe()
     reminder_hours_before: int = maybe()
+    colleague_hold_hours: int = maybe()
     is_demo: bool = maybe()
 
 
@@ -140,3 +141,6 @@ class ConferencePatch(Body):
     seat_offer_hours: int = _setting("seat_offer_hours")
     join_link_lead_minutes: int = _setting("join_link_lead_minutes")
     reminder_hours_before: int = _setting("reminder_hours_before")
+    colleague_hold_hours: int = _setting(
+        "colleague_hold_hours", "How long an invited colleague's on-site place is held (hours)."
+    )

@@ -40,6 +40,7 @@ SETTING_LIMITS: dict[str, tuple[int, int, bool]] = {
     "seat_offer_hours": (1, 336, False),
     "join_link_lead_minutes": (0, 120, False),
     "reminder_hours_before": (1, 168, False),
+    "colleague_hold_hours": (1, 336, False),
 }
 
 

@@ -40,9 +40,16 @@ docs = ApiDocs(
     security=PUBLIC,
     body=schemas.RegistrationCreate,
     responses={
-        201: Reply("Registered, or on the venue waiting list.", schemas.RegistrationCreated),
+        201: Reply(
+            "Registered, on the venue waiting list, or (draw mode, before the draw) `applied`.",
+            schemas.RegistrationCreated,
+        ),
         403: Reply("`registration_closed`: outside the registration window.", Error),
-        422: Reply("`invalid`: a bad field; `fields.code` for an unknown or used code.", Error),
+        422: Reply(
+            "`invalid`: a bad field; `fields.code` for an unknown or used code; "
+            '`fields["answers.<key>"]` for an answer to an organisers\' question.',
+            Error,
+        ),
         429: Reply("`too_many_attempts`: too many wrong codes from this address.", Error),
         409: Reply(
             "`already_registered` for an e-mail with an active registration; `venue_full` "

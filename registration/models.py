@@ -16,6 +16,8 @@ MODES = ("onsite", "online")
 # `invited`: made by a colleague (registration.colleagues), waiting for the person's own consent.
 # `applied`: an on-site application waiting for the venue draw (no place held, online access).
 STATUSES = ("registered", "waitlisted", "applied", "invited", "canceled")
+# Not (or not yet) an attendee: lists, figures, seats and streams leave these out.
+NOT_ATTENDING = ("canceled", "invited")
 
 
 # The columns that keep a whole name (User.name, Certificate.full_name) hold 200 characters;

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from conference.clock import utcnow
 from conference.models import PROFILES, Conference
 from registration.contingents.places import give_back
+from registration.draw.caps import organisation_places
 from registration.models import Registration, VenueProfileCount
 
 _CONFERENCES = Conference.__table__
@@ -286,19 +287,27 @@ def _promote_one(session: Session, conf: Conference, reg: Registration, now: dat
 
 
 def fill_free_places(session: Session, conf: Conference, now: datetime) -> list[Registration]:
-    """Offer free places to the waiting list, first in first out, quotas respected.
+    """Offer free places to the waiting list, first in first out, quotas and the organisation
+    cap respected (a person of a full organisation keeps their turn for later).
 
     Runs in the transaction that freed the places; returns the people who got an offer (the
     caller tells them).
     """
     offered: list[Registration] = []
     blocked: set[str] = set()
+    if conf.venue_mode == "draw" and conf.organisation_cap:
+        conf = lock_conference(session, conf.id)  # the count below holds until the COMMIT
+    per_organisation = organisation_places(session, conf)
     for reg in waiting_list(session, conf.id):
         if reg.profile in blocked:
+            continue
+        if per_organisation is not None and per_organisation.full(reg.organisation):
             continue
         outcome = _promote_one(session, conf, reg, now)
         if outcome == "offered":
             offered.append(reg)
+            if per_organisation is not None:
+                per_organisation.add(reg.organisation)
         elif outcome == "full":
             session.refresh(conf, ["onsite_taken", "onsite_capacity"])
             if conf.onsite_taken >= conf.onsite_capacity or not conf.profile_quotas:

@@ -22,7 +22,7 @@ from conference.mail.outbox import queue_mail
 from conference.mail.policy import news_token
 from conference.models import Conference
 from conference.services import current_conference
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 from sessions.agenda.models import Follow
 from sessions.agenda.services import FOLLOWABLE_KINDS
 from sessions.programme.models import Activity
@@ -63,7 +63,7 @@ def stream_status_notices(now: datetime | None = None) -> dict:
         people = db.session.scalars(
             select(Registration)
             .join(Seat, Seat.registration_id == Registration.id)
-            .where(Seat.activity_id == act.id, Registration.status != "canceled")
+            .where(Seat.activity_id == act.id, Registration.status.not_in(NOT_ATTENDING))
             .order_by(Registration.id)
         ).all()
         watch_url = _watch_url(act.id)
@@ -114,7 +114,7 @@ def _followers(conf: Conference, act: Activity) -> list[int]:
             .where(
                 Follow.activity_id == act.id,
                 Registration.conference_id == conf.id,
-                Registration.status != "canceled",
+                Registration.status.not_in(NOT_ATTENDING),
                 Registration.news_opt_out_at.is_(None),
             )
             .order_by(Registration.id)

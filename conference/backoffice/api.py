@@ -26,11 +26,17 @@ def _table_download(table: exports.Table, stem: str, fmt: str):
     return download(exports.to_xlsx(table, conf.timezone), f"{stem}.xlsx", XLSX_MIME)
 
 
+def _asked(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes"}
+
+
 def _registrations(fmt: str):
     conf = current_conference()
-    include = request.args.get("include_canceled", "").lower() in {"1", "true", "yes"}
     table = exports.registrations_table(
-        conf, include_canceled=include, answer=exports.answer_filter(request.args)
+        conf,
+        include_canceled=_asked(request.args.get("include_canceled")),
+        include_invited=_asked(request.args.get("include_invited")),
+        answer=exports.answer_filter(request.args),
     )
     return _table_download(table, f"inschrijvingen-{conf.slug}", fmt)
 

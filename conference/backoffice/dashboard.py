@@ -21,7 +21,7 @@ from conference.extensions import db
 from conference.models import PROFILES, Conference
 from registration.checkin.lists import entrance_stats
 from registration.draw.fairness import fairness_figures
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 from registration.questions.services import choice_counts
 from registration.reconfirm.services import figures as reconfirm_figures
 from sessions.programme.models import SEATED_KINDS, Activity
@@ -76,7 +76,7 @@ def dashboard_context(conf: Conference, user: Any) -> dict[str, Any]:
 
 
 def _active(conf: Conference):
-    return Registration.conference_id == conf.id, Registration.status != "canceled"
+    return Registration.conference_id == conf.id, Registration.status.not_in(NOT_ATTENDING)
 
 
 def places(conf: Conference) -> dict[str, int]:
@@ -91,9 +91,15 @@ def places(conf: Conference) -> dict[str, int]:
     waiting = db.session.scalar(
         select(func.count()).where(*_active(conf), Registration.venue_waitlisted_at.is_not(None))
     )
+    invited = db.session.scalar(
+        select(func.count()).where(
+            Registration.conference_id == conf.id, Registration.status == "invited"
+        )
+    )
     return {
         "capacity": conf.onsite_capacity,
         "taken": conf.onsite_taken,
+        "invited": invited or 0,
         "left": conf.onsite_left,
         "waiting": waiting or 0,
         "onsite": counts.get("onsite", 0),
@@ -224,7 +230,7 @@ def allocation_status(conf: Conference) -> dict[str, Any]:
     choosers = db.session.scalar(
         select(func.count(distinct(Preference.registration_id)))
         .join(Registration, Registration.id == Preference.registration_id)
-        .where(Registration.conference_id == conf.id, Registration.status != "canceled")
+        .where(Registration.conference_id == conf.id, Registration.status.not_in(NOT_ATTENDING))
     )
     seats = db.session.scalar(
         select(func.count(Seat.id))

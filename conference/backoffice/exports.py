@@ -27,7 +27,7 @@ from conference.backoffice.common import SOURCE_LABELS, label
 from conference.clock import local
 from conference.extensions import db
 from conference.models import AuditEntry, Conference
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 from registration.questions.services import (  # noqa: F401  (answer_filter: the export API's)
     answer_columns,
     answer_filter,
@@ -136,28 +136,39 @@ def _seat_titles(registration_ids: Iterable[int]) -> dict[int, list[str]]:
     return result
 
 
+def _left_out(include_canceled: bool, include_invited: bool) -> tuple[str, ...]:
+    """The statuses an export leaves out unless asked for."""
+    wanted = {"canceled": include_canceled, "invited": include_invited}
+    return tuple(status for status, asked in wanted.items() if not asked)
+
+
 def _registrations(
-    conf: Conference, include_canceled: bool, answer: tuple[str, str] | None
+    conf: Conference, left_out: tuple[str, ...], answer: tuple[str, str] | None
 ) -> list[Registration]:
-    """The registrations of an export, by name; `answer` (key, value) filters."""
+    """The registrations of an export, by name, without the `left_out` statuses; `answer`
+    (key, value) filters."""
     query: Select = (
         select(Registration)
         .filter_by(conference_id=conf.id)
         .options(selectinload(Registration.tickets))
         .order_by(Registration.last_name, Registration.first_name, Registration.id)
     )
-    if not include_canceled:
-        query = query.where(Registration.status != "canceled")
+    if left_out:
+        query = query.where(Registration.status.not_in(left_out))
     if answer is not None:
         query = query.where(Registration.id.in_(registrations_answering(conf.id, *answer)))
     return list(db.session.scalars(query))
 
 
 def registrations_table(
-    conf: Conference, *, include_canceled: bool = False, answer: tuple[str, str] | None = None
+    conf: Conference,
+    *,
+    include_canceled: bool = False,
+    include_invited: bool = False,
+    answer: tuple[str, str] | None = None,
 ) -> Table:
-    """Every registration of the conference, one row each; `answer` (key, value) filters."""
-    regs = _registrations(conf, include_canceled, answer)
+    """Every registration, one row each (canceled, invited only if asked); `answer` filters."""
+    regs = _registrations(conf, _left_out(include_canceled, include_invited), answer)
     seats = _seat_titles(r.id for r in regs)
     question_headers, answers = answer_columns(conf.id, [r.id for r in regs])
     # Labels translated once, not once per row.
@@ -214,7 +225,7 @@ def activity_people(act: Activity) -> list[tuple[Seat, Registration]]:
     rows = db.session.execute(
         select(Seat, Registration)
         .join(Registration, Registration.id == Seat.registration_id)
-        .where(Seat.activity_id == act.id, Registration.status != "canceled")
+        .where(Seat.activity_id == act.id, Registration.status.not_in(NOT_ATTENDING))
         .order_by(Registration.last_name, Registration.first_name, Registration.id)
     )
     return [(seat, reg) for seat, reg in rows]

@@ -14,6 +14,11 @@ class ExportQuery(BaseModel):
     include_canceled: bool = Field(
         False, description="Also list canceled registrations (default false)."
     )
+    include_invited: bool = Field(
+        False,
+        description="Also list colleagues' invitations not yet confirmed (status `invited`; "
+        "default false): they have not consented and are not attendees yet.",
+    )
     question: str | None = Field(
         None, description="Only those whose answer to this question (its key) matches `answer`."
     )

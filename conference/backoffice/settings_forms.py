@@ -103,6 +103,9 @@ class SettingsForm(Form):
         _l("Link naar online workshops tonen (minuten vooraf)"), "join_link_lead_minutes"
     )
     reminder_hours_before = _whole(_l("Herinnering sturen (uren vooraf)"), "reminder_hours_before")
+    colleague_hold_hours = _whole(
+        _l("Plaats vasthouden voor een uitgenodigde collega (uren)"), "colleague_hold_hours"
+    )
     # --- the venue draw (issue 15) ---
     venue_mode = SelectField(
         _l("Plaatsen ter plaatse"),

@@ -68,6 +68,7 @@ def get_colleagues():
     summary="Mail an invitation again with a new link (the old one stops working).",
     responses={
         204: Reply("Queued."),
+        404: Reply("`not_found`: not one of the caller's open invitations.", Error),
         429: Reply("`too_many_invitations`: too soon after the last mail.", Error),
     },
 )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from conference.clock import utcnow
 from conference.db import write_transaction
+from conference.errors import Invalid
 from conference.extensions import db
 from conference.models import hash_token
 from registration import notify
@@ -24,6 +25,8 @@ from registration.colleagues.holds import venue_on_confirm
 from registration.colleagues.models import ColleagueInvitation
 from registration.errors import RegistrationClosed
 from registration.models import Registration
+from registration.questions.services import keep_answers
+from registration.signup import answers as checked_answers
 from registration.validation import clean_registration
 
 OPEN = ("invited", "expired")
@@ -80,13 +83,21 @@ def _locked(session: Session, raw: str) -> tuple[Any, Registration]:
 def confirm_invitation(raw: str, data: dict[str, Any], now: datetime | None = None) -> str:
     """Confirm with one's own data and consent; the venue outcome (see `venue_on_confirm`).
 
-    `data` is the registration form's (the e-mail address is the invitation's).
+    `data` is the registration form's (the e-mail address is the invitation's), with the
+    `answers` to the organisers' questions, checked by the registration's own rules.
     """
     now = now or utcnow()
     invitation = open_invitation(raw)
     if invitation is None:
         raise InvitationInvalid()
-    clean = clean_registration({**data, "email": invitation.registration.email})
+    fields = {k: v for k, v in data.items() if k != "answers"}
+    invalid, clean = None, {}
+    try:
+        clean = clean_registration({**fields, "email": invitation.registration.email})
+    except Invalid as exc:
+        invalid = exc
+    # Every problem at once: the built-in fields' and the answers' (raises if any).
+    found = checked_answers(db.session, invitation.registration.conference, data, invalid)
     with write_transaction(db.session) as session:
         conf, reg = _locked(session, raw)
         if not conf.registration_open(now):
@@ -99,6 +110,7 @@ def confirm_invitation(raw: str, data: dict[str, Any], now: datetime | None = No
             if key in clean:
                 setattr(reg, key, clean[key])
         reg.consent_at = now
+        keep_answers(session, reg.id, found, now)
         reg.waitlist_ok = clean.get("waitlist_ok", True)
         reg.user.language, reg.user.name, reg.user.active = reg.language, reg.full_name, True
         set_mode(session, reg, clean["mode"])

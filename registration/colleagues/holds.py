@@ -22,16 +22,15 @@ from conference.extensions import db
 from conference.models import Conference
 from registration.changes import lock_for_change, promote, set_mode
 from registration.colleagues.models import ColleagueInvitation
+from registration.draw.applying import draw_pending, hold_application
 from registration.models import Registration
 from registration.tickets import issue_ticket
 from registration.venue import quotas_active, release_place, take_place
 
-DEFAULT_HOLD_HOURS = 48
-
 
 def hold_hours(conf: Conference) -> float:
     """How long an invitation holds a place (setting `colleague_hold_hours`, 48 by default)."""
-    return float(conf.setting("colleague_hold_hours") or DEFAULT_HOLD_HOURS)
+    return float(conf.setting("colleague_hold_hours"))
 
 
 def hold_deadline(conf: Conference, now: datetime) -> datetime:
@@ -44,9 +43,11 @@ def venue_on_invite(
 ) -> datetime | None:
     """Hold a place for an invited on-site colleague when one is free; until when, or None.
 
-    The draw's case plugs in here: in `draw` mode nothing is held (return None).
+    Before the draw is published nothing is held: the colleague applies when they confirm.
     """
-    if reg.mode != "onsite" or not take_place(session, reg, conf, now):
+    if reg.mode != "onsite" or draw_pending(conf):
+        return None
+    if not take_place(session, reg, conf, now):
         return None
     return hold_deadline(conf, now)
 
@@ -71,9 +72,11 @@ def venue_on_confirm(
     """Settle the venue for a confirming colleague (both rows locked): the outcome word.
 
     `registered` (on site with a ticket), `waitlisted` (an offer follows if a place is free),
-    or `online`. The draw's case plugs in here: in `draw` mode an on-site
-    colleague applies instead.
+    `applied` (draw mode before the draw: an application, no place), or `online`.
     """
+    if reg.mode == "onsite" and draw_pending(conf) and hold_application(session, conf.id):
+        reg.status = "applied"  # an application like any other; nothing was held
+        return "applied"
     if reg.mode == "online":
         freed = release_place(session, reg, conf)
         reg.status = "registered"

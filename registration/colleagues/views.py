@@ -26,6 +26,7 @@ from registration.colleagues.forms import (
 )
 from registration.colleagues.holds import hold_hours
 from registration.forms import SECTOR_SUGGESTIONS, ConfirmForm
+from registration.questions.forms import form_with_questions, posted_answers, show_answer_errors
 from registration.views import apply_errors, bp, private
 
 # Per coordinator (by account): invitation batches and resends.
@@ -120,17 +121,21 @@ def colleague_confirm(token: str):
     if invitation is None:
         return _gone()
     reg = invitation.registration
-    form = ConfirmInvitationForm(obj=reg if request.method == "GET" else None)
+    # The organisers' questions as on the registration form: both modes, checked by the mode.
+    form = form_with_questions(
+        ConfirmInvitationForm, reg.conference_id, obj=reg if request.method == "GET" else None
+    )
     context = {"form": form, "reg": reg, "conf": reg.conference, "token": token,
-               "suggestions": SECTOR_SUGGESTIONS}  # fmt: skip
+               "questions": form.questions, "suggestions": SECTOR_SUGGESTIONS}  # fmt: skip
     if request.method == "GET":
         form.consent.data = False  # the coordinator never consents for them
         return _answer_page("registration/colleagues/confirm.html", **context)
     form.validate_on_submit()
     try:
-        outcome = confirm.confirm_invitation(token, form.data_for_rules())
+        data = {**form.data_for_rules(), "answers": posted_answers(form)}
+        outcome = confirm.confirm_invitation(token, data)
     except Invalid as exc:
-        general = apply_errors(form, exc.fields)
+        general = apply_errors(form, show_answer_errors(form, exc.fields))
         return _answer_page("registration/colleagues/confirm.html", 422, general=general, **context)
     except DomainError as exc:
         if exc.code == "invitation_invalid":

@@ -9,7 +9,8 @@ from flask_login import current_user
 from conference.auth import organiser_required
 from conference.clock import utcnow
 from conference.errors import Invalid
-from conference.openapi import CONFLICT, ApiDocs, Reply
+from conference.openapi import ApiDocs, Reply
+from conference.schemas import Error
 from conference.services import current_conference
 from conference.validation import json_body
 from registration.draw import schemas, services
@@ -28,7 +29,15 @@ API_KEYS = ("applicants", "registered", "waitlisted", "per_profile", "max_per_or
         "before `draw_at` and 409 `already_published` the second time."
     ),
     body=schemas.DrawRequest,
-    responses={200: Reply("The draw's figures.", schemas.DrawFigures), 409: CONFLICT},
+    responses={
+        200: Reply("The draw's figures.", schemas.DrawFigures),
+        409: Reply("`closed` before `draw_at`; `already_published` the second time.", Error),
+        422: Reply(
+            "`invalid`; `fields.seed` when a real draw is given another seed than the one "
+            "committed (any seed is fine for a dry run).",
+            Error,
+        ),
+    },
 )
 @organiser_required
 def draw():

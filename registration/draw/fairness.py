@@ -17,7 +17,7 @@ from conference.admin import PROFILE_LABELS
 from conference.models import PROFILES, Conference
 from registration.draw.inputs import merges
 from registration.draw.names import organisation_key
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 
 QUARTERS = 4
 
@@ -31,7 +31,7 @@ def _wanting(session: Session, conf: Conference) -> list[Any]:
             )
             .where(
                 Registration.conference_id == conf.id,
-                Registration.status != "canceled",
+                Registration.status.not_in(NOT_ATTENDING),
                 or_(Registration.mode == "onsite", Registration.venue_waitlisted_at.is_not(None)),
             )
             .order_by(Registration.created_at, Registration.id)

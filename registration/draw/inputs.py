@@ -16,22 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conference.models import PROFILES, Conference
+from registration.draw.caps import merges
 from registration.draw.lottery import Applicant, DrawInput, DrawResult, quota_places
-from registration.draw.models import OrganisationMerge
 from registration.draw.names import organisation_key
 from registration.models import Registration
 from registration.venue import quotas_active
-
-
-def merges(session: Session, conference_id: int) -> dict[str, str]:
-    """The organisers' merges: alias key -> canonical key."""
-    return dict(
-        session.execute(
-            select(OrganisationMerge.alias, OrganisationMerge.canonical).where(
-                OrganisationMerge.conference_id == conference_id
-            )
-        ).all()
-    )
 
 
 def organisation_label(seed: int, key: str) -> str:

@@ -29,10 +29,12 @@ class AnswersForm(Form):
     submit = SubmitField(_l("Antwoorden bewaren"))
 
 
-def form_with_questions(form_class: type, conference_id: int, mode: str | None = None) -> Any:
+def form_with_questions(
+    form_class: type, conference_id: int, mode: str | None = None, **kwargs: Any
+) -> Any:
     """An instance of `form_class` with the conference's questions (of `mode`, or all)."""
     questions = form_questions(db.session, conference_id, lang(), mode)
-    form = with_questions(form_class, questions)()
+    form = with_questions(form_class, questions)(**kwargs)
     form.questions = questions
     return form
 

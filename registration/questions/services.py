@@ -23,7 +23,7 @@ from conference.extensions import db
 from conference.questions import kinds
 from conference.questions.kinds import Choice, QuestionDef, clean_answers
 from conference.validation import tidy_search
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 from registration.questions.models import RegistrationAnswer, RegistrationQuestion
 from registration.venue import lock_registration
 
@@ -332,7 +332,10 @@ def choice_counts(conference_id: int) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(RegistrationAnswer.question_id, RegistrationAnswer.value)
         .join(Registration, Registration.id == RegistrationAnswer.registration_id)
-        .where(Registration.conference_id == conference_id, Registration.status != "canceled")
+        .where(
+            Registration.conference_id == conference_id,
+            Registration.status.not_in(NOT_ATTENDING),
+        )
     )
     counts: dict[int, dict[Any, int]] = {}
     for question_id, value in rows:

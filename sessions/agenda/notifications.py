@@ -14,7 +14,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from conference.mail.outbox import attachment, queue_mail
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 from sessions.agenda.calendar import render_calendar
 from sessions.agenda.history import record_marks, record_retakes, record_revision
 from sessions.agenda.models import Follow
@@ -36,7 +36,7 @@ def people_concerned(session: Session, activity_id: int) -> list[Registration]:
         session.scalars(
             select(Registration)
             .where(Registration.id.in_(select(ids.c.registration_id)))
-            .where(Registration.status != "canceled")
+            .where(Registration.status.not_in(NOT_ATTENDING))
             .order_by(Registration.id)
         )
     )

@@ -13,7 +13,7 @@ from conference.auth import organiser_required, staff_required
 from conference.errors import DomainError, NotFound
 from conference.extensions import db
 from conference.services import current_conference
-from registration.models import Registration
+from registration.models import NOT_ATTENDING, Registration
 from sessions.programme import services
 from sessions.programme.models import Activity, Block
 from sessions.seats.allocation import service as allocation_service
@@ -122,7 +122,7 @@ def move():
             select(Registration).where(
                 Registration.conference_id == conf.id,
                 func.lower(Registration.email) == form.email.data.strip().lower(),
-                Registration.status != "canceled",
+                Registration.status.not_in(NOT_ATTENDING),
             )
         )
         if reg is None:

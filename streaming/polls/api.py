@@ -10,6 +10,7 @@ from conference.auth import role_required
 from conference.extensions import limiter
 from conference.i18n import lang
 from conference.openapi import CONFLICT, ApiDocs, Reply
+from conference.schemas import Error
 from conference.services import current_conference
 from conference.validation import json_body
 from streaming.access import STREAM_STAFF, current_viewer, viewer_required
@@ -124,7 +125,11 @@ def close_poll(poll_id: int):
         "the poll does not have."
     ),
     body=schemas.PollBallot,
-    responses={200: Reply("The poll with the counts now.", schemas.Poll), 409: CONFLICT},
+    responses={
+        200: Reply("The poll with the counts now.", schemas.Poll),
+        409: Reply("`poll_closed` or `poll_not_open`.", Error),
+        422: Reply("`invalid_vote`: options or a score the poll does not have.", Error),
+    },
 )
 @limiter.limit("60/minute", key_func=per_person)
 @viewer_required
