@@ -1,4 +1,5 @@
-"""Wiring of the evaluation: pages, API, and new evaluations when a programme is loaded."""
+"""Wiring of the evaluation: pages, API, the programme file's section, the personal page and
+data."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from flask import Flask
 
 from conference import hooks
 from conference.api import register_api_blueprint
-from streaming.evaluation import admin, api, models, programme_file, views  # noqa: F401
+from streaming.evaluation import (  # noqa: F401  (routes and tables)
+    admin,
+    admin_questions,
+    api,
+    hooks as evaluation_hooks,
+    models,
+    programme_file,
+    views,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +24,6 @@ def init_app(app: Flask) -> None:
     register_api_blueprint(app, api.bp)
     hooks.programme_loaded.connect(programme_file.programme_loaded)
     hooks.programme_sections.connect(programme_file.programme_sections)
+    hooks.my_sections.connect(evaluation_hooks.my_sections)
+    hooks.personal_data.connect(evaluation_hooks.personal_data)
+    hooks.registration_erased.connect(evaluation_hooks.registration_erased)
