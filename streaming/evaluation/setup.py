@@ -11,10 +11,12 @@ from streaming.evaluation import (  # noqa: F401  (routes and tables)
     admin,
     admin_questions,
     api,
-    hooks as evaluation_hooks,
     models,
     programme_file,
     views,
+)
+from streaming.evaluation import (
+    hooks as evaluation_hooks,
 )
 
 

@@ -40,7 +40,9 @@ def test_an_organiser_adds_changes_and_removes_a_question(client, tokens):
     assert client.get(base + "/nieuw").status_code == 200
     bad = client.post(base + "/nieuw", data={**NEW, "key": "Fout!", "choices": "a | A\na | B"})
     assert bad.status_code == 422
-    assert 'id="key-error"' in bad.text and "Keuze 2" in bad.text and "Hoe was het tempo?" in bad.text
+    assert (
+        'id="key-error"' in bad.text and "Keuze 2" in bad.text and "Hoe was het tempo?" in bad.text
+    )
     done = client.post(base + "/nieuw", data=NEW)
     assert done.status_code == 303 and done.headers["Location"].endswith(base)
     added = fresh(workshop).questions[-1]
@@ -76,7 +78,10 @@ def test_copy_to_every_activity_of_a_kind_after_confirming_skips_answered_ones(c
     workshops = db.session.scalar(
         select(db.func.count()).select_from(Activity).where(Activity.kind == "workshop")
     )
-    assert f"{workshops - 1} evaluaties" in confirm.text and "1 ervan hebben al antwoorden" in confirm.text
+    assert (
+        f"{workshops - 1} evaluaties" in confirm.text
+        and "1 ervan hebben al antwoorden" in confirm.text
+    )
     assert "tempo" not in [q["key"] for q in fresh(second).questions]  # nothing before the POST
     done = client.post(base + "/voor-alle", follow_redirects=True)
     assert f"{workshops - 2} evaluaties kregen deze vragen. 1 hadden" in done.text
