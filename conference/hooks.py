@@ -24,8 +24,11 @@ receivers do their part in the same transaction and return nothing.
   concerned.
 - `activity_capacity_raised(activity, session)`: sent by `sessions.programme.changes`; seats
   offer the new seats to the waiting list.
-- `programme_loaded(conference, session)`: sent by `sessions.programme.loader` after a programme
-  file (or an import) is applied; streaming gives new activities and the day an evaluation.
+- `programme_loaded(conference, session, evaluation)`: sent by `sessions.programme.loader`
+  after a programme file (or an import) is applied, with the file's `evaluation:` section as
+  plain data (None when left out); streaming gives new activities and the day an evaluation and
+  applies the section. A receiver that finds the section wrong raises `Invalid` with fields
+  named from the file's top (`evaluation.day.0.key`): the loader reports them, changing nothing.
 
 Extension points: the sender asks and gathers what the receivers return (`collect`, `gather`,
 `first`).
@@ -60,6 +63,10 @@ Extension points: the sender asks and gathers what the receivers return (`collec
   (`sessions/agenda/extras.py`): asked by the agenda (page, API, `.ics` and feed) for items
   that are no programme activity; streaming answers with accepted networking meetings and
   themed-table places.
+- `programme_sections(conference)` -> `{section: data}`: asked by `sessions.programme.export`
+  for the data file's sections kept by higher packages; streaming answers with `evaluation`.
+- `my_sections(registration)` -> `[PersonSection, ...]` (slot "activities"): asked by the
+  personal page (`registration.account.views.manage`); streaming lists the open evaluations.
 - `news_opted_out(target, ident=...)` -> bool: asked by `conference.mail.policy.opted_out` for a
   news token of another target than the kernel's accounts ("u"); registration connects for "r".
 
@@ -102,6 +109,8 @@ seated_activities = _signals.signal("seated-activities")
 seat_holders = _signals.signal("seat-holders")
 next_step_facts = _signals.signal("next-step-facts")
 agenda_extras = _signals.signal("agenda-extras")
+programme_sections = _signals.signal("programme-sections")
+my_sections = _signals.signal("my-sections")
 
 
 def collect(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:

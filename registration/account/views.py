@@ -23,6 +23,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from conference import hooks
 from conference.auth import UNPROVEN_SESSION, public
 from conference.deferred import after_response
 from conference.errors import Conflict, Invalid
@@ -166,6 +167,7 @@ def manage(reg):
         steps=steps_for(reg),
         access=active_access(db.session, reg.user_id),
         unproven_label=UNPROVEN_LABEL,
+        sections=hooks.gather(hooks.my_sections, reg),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from conference import hooks
 from conference.clock import local, utcnow
 from conference.extensions import db
 from conference.models import Conference
@@ -140,6 +141,15 @@ def programme_data(conf: Conference) -> dict[str, Any]:
         "speakers": [_speaker(s) for s in _rows(conf, Speaker, Speaker.id)],
         "activities": [_activity(a, tz) for a in acts],
         "registration_questions": export_questions(conf),
+        # Sections kept by higher packages (the evaluation's questions), through the hook.
+        **_higher_sections(conf),
+    }
+
+
+def _higher_sections(conf: Conference) -> dict[str, Any]:
+    """The file's sections kept by higher packages (`hooks.programme_sections`)."""
+    return {
+        k: v for found in hooks.collect(hooks.programme_sections, conf) for k, v in found.items()
     }
 
 

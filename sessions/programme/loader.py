@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from conference import hooks
 from conference.clock import at_local, utcnow
 from conference.db import write_transaction
+from conference.errors import Invalid
 from conference.extensions import db
 from conference.models import Conference
 from sessions.programme.changes import announce_change, watched
@@ -218,7 +219,7 @@ def apply_programme(
     if problems:
         raise ProgrammeError(problems)
     session.flush()
-    hooks.programme_loaded.send(conf, session=session)
+    _announce(session, conf, programme)
     moved = [
         act.slug
         for act, seen in sorted(before, key=lambda pair: pair[0].slug)
@@ -229,6 +230,16 @@ def apply_programme(
         "speakers": len(refs.speakers), "activities": len(programme.activities),
     }  # fmt: skip
     return LoadReport(conference=conf, counts=counts, shift_days=times.shift, moved=moved)
+
+
+def _announce(session: Session, conf: Conference, programme: ProgrammeIn) -> None:
+    """Tell higher packages the programme is in, with their section; their Invalid is ours."""
+    section = programme.evaluation.model_dump() if programme.evaluation else None
+    try:
+        hooks.programme_loaded.send(conf, session=session, evaluation=section)
+    except Invalid as exc:
+        problems = [Problem(None, where, str(message)) for where, message in exc.fields.items()]
+        raise ProgrammeError(problems) from None
 
 
 CONFERENCE_FIELDS = (

@@ -232,8 +232,8 @@ class QuestionChoiceIn(_Strict):
     label_en: Name | None = None
 
 
-class RegistrationQuestionIn(_Strict):
-    """One of the organisers' own registration questions (`registration.questions`)."""
+class QuestionIn(_Strict):
+    """A question as the kernel's question types take it (`conference.questions`)."""
 
     key: str
     type: Literal[TYPES]  # type: ignore[valid-type]
@@ -243,13 +243,30 @@ class RegistrationQuestionIn(_Strict):
     help_en: Text | None = None
     required: bool = False
     choices: list[QuestionChoiceIn] = []
-    modes: list[Literal[MODES]] = list(MODES)  # type: ignore[valid-type]
     max: int | None = None
     min: int | None = None
+
+
+class RegistrationQuestionIn(QuestionIn):
+    """One of the organisers' own registration questions (`registration.questions`)."""
+
+    modes: list[Literal[MODES]] = list(MODES)  # type: ignore[valid-type]
     sensitive: bool = False
     visible_to_speakers: bool = False
     editable_until: LocalDateTime | None = None
     archived: bool = False
+
+
+EvaluationQuestions = Annotated[list[QuestionIn], Field(min_length=1, max_length=20)]
+
+
+class EvaluationIn(_Strict):
+    """The evaluation's questions (`streaming.evaluation`): the day's, every evaluated
+    activity's, and those of single activities (by slug) that ask something else."""
+
+    day: EvaluationQuestions
+    activity: EvaluationQuestions
+    per_activity: dict[Slug, EvaluationQuestions] = {}
 
 
 class ProgrammeIn(_Strict):
@@ -263,3 +280,5 @@ class ProgrammeIn(_Strict):
     activities: list[ActivityIn] = []
     # Left out: the questions stay as they are; given: the file says which there are.
     registration_questions: list[RegistrationQuestionIn] | None = None
+    # Left out: the evaluations keep their questions (new ones get the default set).
+    evaluation: EvaluationIn | None = None

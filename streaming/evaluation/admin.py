@@ -3,6 +3,11 @@
 Organisers see everything. Other staff (moderators, the check-in volunteers who print the
 speakers' and guides' lists) see the results of an activity, as they see its seat list; the
 day's results are the organisers'. Nothing is shown below five answers.
+
+Speakers and guides have no account, address or token here (a `Speaker` is a name, an
+organisation and a bio): their activity's participant list reaches them through staff, who
+print `/beheer/activiteit/<id>/deelnemers`. Their results go the same way: this page (and its
+CSV/XLSX), printable, for the activity only, from five answers.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from conference.services import current_conference
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
 from streaming.api import per_person
-from streaming.evaluation import schemas, services
+from streaming.evaluation import editing, schemas, services
 from streaming.evaluation.errors import UNKNOWN_FIELD, YES_OR_NO
 from streaming.evaluation.models import Evaluation
 from streaming.evaluation.results import rate_of, response_rates
@@ -142,7 +142,7 @@ def patch_evaluation(evaluation_id: int):
     if "active" in body and not isinstance(body["active"], bool):
         raise Invalid(fields={"active": YES_OR_NO})
     if "questions" in body:
-        services.set_questions(conf, evaluation_id, body["questions"])
+        editing.set_questions(conf, evaluation_id, body["questions"], actor=current_user)
     if "active" in body:
         services.set_active(conf, evaluation_id, body["active"], actor=current_user)
     language = lang()

@@ -11,6 +11,8 @@ QUESTION_COUNT = _l("Geef 1 tot 20 vragen.")
 DOUBLE_KEY = _l("Deze sleutel is dubbel.")
 NOT_FOR_EVALUATION = _l("Dit veld hoort niet bij een evaluatievraag.")
 YES_OR_NO = _l("Kies ja (true) of nee (false).")
+UNKNOWN_QUESTION = _l("Deze vraag staat niet in de evaluatie.")
+NOT_EVALUATED = _l("Geen activiteit met een evaluatie.")
 
 
 class AlreadyAnswered(Conflict):

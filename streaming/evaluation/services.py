@@ -7,6 +7,8 @@ two devices: the second insert fails, the whole transaction rolls back, nothing 
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -40,7 +42,6 @@ from streaming.evaluation.errors import (
     QUESTION_COUNT,
     AlreadyAnswered,
     EvaluationClosed,
-    HasAnswers,
     NotAttended,
 )
 from streaming.evaluation.models import DAY, Evaluation, EvaluationAnswer, EvaluationResponder
@@ -49,6 +50,8 @@ from streaming.evaluation.models import DAY, Evaluation, EvaluationAnswer, Evalu
 # about registration (modes, sensitivity, deadlines, order).
 QUESTION_FIELDS = ("key", "type", "label", "label_en", "help", "help_en", "required", "choices",
                    "min_value", "max_value")  # fmt: skip
+# Every stored question has every field, so that two equal sets compare equal.
+EMPTY: dict[str, Any] = {"required": False, "choices": []}
 NOT_HERE = ("modes", "sensitive", "visible_to_speakers", "editable_until", "position")
 
 
@@ -83,7 +86,7 @@ def clean_questions(data: Any) -> list[dict[str, Any]]:
         if clean["key"] in seen:
             errors[f"questions.{i}.key"] = DOUBLE_KEY
         seen.add(clean["key"])
-        out.append({k: clean[k] for k in QUESTION_FIELDS if k in clean})
+        out.append({k: clean.get(k, EMPTY.get(k)) for k in QUESTION_FIELDS})
     if errors:
         raise Invalid(fields=errors)
     return out
@@ -97,25 +100,49 @@ def default_questions() -> list[dict[str, Any]]:
 # -- the evaluations of a conference -----------------------------------------------------------
 
 
-def ensure_evaluations(session: Session, conf: Conference) -> int:
-    """Give the day and every evaluated activity an evaluation with the default questions.
+def most_common(sets: list[list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+    """The question set asked most often (the first of equals), or None."""
+    counts = Counter(json.dumps(q, sort_keys=True) for q in sets)
+    return json.loads(counts.most_common(1)[0][0]) if counts else None
 
-    Runs in the caller's transaction (the programme's load, the mail job); existing ones are
-    left as they are. Returns how many were made.
+
+def usual_questions(session: Session, conf: Conference) -> dict[str | None, list[dict[str, Any]]]:
+    """Per activity kind the set its evaluations ask most; under None, that of all activities."""
+    rows = session.execute(
+        select(Activity.kind, Evaluation.questions)
+        .join(Activity, Activity.id == Evaluation.activity_id)
+        .where(Evaluation.conference_id == conf.id)
+        .order_by(Activity.starts_at, Activity.id)
+    ).all()
+    usual: dict[str | None, list[dict[str, Any]]] = {}
+    for kind in {k for k, _ in rows}:
+        usual[kind] = most_common([q for k, q in rows if k == kind]) or []
+    usual[None] = most_common([q for _, q in rows]) or default_questions()
+    return usual
+
+
+def ensure_evaluations(session: Session, conf: Conference) -> int:
+    """Give the day and every evaluated activity an evaluation.
+
+    A new activity asks what most activities of its kind ask (else most activities, else the
+    default set), the day the default set. Runs in the caller's transaction (the programme's
+    load, the mail job); existing ones are left as they are. Returns how many were made.
     """
     have = set(
         session.scalars(select(Evaluation.target).where(Evaluation.conference_id == conf.id))
     )
-    wanted: list[tuple[str, int | None]] = [] if DAY in have else [(DAY, None)]
-    acts = session.scalars(
-        select(Activity.id)
+    wanted: list[tuple[str, int | None, str | None]] = [] if DAY in have else [(DAY, None, None)]
+    acts = session.execute(
+        select(Activity.id, Activity.kind)
         .where(Activity.conference_id == conf.id, Activity.kind.in_(EVALUATED_KINDS))
         .order_by(Activity.starts_at, Activity.id)
     )
-    wanted += [(str(a), a) for a in acts if str(a) not in have]
-    questions = default_questions() if wanted else []
+    wanted += [(str(a), a, kind) for a, kind in acts if str(a) not in have]
+    usual = usual_questions(session, conf) if wanted else {}
     made = 0
-    for target, activity_id in wanted:
+    for target, activity_id, kind in wanted:
+        day = activity_id is None
+        questions = default_questions() if day else (usual.get(kind) or usual[None])
         try:
             with session.begin_nested():
                 session.add(
@@ -240,19 +267,6 @@ def answer(
                 evaluation_id=ev.id, answered_on=local(now, conf.timezone).date(), answers=clean
             )
         )
-
-
-def set_questions(conf: Conference, evaluation_id: int, data: Any) -> Evaluation:
-    """Replace an evaluation's questions; refused once it has answers (they would change)."""
-    questions = clean_questions(data)
-    with write_transaction(db.session) as session:
-        ev = session.get(Evaluation, evaluation_id)
-        if ev is None or ev.conference_id != conf.id:
-            raise NotFound()
-        if questions != ev.questions and answer_count(session, ev.id):
-            raise HasAnswers()
-        ev.questions = questions
-    return ev
 
 
 def set_active(conf: Conference, evaluation_id: int, active: bool, *, actor: Any) -> Evaluation:

@@ -90,3 +90,52 @@ def test_answering_and_the_results_are_accessible(browser, live_server, ended):
     expect(page.get_by_role("heading", name="Response per part")).to_be_visible()
     assert_accessible(page, "evaluation overview")
     office.close()
+
+
+def _office(browser, live_server, lang: str = "nl-BE"):
+    office = browser.new_context(locale=lang, viewport={"width": 320, "height": 640})
+    page = office.new_page()
+    page.goto(live_server.url + "/beheer/login")
+    page.get_by_label("E-mailadres").fill("organiser@example.org")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(live_server.url + "/beheer")
+    return office, page
+
+
+def test_the_question_screens_and_the_personal_page_are_accessible(browser, live_server, ended):
+    with live_server.app.app_context():
+        fresh = activity_of_kind("workshop", 1)
+        other = db.session.query(Evaluation).filter_by(target=str(fresh.id)).one().id
+        db.session.remove()
+    office, page = _office(browser, live_server)
+    page.goto(f"{live_server.url}/beheer/evaluatie/{other}/vragen")
+    assert_accessible(page, "evaluation questions")
+    page.get_by_role("link", name="Vraag toevoegen").click()
+    page.get_by_role("button", name="Vraag bewaren").click()
+    expect(page.locator(".error-summary, [role=alert]").first).to_be_visible()
+    assert_accessible(page, "evaluation question form with errors")
+    page.get_by_label("Sleutel").fill("tempo")
+    page.get_by_label("Vraag (Nederlands)").fill("Hoe was het tempo?")
+    page.get_by_role("button", name="Vraag bewaren").click()
+    expect(page.get_by_role("cell", name="Hoe was het tempo?", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Deze vragen gebruiken voor elke activiteit").click()
+    assert_accessible(page, "copy to a kind: confirm")
+    page.get_by_role("button", name="Vragen overnemen").click()
+    expect(page.get_by_text("hadden al antwoorden")).to_be_visible()
+    page.goto(f"{live_server.url}/beheer/evaluatie/{ended['evaluation']}/vragen/nieuw?lang=en")
+    expect(page.get_by_role("heading", name="The questions can no longer change")).to_be_visible()
+    assert_accessible(page, "questions locked")
+    office.close()
+
+    person = browser.new_context(locale="nl-BE", viewport={"width": 320, "height": 640})
+    person.add_cookies(
+        [{"name": ended["cookie_name"], "value": ended["cookie"], "url": live_server.url}]
+    )
+    page = person.new_page()
+    page.goto(f"{live_server.url}/mijn-inschrijving")
+    page.get_by_role("link", name=ended["title"]).click()  # "Invullen: <title>"
+    expect(page.get_by_role("button", name="Evaluatie versturen")).to_be_visible()
+    page.goto(f"{live_server.url}/mijn-inschrijving")
+    assert_accessible(page, "personal page with an open evaluation")
+    person.close()
