@@ -55,6 +55,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    LIVE_PREFIX = os.environ.get("LIVE_PREFIX", "swc:live")
+    # Server-Sent Events at /live/events: "auto" holds them where a connection costs no worker
+    # (gevent, the threaded dev server) and answers 503 in sync gunicorn workers (pages poll);
+    # "on" always, "off" never (pages then poll without trying).
+    LIVE_EVENTS = os.environ.get("LIVE_EVENTS", "auto")
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "conference" / "translations")
