@@ -27,6 +27,7 @@ class EventStream:
 
     def close(self) -> None:
         """Hang up (the server notices at its next write)."""
+        self.response.close()  # it holds the socket too
         self.conn.close()
 
     def next_event(self) -> dict:
@@ -55,11 +56,17 @@ class EventStream:
                 found[block["data"]["topic"]] = block["data"]["version"]
         return found
 
-    def wait_for(self, topic: str, seconds: float) -> tuple[str, float]:
-        """The next version of `topic` and how long it took; AssertionError after `seconds`."""
+    def wait_for(self, topic: str, seconds: float, known: str = "") -> tuple[str, float]:
+        """The next version of `topic` other than `known` (a page ignores a version it has,
+        e.g. the stamps sent again after the server re-subscribed) and how long it took."""
         began = time.monotonic()
         while time.monotonic() - began < seconds:
             block = self.next_event()
-            if block.get("event") == "version" and block["data"]["topic"] == topic:
-                return block["data"]["version"], time.monotonic() - began
+            data = block.get("data") or {}
+            if (
+                block.get("event") == "version"
+                and data["topic"] == topic
+                and data["version"] != known
+            ):
+                return data["version"], time.monotonic() - began
         raise AssertionError(f"no event for {topic} within {seconds} s")
