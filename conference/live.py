@@ -91,7 +91,12 @@ class RedisVersions:
         import redis
 
         self.url = url
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        # A blocking pool: under gevent thousands of streams read the stamps as they connect;
+        # they wait their turn for one of a few connections instead of failing.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=32, timeout=2, socket_timeout=1, socket_connect_timeout=1
+        )
+        self.client = redis.Redis(connection_pool=pool)
         self.prefix = prefix
         self.channel = f"{prefix}:changes"
         self.epoch_key = f"{prefix}:epoch"
