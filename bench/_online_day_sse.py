@@ -131,7 +131,8 @@ class Viewer:
         writer.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
                      "Accept: text/event-stream\r\n\r\n".encode())  # fmt: skip
         try:
-            status = int((await reader.readline()).split()[1])
+            status_line = (await reader.readline()).split()
+            status = int(status_line[1]) if len(status_line) > 1 else 0
             self.figures.statuses[("stream", status)] += 1
             if status != 200:
                 return
@@ -145,6 +146,8 @@ class Viewer:
                     await self.on_version(json.loads(line[6:])["version"])
         except TimeoutError:
             pass
+        except OSError:
+            self.figures.statuses[("stream broke", 0)] += 1
         finally:
             writer.close()
 

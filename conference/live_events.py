@@ -51,6 +51,9 @@ class Hub:
         self._lock = threading.Lock()
         self._streams: dict[str, set[queue.Queue]] = {}
         self._listener: threading.Thread | None = None
+        # The last version heard per topic: while subscribed, every change comes through
+        # `publish`, so thousands of connects cost no Redis read each.
+        self._latest: dict[str, str] = {}
 
     def subscribe(self, topics: list[str]) -> queue.Queue:
         """A queue that receives (topic, version) for these topics from now on."""
@@ -73,9 +76,25 @@ class Hub:
     def publish(self, topic: str, version: str) -> None:
         """Hand a topic's new version to every stream of it."""
         with self._lock:
+            self._latest[topic] = version
             boxes = list(self._streams.get(topic, ()))
         for box in boxes:
             box.put((topic, version))
+
+    def current(self, store: live.Versions, topics: list[str]) -> list[str] | None:
+        """The topics' versions now: as last heard, else read once from the store."""
+        with self._lock:
+            missing = [t for t in topics if t not in self._latest]
+        if missing:
+            found = store.read(missing)
+            if found is None:
+                return None
+            with self._lock:
+                for topic, version in zip(missing, found, strict=True):
+                    # A version published meanwhile is as new or newer than this read.
+                    self._latest.setdefault(topic, version)
+        with self._lock:
+            return [self._latest[t] for t in topics]
 
     def streams(self) -> int:
         """How many stream subscriptions are open (a stream counts once per topic)."""
@@ -85,6 +104,7 @@ class Hub:
     def resync(self, store: live.Versions) -> None:
         """Send the current stamps of every heard topic (after a gap in the subscription)."""
         with self._lock:
+            self._latest.clear()  # what was heard before the gap may be stale now
             topics = sorted(self._streams)
         found = store.read(topics) if topics else None
         for topic, version in zip(topics, found or (), strict=False):
@@ -191,7 +211,7 @@ def stream(hub: Hub, store: live.Versions, topics: list[str]) -> Iterator[str]:
     box = hub.subscribe(topics)
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        for topic, version in zip(topics, store.read(topics) or (), strict=False):
+        for topic, version in zip(topics, hub.current(store, topics) or (), strict=False):
             yield _event(topic, version)
         while True:
             try:
