@@ -54,6 +54,7 @@ class Hub:
         # The last version heard per topic: while subscribed, every change comes through
         # `publish`, so thousands of connects cost no Redis read each.
         self._latest: dict[str, str] = {}
+        self._reading = threading.Lock()
 
     def subscribe(self, topics: list[str]) -> queue.Queue:
         """A queue that receives (topic, version) for these topics from now on."""
@@ -83,16 +84,19 @@ class Hub:
 
     def current(self, store: live.Versions, topics: list[str]) -> list[str] | None:
         """The topics' versions now: as last heard, else read once from the store."""
-        with self._lock:
-            missing = [t for t in topics if t not in self._latest]
-        if missing:
-            found = store.read(missing)
-            if found is None:
-                return None
+        # One read at a time: when thousands of pages connect at once (a stream process
+        # restarted), the first reads the stamps and the others find them heard.
+        with self._reading:
             with self._lock:
-                for topic, version in zip(missing, found, strict=True):
-                    # A version published meanwhile is as new or newer than this read.
-                    self._latest.setdefault(topic, version)
+                missing = [t for t in topics if t not in self._latest]
+            if missing:
+                found = store.read(missing)
+                if found is None:
+                    return None
+                with self._lock:
+                    for topic, version in zip(missing, found, strict=True):
+                        # A version published meanwhile is as new or newer than this read.
+                        self._latest.setdefault(topic, version)
         with self._lock:
             return [self._latest[t] for t in topics]
 
