@@ -57,6 +57,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     # Online networking meetings get a video room on this server (an unguessable room name).
     NETWORKING_VIDEO_BASE = os.environ.get("NETWORKING_VIDEO_BASE", "https://meet.jit.si/")
+    LIVE_PREFIX = os.environ.get("LIVE_PREFIX", "swc:live")
+    # Server-Sent Events at /live/events: "auto" holds them where a connection costs no worker
+    # (gevent, the threaded dev server) and answers 503 in sync gunicorn workers (pages poll);
+    # "on" always, "off" never (pages then poll without trying).
+    LIVE_EVENTS = os.environ.get("LIVE_EVENTS", "auto")
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "conference" / "translations")

@@ -1,6 +1,7 @@
 """Online-day benchmark: thousands of viewers with the Q&A open, on one server, then on two.
 
-Run from the repository root: `python -m bench.bench_online_day [--viewers 3000] [--seconds 30]`.
+Run from the repository root:
+`python -m bench.bench_online_day [--viewers 3000] [--seconds 30] [--mode poll|sse|both]`.
 Every simulated viewer does what the watch page does: a heartbeat every 60 s, the stream status
 every ~10 s, and the Q&A every 5 s while it changes, slowing to every 12 s while it does not
 (with `If-None-Match`, so an unchanged list is a 304 from the live stamp). Meanwhile a moderator
@@ -8,7 +9,8 @@ asks and approves a question every few seconds through the first server. Measure
 updates delivered per second (a new question seen by a viewer), the delay from the approval to
 each viewer seeing it (which includes the poll interval), the servers' CPU per viewer, and
 errors. Phase 1: one gunicorn (4 sync workers); phase 2: two gunicorn servers (2 workers each),
-the viewers split across them, sharing the stamps through Redis.
+the viewers split across them, sharing the stamps through Redis. `--mode sse` runs the same day
+with Server-Sent Events instead of Q&A polls (`bench/_online_day_sse.py`).
 """
 
 from __future__ import annotations
@@ -245,35 +247,48 @@ def _setup(url: str, viewers: int) -> dict:
 
 
 def run(quick: bool = False, viewers: int | None = None, seconds: float | None = None,
-        every: float = 5.0) -> list[dict]:  # fmt: skip
-    """Both phases; rows for the summary table (phase 2's baseline is phase 1)."""
+        every: float = 5.0, mode: str = "both") -> list[dict]:  # fmt: skip
+    """The phases of `mode`; rows for the summary table (each phase's baseline is the first)."""
+    from bench import _online_day_sse
+
     viewers = viewers or (1000 if quick else 3000)
     seconds = seconds or (15 if quick else 20)
-    rows: list[dict] = []
     prefix = f"bench-live-{uuid.uuid4().hex[:8]}"
     with fresh_database("online_day") as url:
         setup = _setup(url, viewers)
         env = app_env(url, REDIS_URL=REDIS_URL, LIVE_PREFIX=prefix)
-        results = {}
-        with gunicorn("conference:create_app()", env, ServerSettings(workers=4)) as base:
-            request(base, "GET", f"/api/v1/streams/{setup['stream_id']}/status")
-            results["one server, 4 workers"] = run_phase(
-                [base], [urlsplit(base).port], setup, viewers, seconds, every
-            )
-        with ExitStack() as stack:
-            bases = [
-                stack.enter_context(
-                    gunicorn("conference:create_app()", env, ServerSettings(workers=2))
-                )
-                for _ in range(2)
-            ]
-            results["two servers x 2 workers, Redis"] = run_phase(
-                bases, [urlsplit(b).port for b in bases], setup, viewers, seconds, every
-            )
-    first = results["one server, 4 workers"]
+        results = _poll_phases(env, setup, viewers, seconds, every) if mode != "sse" else {}
+        if mode != "poll":
+            results.update(_online_day_sse.run(env, setup, viewers, seconds, every))
+    return _rows(results)
+
+
+def _poll_phases(env: dict, setup: dict, viewers: int, seconds: float, every: float) -> dict:
+    """Phase 1: one gunicorn with 4 sync workers; phase 2: two with 2 each, Redis."""
+    results = {}
+    with gunicorn("conference:create_app()", env, ServerSettings(workers=4)) as base:
+        request(base, "GET", f"/api/v1/streams/{setup['stream_id']}/status")
+        results["one server, 4 workers"] = run_phase(
+            [base], [urlsplit(base).port], setup, viewers, seconds, every
+        )
+    with ExitStack() as stack:
+        bases = [
+            stack.enter_context(gunicorn("conference:create_app()", env, ServerSettings(workers=2)))
+            for _ in range(2)
+        ]
+        results["two servers x 2 workers, Redis"] = run_phase(
+            bases, [urlsplit(b).port for b in bases], setup, viewers, seconds, every
+        )
+    return results
+
+
+def _rows(results: dict) -> list[dict]:
+    rows: list[dict] = []
+    first_name = next(iter(results))
+    first = results[first_name]
     for name, figures in results.items():
         for metric, value in figures.items():
-            base = first[metric] if name != "one server, 4 workers" else None
+            base = first.get(metric) if name != first_name else None
             rows.append(
                 {
                     "benchmark": "online day",
@@ -296,9 +311,10 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=None, help="default 3000")
     parser.add_argument("--seconds", type=float, default=None, help="per phase; default 20")
     parser.add_argument("--every", type=float, default=5.0, help="seconds between approvals")
+    parser.add_argument("--mode", choices=("poll", "sse", "both"), default="both")
     args = parser.parse_args()
     started = time.perf_counter()
-    print_rows(run(args.quick, args.viewers, args.seconds, args.every))
+    print_rows(run(args.quick, args.viewers, args.seconds, args.every, args.mode))
     print(f"\n({viewers_note(args)}, {time.perf_counter() - started:.0f} s)")
 
 

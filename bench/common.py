@@ -107,13 +107,14 @@ class ServerSettings:
     workers: int = 4
     threads: int = 1
     worker_class: str = "sync"
+    extra: tuple[str, ...] = ()  # more options, e.g. gevent's --worker-connections
 
     def args(self) -> list[str]:
         """The gunicorn command-line options."""
         args = ["-w", str(self.workers), "-k", self.worker_class]
         if self.worker_class == "gthread":
             args += ["--threads", str(self.threads)]
-        return args
+        return [*args, *self.extra]
 
     def describe(self) -> str:
         """For the report: e.g. '4 sync workers'."""

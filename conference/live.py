@@ -65,12 +65,19 @@ class MemoryVersions:
         self._counts: dict[str, int] = {}
         # Changes with every start, so an ETag from before a restart never matches again.
         self.epoch = secrets.token_hex(8)
+        # Called with (topic, new stamp) after each move: the live events' fan-out.
+        self.listeners: list[Callable[[str, str], None]] = []
 
     def bump(self, topics: Iterable[str]) -> None:
-        """Move these topics' stamps on."""
+        """Move these topics' stamps on (and tell the listeners)."""
         with self._lock:
+            moved = []
             for topic in topics:
                 self._counts[topic] = self._counts.get(topic, 0) + 1
+                moved.append((topic, f"{self.epoch}.{self._counts[topic]}"))
+        for listener in self.listeners:
+            for topic, stamp in moved:
+                listener(topic, stamp)
 
     def read(self, topics: list[str]) -> list[str]:
         """The stamps of these topics."""
@@ -83,31 +90,40 @@ class RedisVersions:
     def __init__(self, url: str, prefix: str = "swc:live") -> None:
         import redis
 
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.url = url
+        # A blocking pool: under gevent thousands of streams read the stamps as they connect;
+        # they wait their turn for one of a few connections instead of failing.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=32, timeout=2, socket_timeout=1, socket_connect_timeout=1
+        )
+        self.client = redis.Redis(connection_pool=pool)
         self.prefix = prefix
         self.channel = f"{prefix}:changes"
+        self.epoch_key = f"{prefix}:epoch"
 
     def key(self, topic: str) -> str:
         """The Redis key of a topic's stamp."""
         return f"{self.prefix}:v:{topic}"
 
     def bump(self, topics: Iterable[str]) -> None:
-        """INCR each stamp and PUBLISH "topic version" for subscribers, in one round trip."""
+        """INCR each stamp, then PUBLISH "topic stamp" (the stamp as `read` gives it)."""
         topics = sorted(set(topics))
         pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.epoch_key, secrets.token_hex(8), nx=True)
+        pipe.get(self.epoch_key)
         for topic in topics:
             pipe.incr(self.key(topic))
-        counts = pipe.execute()
+        _, epoch, *counts = pipe.execute()
         pipe = self.client.pipeline(transaction=False)
         for topic, count in zip(topics, counts, strict=True):
-            pipe.publish(self.channel, f"{topic} {count}")
+            pipe.publish(self.channel, f"{topic} {epoch.decode()}.{count}")
         pipe.execute()
 
     def read(self, topics: list[str]) -> list[str] | None:
         """The stamps, with an epoch that changes when Redis lost its data (a flush, a restart)."""
         import redis
 
-        epoch_key = f"{self.prefix}:epoch"
+        epoch_key = self.epoch_key
         try:
             epoch, *counts = self.client.mget([epoch_key, *map(self.key, topics)])
             if epoch is None:

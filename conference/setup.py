@@ -15,6 +15,7 @@ from flask_login import current_user
 from conference import (
     auth,  # noqa: F401  (registers the login loaders)
     live,
+    live_events,
 )
 from conference.api import init_api
 from conference.backoffice import setup as backoffice_setup
@@ -40,6 +41,10 @@ def init_app(app: Flask) -> None:
     register_error_handlers(app)
     init_api(app)
     app.register_blueprint(kernel_bp)
+    # The event stream is hit by every open page: no per-address limit (the venue's Wi-Fi is
+    # one address), and its grant is checked without the database.
+    limiter.exempt(live_events.bp)
+    app.register_blueprint(live_events.bp)
     init_cli(app)
     for package in (registration_setup, sessions_setup, streaming_setup):
         package.init_app(app)
@@ -50,6 +55,7 @@ def init_app(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     """Database, migrations, login, CSRF, translations, rate limits, security headers, gzip."""
     live.init_app(app)  # first: its hook answers unchanged polls before any other work
+    live_events.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         # pysqlite waits on the busy timeout itself; pre-ping adds nothing for a local file.
@@ -136,5 +142,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.before_request
     def _remember_user_language() -> None:
-        if current_user.is_authenticated and request.endpoint != "static":
+        # The live stream needs no account (its grant says what it may hear): no query for it.
+        if request.endpoint not in ("static", "live.events") and current_user.is_authenticated:
             g.user_language = current_user.language

@@ -104,7 +104,10 @@ def test_with_redis_a_commit_increments_the_key_and_publishes_it(redis_app):
         message = listener.get_message(timeout=0.5)  # None for the subscription's own reply
         if message is not None:
             messages.append(message["data"])
-    assert sorted(messages) == [b"qa:3 1", b"stream:3 1"]
+    # The stamp as `read` gives it (epoch.count), so a page compares it with what it was sent.
+    epoch = client.get(f"{prefix}:epoch").decode()
+    assert sorted(messages) == [f"qa:3 {epoch}.1".encode(), f"stream:3 {epoch}.1".encode()]
+    assert _stamp("stream:3") == f"{epoch}.1"
     listener.close()
 
 

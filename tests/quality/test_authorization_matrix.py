@@ -24,6 +24,9 @@ PUBLIC = {
     "conference.logout",
     # the API's public parts (API.md): programme, registration, the document itself
     "api.openapi", "sessions_api.programme",
+    # the live event stream: the page that showed the topics signed a grant for them, which the
+    # stream checks (403 otherwise); it sends topic names and version numbers, never content
+    "live.events",
 }  # fmt: skip
 # Endpoints whose access is a secret in the URL (a ticket, a login link, a feed token, a
 # certificate code, an invitation, an offer): public routes that check the secret themselves.

@@ -22,6 +22,7 @@ from conference.cli import create_staff
 from conference.extensions import db
 from tests.factories import activity_of_kind, attendee, token_for
 from tests.support.apps import LiveServer, make_app, postgres_app, require_redis
+from tests.support.sse import EventStream
 
 DEADLINE_SECONDS = 2.0
 
@@ -130,4 +131,34 @@ def test_a_poll_result_reaches_a_viewer_on_the_other_server(two_servers):
         return body["votes"] == 1 and [r["votes"] for r in body["results"]] == [0, 1]
 
     seconds = delivered_within(b.url, path, viewer, counted, etag)
+    assert seconds < DEADLINE_SECONDS
+
+
+def test_an_approved_question_reaches_a_live_stream_on_the_other_server(two_servers):
+    """The same through Server-Sent Events: the event, then one fetch, within two seconds."""
+    from conference import live_events
+
+    a, b = two_servers
+    plenary = activity_of_kind("plenary")
+    viewer = {"Authorization": f"Bearer {token_for(attendee('online'))}"}
+    asker = {"Authorization": f"Bearer {token_for(attendee('online'))}"}
+    _, raw = create_staff("moderator@example.org", "moderator", "Moderator", "wachtwoord-mod-1")
+    moderator = {"Authorization": f"Bearer {raw}"}
+    path = f"/api/v1/activities/{plenary.id}/questions"
+    _, headers, _ = call(b.url, "GET", path, viewer)
+    topic = f"qa:{plenary.id}"
+    with b.app.test_request_context():
+        attributes = str(live_events.attributes(topic))
+    stream_path = attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
+    with EventStream(b.url, stream_path) as stream:
+        stream.next_event()
+        known = stream.versions(1)[topic]
+        status, _, asked = call(a.url, "POST", path, asker, {"text": "Via de stroom?"})
+        began = time.monotonic()
+        approve = {"status": "approved"}
+        call(a.url, "PATCH", f"/api/v1/questions/{asked['id']}", moderator, approve)
+        stream.wait_for(topic, DEADLINE_SECONDS, known=known)
+        status, _, body = call(b.url, "GET", path, {**viewer, "If-None-Match": headers["ETag"]})
+        seconds = time.monotonic() - began
+    assert status == 200 and [q["id"] for q in body["questions"]] == [asked["id"]]
     assert seconds < DEADLINE_SECONDS

@@ -1,6 +1,7 @@
 /* The Q&A without reloads: ask, vote and moderate through the JSON API, and refresh the list
-   (an HTML fragment rendered by the server, with an ETag) every few seconds. The plain forms
-   keep working without this script. */
+   (an HTML fragment rendered by the server, with an ETag) as soon as the live stream says it
+   changed (live.js), or every few seconds where there is no stream. The plain forms keep
+   working without this script. */
 (function () {
   "use strict";
 
@@ -46,6 +47,11 @@
     var delay = poll;
     var etag = null;
     var busy = false;
+    var again = false;
+    var lastFetch = Date.now();
+    // While the live stream is open a change is heard at once; a poll a minute stays as a net.
+    var LIVE_POLL_MS = 60000;
+    var live = window.swcLive ? window.swcLive.listen(root, function () { refresh(); }) : null;
 
     // A message under the form; an error looks like one (red, a capital, a full stop), since the
     // API words its field errors in lower case for programs.
@@ -61,8 +67,10 @@
     }
 
     function refresh() {
-      if (busy) return Promise.resolve();
+      if (busy) { again = true; return Promise.resolve(); }
       busy = true;
+      again = false;
+      lastFetch = Date.now();
       var headers = { "Accept": "text/html" };
       if (etag) headers["If-None-Match"] = etag;
       return fetch(root.getAttribute("data-fragment-url"), {
@@ -85,7 +93,11 @@
           }
         })
         .catch(function () {})
-        .then(function () { busy = false; });
+        .then(function () {
+          busy = false;
+          // A change heard while this fetch ran may not be in its answer: fetch once more.
+          if (again) return refresh();
+        });
     }
 
     root.addEventListener("submit", function (event) {
@@ -140,6 +152,7 @@
     function tick() {
       var next = function () { window.setTimeout(tick, delay); };
       if (mode !== "screen" && document.visibilityState === "hidden") return next();
+      if (live && live.open && Date.now() - lastFetch < LIVE_POLL_MS) return next();
       refresh().then(next);
     }
     window.setTimeout(tick, delay);

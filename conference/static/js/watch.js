@@ -6,6 +6,7 @@
 
   var HEARTBEAT_MS = 60000;
   var STATUS_MS = 10000;
+  var LIVE_STATUS_MS = 30000;
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -236,8 +237,23 @@
         .catch(function () {});
     }
 
+    // The status also follows the clock (upcoming, live, ended): while the live stream is open
+    // it brings each change of the stream's settings at once, and a poll every 30 s the clock.
+    var live = window.swcLive ? window.swcLive.listen(root, function () { checkStatus(); },
+      ["stream:" + root.getAttribute("data-activity-id"), "conference"]) : null;
+    var lastCheck = Date.now();
+
     function pollStatus() {
-      fetch(root.getAttribute("data-status-url"), { credentials: "same-origin" })
+      if (live && live.open && Date.now() - lastCheck < LIVE_STATUS_MS) {
+        window.setTimeout(pollStatus, jitter(statusEvery));
+        return;
+      }
+      checkStatus().then(function () { window.setTimeout(pollStatus, jitter(statusEvery)); });
+    }
+
+    function checkStatus() {
+      lastCheck = Date.now();
+      return fetch(root.getAttribute("data-status-url"), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) return;
@@ -247,8 +263,7 @@
           if (badge) setStatus(root, badge, data.status, data.delayed);
           refreshPlayer();
         })
-        .catch(function () {})
-        .then(function () { window.setTimeout(pollStatus, jitter(statusEvery)); });
+        .catch(function () {});
     }
 
     beat();

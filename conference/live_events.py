@@ -1,0 +1,251 @@
+"""Server-Sent Events for the live topics: a page hears at once that a topic's stamp moved.
+
+`GET /live/events?topics=qa:12,stream:12&grant=…` holds the connection open and sends an event
+`version` with `{"topic": …, "version": …}` whenever a stamp of those topics moves, and the
+current stamps of all of them on every (re)connect (so a page that was away catches up by
+comparing versions). An event carries no content: the page then fetches the fragment or API it
+already polls, with If-None-Match, so what it shows is still decided by that view's checks.
+
+Which topics a caller may hear is decided by the page that showed them: it signs a grant of its
+topics (`attributes`), and the endpoint refuses any topic outside a valid grant without reading
+the database. So the endpoint also runs on its own in a small gevent process
+(`conference.live_app`) beside sync web workers.
+
+Fan-out: one `Hub` per process. With REDIS_URL one thread (a greenlet under gevent) subscribes to
+`<prefix>:changes` and hands each message to the streams of that topic; without it the
+in-memory stamps call the hub directly (`make run`, one process).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator
+
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
+
+from conference import live
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("live", __name__)
+
+GRANT_SALT = "live-events"
+# A page may stay open all day; after this its stream is refused and the page polls again.
+GRANT_MAX_AGE = 24 * 3600
+MAX_TOPICS = 8
+# Below the idle timeouts of common proxies and NATs (30-60 s), so an idle stream stays open.
+HEARTBEAT_SECONDS = 20.0
+RETRY_MS = 3000
+
+
+class Hub:
+    """This process's open streams by topic; `publish` hands a new version to each of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._streams: dict[str, set[queue.Queue]] = {}
+        self._listener: threading.Thread | None = None
+        # The last version heard per topic: while subscribed, every change comes through
+        # `publish`, so thousands of connects cost no Redis read each.
+        self._latest: dict[str, str] = {}
+        self._reading = threading.Lock()
+
+    def subscribe(self, topics: list[str]) -> queue.Queue:
+        """A queue that receives (topic, version) for these topics from now on."""
+        box: queue.Queue = queue.Queue()
+        with self._lock:
+            for topic in topics:
+                self._streams.setdefault(topic, set()).add(box)
+        return box
+
+    def unsubscribe(self, box: queue.Queue, topics: list[str]) -> None:
+        """Stop sending to this queue."""
+        with self._lock:
+            for topic in topics:
+                boxes = self._streams.get(topic)
+                if boxes is not None:
+                    boxes.discard(box)
+                    if not boxes:
+                        del self._streams[topic]
+
+    def publish(self, topic: str, version: str) -> None:
+        """Hand a topic's new version to every stream of it."""
+        with self._lock:
+            self._latest[topic] = version
+            boxes = list(self._streams.get(topic, ()))
+        for box in boxes:
+            box.put((topic, version))
+
+    def current(self, store: live.Versions, topics: list[str]) -> list[str] | None:
+        """The topics' versions now: as last heard, else read once from the store."""
+        # One read at a time: when thousands of pages connect at once (a stream process
+        # restarted), the first reads the stamps and the others find them heard.
+        with self._reading:
+            with self._lock:
+                missing = [t for t in topics if t not in self._latest]
+            if missing:
+                found = store.read(missing)
+                if found is None:
+                    return None
+                with self._lock:
+                    for topic, version in zip(missing, found, strict=True):
+                        # A version published meanwhile is as new or newer than this read.
+                        self._latest.setdefault(topic, version)
+        with self._lock:
+            return [self._latest[t] for t in topics]
+
+    def streams(self) -> int:
+        """How many stream subscriptions are open (a stream counts once per topic)."""
+        with self._lock:
+            return sum(len(boxes) for boxes in self._streams.values())
+
+    def resync(self, store: live.Versions) -> None:
+        """Send the current stamps of every heard topic (after a gap in the subscription)."""
+        with self._lock:
+            self._latest.clear()  # what was heard before the gap may be stale now
+            topics = sorted(self._streams)
+        found = store.read(topics) if topics else None
+        for topic, version in zip(topics, found or (), strict=False):
+            self.publish(topic, version)
+
+    def listen(self, store: live.RedisVersions) -> None:
+        """Start the one Redis subscriber of this process (once)."""
+        with self._lock:
+            if self._listener is not None:
+                return
+            self._listener = threading.Thread(
+                target=self._listen, args=(store,), name="live-events", daemon=True
+            )
+        self._listener.start()
+
+    def _listen(self, store: live.RedisVersions) -> None:
+        import redis
+
+        # No socket timeout: the subscription is quiet between changes; the health check
+        # pings it so a dead connection is noticed.
+        client = redis.Redis.from_url(store.url, socket_connect_timeout=2, health_check_interval=30)
+        while True:
+            try:
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(store.channel)
+                self.resync(store)  # what moved while this process was not subscribed
+                for message in pubsub.listen():
+                    topic, _, version = message["data"].decode().partition(" ")
+                    self.publish(topic, version)
+            except (redis.RedisError, OSError, ValueError):
+                log.warning("live events: the Redis subscription broke; again in 1 s",
+                            exc_info=True)  # fmt: skip
+                time.sleep(1)
+
+
+def init_app(app: Flask) -> None:
+    """This app's hub, fed by the Redis subscriber or by the in-memory stamps."""
+    hub = Hub()
+    app.extensions["live_events"] = hub
+    store = live.versions(app)
+    if isinstance(store, live.MemoryVersions):
+        store.listeners.append(hub.publish)
+    app.jinja_env.globals["live_attributes"] = attributes
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=GRANT_SALT)
+
+
+def attributes(*topics: str) -> Markup:
+    """`data-live-*` attributes for a page's element: the stream's URL and the stamps now."""
+    if current_app.config.get("LIVE_EVENTS", "auto") == "off":
+        return Markup("")
+    wanted = sorted(set(topics))
+    grant = _serializer().dumps(wanted)
+    url = url_for("live.events", topics=",".join(wanted), grant=grant)
+    found = live.versions().read(wanted) or []
+    versions = json.dumps(dict(zip(wanted, found, strict=False)), separators=(",", ":"))
+    return Markup(' data-live-url="{}" data-live-versions="{}" data-live-topics="{}"').format(
+        url, versions, " ".join(wanted)
+    )
+
+
+def granted_topics() -> list[str] | None:
+    """The requested topics when a valid grant covers them all, else None."""
+    try:
+        granted = _serializer().loads(request.args.get("grant", ""), max_age=GRANT_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(granted, list):
+        return None
+    asked = request.args.get("topics", "")
+    topics = sorted({t for t in asked.split(",") if t}) if asked else sorted(granted)
+    if not topics or len(topics) > MAX_TOPICS or not set(topics) <= set(granted):
+        return None
+    return topics
+
+
+def _served_here() -> bool:
+    """Whether this server can hold long connections (gevent, or threads outside gunicorn)."""
+    setting = current_app.config.get("LIVE_EVENTS", "auto")
+    if setting in ("on", "off"):
+        return setting == "on"
+    try:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            return True
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        pass
+    # A sync gunicorn worker would be held by one viewer: the page keeps polling instead.
+    software = request.environ.get("SERVER_SOFTWARE", "")
+    return bool(request.environ.get("wsgi.multithread")) and "gunicorn" not in software
+
+
+def _event(topic: str, version: str) -> str:
+    data = json.dumps({"topic": topic, "version": version}, separators=(",", ":"))
+    return f"event: version\ndata: {data}\n\n"
+
+
+def stream(hub: Hub, store: live.Versions, topics: list[str]) -> Iterator[str]:
+    """The event stream: the retry hint, the stamps now, then each change and a heartbeat."""
+    # Subscribed before the stamps are read: a change in between is sent (again), never lost.
+    box = hub.subscribe(topics)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        for topic, version in zip(topics, hub.current(store, topics) or (), strict=False):
+            yield _event(topic, version)
+        while True:
+            try:
+                topic, version = box.get(timeout=HEARTBEAT_SECONDS)
+            except queue.Empty:
+                yield ": ping\n\n"
+                continue
+            yield _event(topic, version)
+    finally:
+        hub.unsubscribe(box, topics)
+
+
+@bp.get("/live/events")
+def events() -> Response:
+    """The live stream of the granted topics (403 outside a grant, 503 where it cannot be held)."""
+    topics = granted_topics()
+    if topics is None:
+        return Response("forbidden\n", status=403, mimetype="text/plain")
+    if not _served_here():
+        return Response(
+            "live events are not served by this worker; poll instead\n",
+            status=503,
+            mimetype="text/plain",
+        )
+    hub: Hub = current_app.extensions["live_events"]
+    store = live.versions()
+    if isinstance(store, live.RedisVersions):
+        hub.listen(store)
+    return Response(
+        stream(hub, store, topics),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,59 @@
+/* Live events: one EventSource per page tells the page's scripts at once that a topic changed
+   (Q&A, stream status, arrival figures). An event carries only the topic and its new version;
+   the script then fetches what it already polls. Where the stream cannot be opened (an old
+   browser, a server that answers 503, a proxy that cuts it) the scripts keep polling.
+   Usage: var live = swcLive.listen(element, function (topic) { refresh(); });
+          live && live.open  -> the stream is open now: poll rarely. */
+(function () {
+  "use strict";
+  var hubs = {};
+
+  function connect(host) {
+    var url = host.getAttribute("data-live-url");
+    if (hubs[url]) return hubs[url];
+    var known = {};
+    try { known = JSON.parse(host.getAttribute("data-live-versions") || "{}"); } catch (e) {}
+    var hub = hubs[url] = { open: false, known: known, handlers: {}, events: 0 };
+    var source = new EventSource(url);
+    host.setAttribute("data-live-state", "connecting");
+    source.addEventListener("open", function () {
+      hub.open = true;
+      host.setAttribute("data-live-state", "open");
+    });
+    source.addEventListener("error", function () {
+      // CONNECTING: the browser retries by itself (after the server's retry hint); CLOSED: the
+      // server refused (503 on a sync worker, 403 after the grant expired), so poll for good.
+      hub.open = false;
+      host.setAttribute("data-live-state", source.readyState === 2 ? "closed" : "connecting");
+    });
+    source.addEventListener("version", function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      // On every (re)connect the server sends the current versions: only a real change, or one
+      // missed while away, makes the page fetch.
+      if (known[data.topic] === data.version) return;
+      known[data.topic] = data.version;
+      hub.events += 1;
+      host.setAttribute("data-live-events", String(hub.events));
+      (hub.handlers[data.topic] || []).forEach(function (fn) { fn(data.topic, data.version); });
+    });
+    return hub;
+  }
+
+  window.swcLive = {
+    /* Call `onChange(topic)` when one of the topics of `element` (data-live-topics, or of the
+       nearest element that has them) changes; null when the page has no live stream. */
+    listen: function (element, onChange, topics) {
+      if (!window.EventSource || !element || !element.closest) return null;
+      var host = element.closest("[data-live-url]");
+      if (!host) return null;
+      var hub = connect(host);
+      var own = element.getAttribute("data-live-topics") || host.getAttribute("data-live-topics") || "";
+      (topics || own.split(" ")).forEach(function (topic) {
+        if (!topic) return;
+        (hub.handlers[topic] = hub.handlers[topic] || []).push(onChange);
+      });
+      return hub;
+    }
+  };
+})();
