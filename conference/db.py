@@ -106,9 +106,9 @@ def configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.pop("idle_since", None)
-        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
-            if not select.select([dbapi_conn.fileno()], [], [], 0)[0]:
-                return
+        recent = since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS
+        if recent and not select.select([dbapi_conn.fileno()], [], [], 0)[0]:
+            return
         try:
             engine.dialect.do_ping(dbapi_conn)
         except engine.dialect.loaded_dbapi.Error as exc:

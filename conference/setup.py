@@ -15,6 +15,7 @@ from flask_login import current_user
 from conference import (
     auth,  # noqa: F401  (registers the login loaders)
     live,
+    snapshot,
 )
 from conference.api import init_api
 from conference.backoffice import setup as backoffice_setup
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     """Database, migrations, login, CSRF, translations, rate limits, security headers, gzip."""
     live.init_app(app)  # first: its hook answers unchanged polls before any other work
+    snapshot.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     # pysqlite waits on the busy timeout itself and a local file needs no ping; PostgreSQL

@@ -41,6 +41,16 @@ TAKE_PLACE = (
 )
 
 
+# What this process last saw of the counter, per conference and profile: the guess behind the
+# rows a registration writes before its conditional UPDATE (signup.py), never a decision.
+_room_seen: dict[tuple[int, str], bool] = {}
+
+
+def room_likely(conference_id: int, profile: str) -> bool:
+    """Whether the last place asked for here (for this profile) was free; True at first."""
+    return _room_seen.get((conference_id, profile), True)
+
+
 def quotas_active(conf: Conference, now: datetime) -> bool:
     """Whether profile quotas keep places at `now`."""
     if not conf.profile_quotas:
@@ -136,6 +146,7 @@ def take_counter(
     if not conf.profile_quotas:
         # The rush path: one prebuilt conditional UPDATE.
         taken = session.connection().execute(TAKE_PLACE, {"conference_id": conf.id}).rowcount == 1
+        _room_seen[conf.id, profile] = taken
         if taken and isinstance(conf, Conference):
             session.expire(conf, ["onsite_taken"])
         return taken
@@ -176,6 +187,7 @@ def take_counter(
         synchronize_session=False
     )
     taken = session.execute(stmt).rowcount == 1
+    _room_seen[conf.id, profile] = taken
     if taken and isinstance(conf, Conference):
         session.expire(conf, ["onsite_taken"])
     return taken
