@@ -24,9 +24,8 @@ def _register(client, i: int, **extra) -> tuple[int, dict]:
 def _state(reg_id: int) -> tuple[str, bool, int, list[str]]:
     """Status, place held, live tickets, and the subjects of the person's confirmation mails."""
     reg = db.session.get(Registration, reg_id)
-    tickets = db.session.scalar(
-        sa.select(sa.func.count()).where(Ticket.registration_id == reg_id, Ticket.status == "active")
-    )
+    live = sa.select(sa.func.count()).where(Ticket.registration_id == reg_id)
+    tickets = db.session.scalar(live.where(Ticket.status == "active"))
     mail_rows = db.session.scalars(
         sa.select(MailMessage.body_text).where(MailMessage.registration_id == reg_id)
     ).all()
