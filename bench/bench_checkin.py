@@ -28,6 +28,7 @@ from bench.common import (
     create_baseline_table,
     fresh_database,
     gunicorn,
+    live_env,
     percentile,
     request,
 )
@@ -132,7 +133,7 @@ def bench(tickets: int, browser_scans: int) -> list[dict]:
         engine = sa.create_engine(url)
         create_baseline_table(url)
         print(f"  setup: {tickets + browser_scans:,} tickets in {time.perf_counter() - t0:.1f} s")
-        env = app_env(url, SECRET_KEY=secret_key)
+        env = app_env(url, SECRET_KEY=secret_key, **live_env("checkin"))
 
         # The registration benchmark's bare-Flask baseline: one INSERT per request.
         bodies = [

@@ -22,7 +22,13 @@ import sqlalchemy as sa
 
 from bench import bench_registration, bench_streaming
 from bench._checkin_support import prepare_checkin_database
-from bench.common import create_baseline_table, fresh_database, physical_app, print_rows
+from bench.common import (
+    create_baseline_table,
+    fresh_database,
+    live_env,
+    physical_app,
+    print_rows,
+)
 
 
 @dataclass
@@ -69,11 +75,12 @@ def measure(send: Callable[[int], int], n: int, counts: dict[str, int] | None) -
 
 
 def _app(url: str, **config):
-    """The application on `url`, rate limits off, as the HTTP benchmarks run it."""
+    """The application on `url`, rate limits off, Redis for the stamps, as the HTTP benchmarks."""
     os.environ.setdefault("APP_ENV", "development")
     from conference import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, **config})
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, **config}
+    return create_app({**settings, **live_env("hot")})
 
 
 def _engine_counts(app) -> dict[str, int]:

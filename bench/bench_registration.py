@@ -27,6 +27,7 @@ from bench.common import (
     drive,
     fresh_database,
     gunicorn,
+    live_env,
     merge,
     print_rows,
     reference_rows,
@@ -132,7 +133,7 @@ def bench(
     database_of = fresh_database if database == "postgresql" else sqlite_database
     with database_of("registration") as url:
         prepare(url, capacity)
-        env = app_env(url)
+        env = app_env(url, **live_env("registration"))
         base_parts: list[LoadResult] = []
         phys_parts: list[LoadResult] = []
         rush_parts: list[LoadResult] = []

@@ -100,6 +100,19 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
     }
 
 
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def live_env(label: str) -> dict[str, str]:
+    """Redis for the live stamps, as production with several workers runs (a prefix per run).
+
+    With it the workers share the conference's stamp, so each keeps the conference's settings
+    cached (conference/snapshot.py); without it every request reads the row.
+    """
+    prefix = f"swc:bench:{label}:{secrets.token_hex(4)}"
+    return {"REDIS_URL": BENCH_REDIS_URL, "LIVE_PREFIX": prefix}
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     """gunicorn settings, the same for the app and its baseline."""

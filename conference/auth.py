@@ -9,7 +9,7 @@ from typing import Any
 from flask import g, request
 from flask import session as browser_session
 from flask_login import current_user
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from conference.errors import Forbidden, Unauthenticated
@@ -60,23 +60,27 @@ def bearer_token() -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+# One query for token and account: every API call by a scanner or a watch page runs it, so it
+# is built once and each call binds only the hash. Read at every call: a revocation holds at once.
+TOKEN_USER = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        # An attendee's token is never a staff token, whatever the account became.
+        or_(
+            and_(ApiToken.kind == "staff", User.role.in_(STAFF_ROLES)),
+            and_(ApiToken.kind == "attendee", User.role == "attendee"),
+        ),
+        User.active.is_(True),
+    )
+)
+
+
 def user_for_token(raw: str) -> User | None:
     """The active account behind a valid, unrevoked token."""
-    # One query for token and account: every API call by a scanner or a watch page runs it.
-    return db.session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == hash_token(raw),
-            ApiToken.revoked_at.is_(None),
-            # An attendee's token is never a staff token, whatever the account became.
-            or_(
-                and_(ApiToken.kind == "staff", User.role.in_(STAFF_ROLES)),
-                and_(ApiToken.kind == "attendee", User.role == "attendee"),
-            ),
-            User.active.is_(True),
-        )
-    )
+    return db.session.scalar(TOKEN_USER, {"token_hash": hash_token(raw)})
 
 
 @login_manager.request_loader

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -82,20 +85,69 @@ def configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+# A pooled PostgreSQL connection idle longer than this is pinged before use (a firewall may
+# have dropped it silently); one used more recently is only checked for a server goodbye.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Check pooled connections without a round trip per request (instead of pool_pre_ping).
+
+    A server that ends a connection (a restart, pg_terminate_backend) says so on the socket,
+    so an idle connection with something to read is dead or about to be: it is pinged, and
+    a failed ping makes the pool open a new one. Under load every connection is checked this
+    way; one idle for a while is pinged, as pool_pre_ping would.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        recent = since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS
+        if recent and not select.select([dbapi_conn.fileno()], [], [], 0)[0]:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run a block as one write transaction: commit on success, roll back on any error."""
     if isinstance(session, scoped_session):
         session = session()
-    if session.in_transaction():
-        # End the read snapshot a view may hold, so the write starts fresh (and on SQLite
-        # takes the write lock at BEGIN). Pending changes must not leak into this commit.
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("unsaved changes outside a write transaction")
-        session.commit()
     token = _write_intent.set(True)
     try:
+        if session.in_transaction():
+            # A view's reads came first. Pending changes must not leak into this commit.
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("unsaved changes outside a write transaction")
+            if session.get_bind().dialect.name == "sqlite":
+                # End the read snapshot, so the write starts fresh and BEGIN IMMEDIATE takes
+                # the write lock at once.
+                session.commit()
+            else:
+                # READ COMMITTED: each statement already sees every commit, so the read
+                # transaction simply goes on as the write one (no COMMIT and BEGIN round
+                # trips); what was loaded is expired and read again, as after a commit.
+                session.expire_all()
+                yield from _commit_or_roll_back(session)
+                return
         with session.begin():
             yield session
     finally:
         _write_intent.reset(token)
+
+
+def _commit_or_roll_back(session: Session) -> Iterator[Session]:
+    """Yield the session in its open transaction, then commit it (roll back on any error)."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

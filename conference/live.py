@@ -60,6 +60,9 @@ class Versions(Protocol):
 class MemoryVersions:
     """Stamps in this process (one process only: `make run`, the tests)."""
 
+    # Not seen by other processes (the scheduler of `make run` is one): see conference/snapshot.py.
+    shared = False
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
@@ -84,8 +87,21 @@ class MemoryVersions:
         return [f"{self.epoch}.{self._counts.get(topic, 0)}" for topic in topics]
 
 
+# KEYS: the epoch, then one stamp per topic; ARGV: the channel, a new epoch (used only when
+# Redis has none), then the topics. Publishes "topic epoch.count", the stamp as `read` gives it.
+BUMP_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[2], 'NX')
+local epoch = redis.call('GET', KEYS[1])
+for i = 2, #KEYS do
+  redis.call('PUBLISH', ARGV[1], ARGV[i + 1] .. ' ' .. epoch .. '.' .. redis.call('INCR', KEYS[i]))
+end
+"""
+
+
 class RedisVersions:
     """Stamps in Redis, shared by every process and host: one round trip to read or bump."""
+
+    shared = True
 
     def __init__(self, url: str, prefix: str = "swc:live") -> None:
         import redis
@@ -100,6 +116,8 @@ class RedisVersions:
         self.prefix = prefix
         self.channel = f"{prefix}:changes"
         self.epoch_key = f"{prefix}:epoch"
+        # One EVALSHA per commit (a scan commits one), not a round trip to INCR and one to PUBLISH.
+        self._bump = self.client.register_script(BUMP_SCRIPT)
 
     def key(self, topic: str) -> str:
         """The Redis key of a topic's stamp."""
@@ -108,16 +126,11 @@ class RedisVersions:
     def bump(self, topics: Iterable[str]) -> None:
         """INCR each stamp, then PUBLISH "topic stamp" (the stamp as `read` gives it)."""
         topics = sorted(set(topics))
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(self.epoch_key, secrets.token_hex(8), nx=True)
-        pipe.get(self.epoch_key)
-        for topic in topics:
-            pipe.incr(self.key(topic))
-        _, epoch, *counts = pipe.execute()
-        pipe = self.client.pipeline(transaction=False)
-        for topic, count in zip(topics, counts, strict=True):
-            pipe.publish(self.channel, f"{topic} {epoch.decode()}.{count}")
-        pipe.execute()
+        if topics:
+            self._bump(
+                keys=[self.epoch_key, *(self.key(t) for t in topics)],
+                args=[self.channel, secrets.token_hex(8), *topics],
+            )
 
     def read(self, topics: list[str]) -> list[str] | None:
         """The stamps, with an epoch that changes when Redis lost its data (a flush, a restart)."""
@@ -236,8 +249,15 @@ def stamps(topics: list[str]) -> str | None:
     known = g.setdefault("live_stamps", {})
     key = tuple(topics)
     if key not in known:
+        if all((topic,) in known for topic in topics):
+            # Each one read earlier in this request (a validator read them together).
+            parts = [known[(topic,)] for topic in topics]
+            known[key] = None if None in parts else " ".join(parts)
+            return known[key]
         found = versions().read(topics)
         known[key] = None if found is None else " ".join(found)
+        for topic, stamp in zip(topics, found or [None] * len(topics), strict=True):
+            known.setdefault((topic,), stamp)
     return known[key]
 
 

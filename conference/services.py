@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from conference import audit, hooks
+from conference import audit, hooks, snapshot
 from conference.clock import isoformat
 from conference.db import write_transaction
 from conference.errors import BelowTaken, Invalid, NotFound
@@ -240,6 +240,7 @@ def update_conference(
         raise Invalid(fields=errors)
 
     with write_transaction(db.session) as session:
+        snapshot.changed(session)  # the cap is set by a bulk UPDATE the ORM does not see
         audited = list(changes)
         before = {key: getattr(conf, key) for key in audited}
         if "onsite_capacity" in changes:

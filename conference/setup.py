@@ -16,12 +16,13 @@ from conference import (
     auth,  # noqa: F401  (registers the login loaders)
     live,
     live_events,
+    snapshot,
 )
 from conference.api import init_api
 from conference.backoffice import setup as backoffice_setup
 from conference.cli import init_cli
 from conference.clock import utcnow
-from conference.db import configure_sqlite
+from conference.db import configure_postgresql, configure_sqlite
 from conference.errors import register_error_handlers
 from conference.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from conference.i18n import lang, lang_of, localized, select_locale
@@ -56,17 +57,21 @@ def init_extensions(app: Flask) -> None:
     """Database, migrations, login, CSRF, translations, rate limits, security headers, gzip."""
     live.init_app(app)  # first: its hook answers unchanged polls before any other work
     live_events.init_app(app)
+    snapshot.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    # pysqlite waits on the busy timeout itself and a local file needs no ping; PostgreSQL
+    # gets a check without pool_pre_ping's round trip per request (configure_postgresql).
+    ping = options.pop("pool_pre_ping", False)
     if uri.startswith("sqlite"):
-        # pysqlite waits on the busy timeout itself; pre-ping adds nothing for a local file.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-        options.pop("pool_pre_ping", None)
         options.setdefault("connect_args", {"timeout": 30})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    if uri.startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if uri.startswith("sqlite"):
             configure_sqlite(db.engine)
+        elif ping:
+            configure_postgresql(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "conference.staff_login"

@@ -8,12 +8,20 @@ from typing import Any
 
 from flask import g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from conference.errors import Forbidden, Unauthenticated, wants_json
 from conference.extensions import db
-from conference.services import current_conference
+from conference.snapshot import conference_settings
 from registration.models import Registration
+
+# Built once: every attendee page and poll reads it.
+ACTIVE_REGISTRATION = select(Registration).where(
+    Registration.conference_id == bindparam("conference_id"),
+    Registration.user_id == bindparam("user_id"),
+    # An invited colleague has not consented yet: no session or token before.
+    Registration.status.not_in(("canceled", "invited")),
+)
 
 
 def current_registration(required: bool = True) -> Registration | None:
@@ -21,14 +29,9 @@ def current_registration(required: bool = True) -> Registration | None:
     if "registration" not in g:
         g.registration = None
         if current_user.is_authenticated:
-            conf = current_conference()
+            conf = conference_settings()  # the id only: the cached snapshot serves
             g.registration = db.session.scalar(
-                select(Registration).where(
-                    Registration.conference_id == conf.id,
-                    Registration.user_id == current_user.id,
-                    # An invited colleague has not consented yet: no session or token before.
-                    Registration.status.not_in(("canceled", "invited")),
-                )
+                ACTIVE_REGISTRATION, {"conference_id": conf.id, "user_id": current_user.id}
             )
     if g.registration is None and required:
         if not current_user.is_authenticated:

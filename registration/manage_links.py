@@ -43,11 +43,17 @@ def _revoke(
     ).rowcount
 
 
-def issue_manage_link(session: Session, user_id: int, now: datetime | None = None) -> str:
-    """A new manage link for the account (the raw token, for the mail only); older ones end."""
+def issue_manage_link(
+    session: Session, user_id: int, now: datetime | None = None, *, new_account: bool = False
+) -> str:
+    """A new manage link for the account (the raw token, for the mail only); older ones end.
+
+    `new_account`: the account was made in this transaction, so it has no older link to end.
+    """
     now = now or utcnow()
     raw = new_token()
-    _revoke(session, ManageLink, user_id, now)
+    if not new_account:
+        _revoke(session, ManageLink, user_id, now)
     session.execute(
         INSERT_LINK,
         {"user_id": user_id, "token_hash": hash_token(raw), "created_at": now,

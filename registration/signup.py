@@ -1,11 +1,12 @@
 """Registering: the hot path of a registration rush.
 
-When registration opens, hundreds arrive at once, so this path is kept to about ten statements
-and little Python: SQLAlchemy Core inserts instead of the unit of work, the conference read as
-one narrow row, the confirmation rendered from a cache (see `notify.render_confirmation`). The
-contended venue counter comes last, so its row lock is held for one UPDATE and the COMMIT: the
-rows before it are written for the outcome the counter suggests when read, and corrected in the
-rare case the UPDATE decides otherwise (someone took the last place in between).
+When registration opens, hundreds arrive at once, so this path is kept to about eight statements
+and little Python: SQLAlchemy Core inserts instead of the unit of work, the conference as a
+snapshot cached per process (`conference.snapshot`), the confirmation rendered from a cache (see
+`notify.render_confirmation`). The contended venue counter comes last, so its row lock is held
+for one UPDATE and the COMMIT: the rows before it are written for the outcome the counter last
+gave in this process (`venue.room_likely`), and corrected in the rare case the UPDATE decides
+otherwise (someone took the last place in between, or one came free).
 
 The steps: validate, account, registration, venue place, ticket, mail (on the wire the venue
 place comes after the ticket and the mail, for the short lock). With a partner's code the place
@@ -16,24 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conference.clock import utcnow
 from conference.db import write_transaction
-from conference.errors import Invalid, NotFound
+from conference.errors import Invalid
 from conference.extensions import db
 from conference.mail.outbox import add_new_mail
-from conference.models import ApiToken, Conference, MailMessage, User, hash_token, new_token
+from conference.models import ApiToken, MailMessage, User, hash_token, new_token
+from conference.snapshot import conference_settings
 from registration import notify
 from registration.contingents.places import take_with_code
 from registration.draw.applying import draw_pending, hold_application
@@ -44,7 +43,7 @@ from registration.outcomes import Outcome, Registered
 from registration.questions.services import check_answers, keep_answers
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
-from registration.venue import take_counter
+from registration.venue import room_likely, take_counter
 
 REGISTRATIONS = Registration.__table__
 TICKETS = Ticket.__table__
@@ -57,36 +56,13 @@ NEW_USER = {
     dialect: factory(USERS).on_conflict_do_nothing(index_elements=["email"]).returning(USERS.c.id)
     for dialect, factory in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
-# The conference fields registering needs, read as one narrow row.
-CONFERENCE_ROW = select(
-    Conference.id,
-    Conference.slug,
-    Conference.name,
-    Conference.name_en,
-    Conference.starts_at,
-    Conference.venue,
-    Conference.registration_opens_at,
-    Conference.registration_closes_at,
-    Conference.onsite_capacity,
-    Conference.onsite_taken,
-    Conference.profile_quotas,
-    # For the next steps in the confirmation mail (registration/journey.py).
-    Conference.allocation_mode,
-    Conference.allocation_published_at,
-    Conference.choice_opens_at,
-    Conference.choice_closes_at,
-    # In draw mode an on-site request before the draw is an application (registration/draw).
-    Conference.venue_mode,
-    Conference.draw_at,
-    Conference.draw_published_at,
-)
 
 
 @dataclass
 class Draft:
     """A registration being written: the validated input and what the steps made so far."""
 
-    conf: Row
+    conf: Any  # the conference's snapshot (conference.snapshot)
     clean: dict[str, Any]
     language: str
     venue_choice: str | None
@@ -128,27 +104,11 @@ def _outcome(draft: Draft, placed: bool) -> Outcome:
     raise VenueFull()
 
 
-@cache
-def _conference_query(slug: str | None) -> Select:
-    """The narrow conference read for a slug (None: the first), built once per slug."""
-    query = CONFERENCE_ROW.where(Conference.slug == slug) if slug else CONFERENCE_ROW
-    return query.order_by(Conference.id).limit(1)
-
-
-def _conference(session: Session) -> Row:
-    """The conference this app serves (CONFERENCE_SLUG, else the first), as a narrow row."""
-    query = _conference_query(current_app.config.get("CONFERENCE_SLUG"))
-    row = session.connection().execute(query).one_or_none()
-    if row is None:
-        raise NotFound()
-    return row
-
-
 # --- the steps -------------------------------------------------------------------------------
 
 
 def validate(
-    conf: Row, data: dict[str, Any], venue_choice: str | None, language: str | None, now: datetime
+    conf: Any, data: dict[str, Any], venue_choice: str | None, language: str | None, now: datetime
 ) -> Draft:
     """The window, then the fields: a draft of the registration."""
     # The window first: outside it the answer is "closed", whatever was sent.
@@ -164,7 +124,7 @@ def validate(
     )
 
 
-def answers(session: Session, conf: Row, data: dict[str, Any], invalid: Invalid | None) -> dict:
+def answers(session: Session, conf: Any, data: dict[str, Any], invalid: Invalid | None) -> dict:
     """The answers to the organisers' questions for the mode asked (`registration.questions`).
 
     With `invalid` (the other fields were wrong), its messages and the answers' come together,
@@ -192,7 +152,7 @@ def guess_outcome(draft: Draft) -> Outcome:
     if draft.wants_onsite and draw_pending(conf):
         return APPLIED
     try:
-        return _outcome(draft, conf.onsite_taken < conf.onsite_capacity)
+        return _outcome(draft, room_likely(conf.id, draft.clean["profile"]))
     except VenueFull:
         return _outcome(draft, True)
 
@@ -247,7 +207,7 @@ def registration(session: Session, draft: Draft, guess: Outcome) -> None:
     except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
         raise AlreadyRegistered() from exc
     # The mail's manage link opens a session; the API token is for this caller alone.
-    draft.link_token = issue_manage_link(session, draft.user_id, now)
+    draft.link_token = issue_manage_link(session, draft.user_id, now, new_account=draft.new_user)
     conn.execute(
         INSERT_TOKEN,
         {"user_id": draft.user_id, "token_hash": hash_token(draft.token), "kind": "attendee",
@@ -356,7 +316,7 @@ def add_registration(
     now: datetime,
 ) -> Registered:
     """The steps of a registration, inside the caller's write transaction."""
-    conf = _conference(session)
+    conf = conference_settings()
     try:
         draft = validate(conf, data, venue_choice, language, now)
     except Invalid as exc:

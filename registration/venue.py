@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,17 @@ TAKE_PLACE = (
     # Keep `updated_at` for changes of the settings, not for every place taken.
     .values(onsite_taken=_CONFERENCES.c.onsite_taken + 1, updated_at=_CONFERENCES.c.updated_at)
 )
+
+
+def _room_seen() -> dict[tuple[int, str], bool]:
+    """What this app last saw of the counter, per conference and profile: the guess behind the
+    rows a registration writes before its conditional UPDATE (signup.py), never a decision."""
+    return current_app.extensions.setdefault("venue_room_seen", {})
+
+
+def room_likely(conference_id: int, profile: str) -> bool:
+    """Whether the last place asked for here (for this profile) was free; True at first."""
+    return _room_seen().get((conference_id, profile), True)
 
 
 def quotas_active(conf: Conference, now: datetime) -> bool:
@@ -137,6 +149,7 @@ def take_counter(
     if not conf.profile_quotas:
         # The rush path: one prebuilt conditional UPDATE.
         taken = session.connection().execute(TAKE_PLACE, {"conference_id": conf.id}).rowcount == 1
+        _room_seen()[conf.id, profile] = taken
         if taken and isinstance(conf, Conference):
             session.expire(conf, ["onsite_taken"])
         return taken
@@ -177,6 +190,7 @@ def take_counter(
         synchronize_session=False
     )
     taken = session.execute(stmt).rowcount == 1
+    _room_seen()[conf.id, profile] = taken
     if taken and isinstance(conf, Conference):
         session.expire(conf, ["onsite_taken"])
     return taken

@@ -16,6 +16,7 @@ from conference.extensions import db, limiter
 from conference.i18n import lang
 from conference.openapi import BEARER_OR_PUBLIC, CONFLICT, PUBLIC, ApiDocs, Reply
 from conference.services import current_conference
+from conference.snapshot import conference_settings
 from conference.validation import json_body
 from registration.access import attendee_required, current_registration
 from registration.links import external_url
@@ -208,7 +209,7 @@ def questions(activity_id: int):
 
     Unchanged since the ETag: 304 from the Q&A's stamp, before any query (`conference.live`).
     """
-    conf = current_conference()
+    conf = conference_settings()  # the snapshot: the stamps were read for the ETag already
     act = qa.qa_activity(conf, activity_id)
     viewer = current_viewer()
     response = jsonify(qa.questions_json(conf, act, viewer, _wants_moderator_view()))

@@ -19,7 +19,6 @@ from flask import request
 from conference import live
 from conference.clock import isoformat, utcnow
 from conference.extensions import db
-from conference.models import Conference
 from conference.services import current_conference
 from sessions.programme.models import Activity
 from streaming import services
@@ -41,7 +40,6 @@ def watch_models() -> None:
     live.watch(Question, lambda q: [qa_topic(q.activity_id)])
     live.watch(StreamSettings, lambda s: [stream_topic(s.activity_id)])
     live.watch(Activity, lambda a: [qa_topic(a.id), stream_topic(a.id)])
-    live.watch(Conference, lambda _c: ["conference"])
 
 
 def qa_fragment_etag(activity_id: int) -> str | None:

@@ -10,6 +10,7 @@ from conference.auth import role_required
 from conference.errors import Invalid
 from conference.openapi import CONFLICT, INVALID, ApiDocs, Reply
 from conference.services import current_conference
+from conference.snapshot import conference_settings
 from conference.validation import json_body
 from registration.checkin import lists, schemas, services
 from registration.checkin.checkpoints import list_checkpoints, resolve_checkpoint
@@ -66,7 +67,7 @@ def redeem():
     if unknown:
         raise Invalid(fields={key: _l("onbekend veld") for key in sorted(unknown)})
     result = services.redeem(
-        current_conference(),
+        conference_settings(),
         checkpoint=data.get("checkpoint"),
         secret=data.get("secret"),
         registration_id=data.get("registration_id"),

@@ -7,15 +7,15 @@ whether or not the person was inside.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, Protocol
 
-from sqlalchemy import Table, case, select, update
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint
-from registration.models import Registration
 
 
 def dialect_insert(session: Session, table: Table) -> Any:
@@ -24,30 +24,33 @@ def dialect_insert(session: Session, table: Table) -> Any:
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
+class Person(Protocol):
+    """Who is scanned: a registration row, or the narrow row a scan reads."""
+
+    id: int
+    conference_id: int
+
+
 def _presence_where(reg_id: int, cp_key: str) -> tuple:
     return (Presence.registration_id == reg_id, Presence.checkpoint == cp_key)
 
 
-def enter(
-    session: Session, reg: Registration, cp: Checkpoint, at: datetime, now: datetime
-) -> datetime | None:
-    """Mark the person inside; None if done, else the time of the entry that is still open.
-
-    One statement: insert the (registration, checkpoint) row inside, or, if it exists, update it
-    only WHERE it is not inside. Concurrent entries queue on the row, so exactly one wins.
-    """
+@cache
+def _enter_statement(dialect: str) -> Any:
+    """The entry's one statement for a database, built once (a scan binds only its values)."""
     table = Presence.__table__
-    stmt = dialect_insert(session, table).values(
-        conference_id=reg.conference_id,
-        registration_id=reg.id,
-        checkpoint=cp.key,
-        activity_id=cp.activity_id,
+    at = bindparam("at")
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        conference_id=bindparam("conference_id"),
+        registration_id=bindparam("registration_id"),
+        checkpoint=bindparam("checkpoint"),
+        activity_id=bindparam("activity_id"),
         inside=True,
         entries=1,
         exits=0,
         first_entry_at=at,
         last_entry_at=at,
-        updated_at=now,
+        updated_at=bindparam("now"),
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["registration_id", "checkpoint"],
@@ -61,17 +64,38 @@ def enter(
                 else_=table.c.first_entry_at,
             ),
             "last_entry_at": at,
-            "updated_at": now,
+            "updated_at": bindparam("now"),
         },
         where=table.c.inside.is_(False),
     )
     # RETURNING, not rowcount: with an implicit RETURNING psycopg reports no rowcount.
-    if session.execute(stmt.returning(table.c.id)).first() is not None:
+    return stmt.returning(table.c.id)
+
+
+_OPEN_ENTRY = select(Presence.last_entry_at).where(
+    Presence.registration_id == bindparam("registration_id"),
+    Presence.checkpoint == bindparam("checkpoint"),
+)
+
+
+def enter(
+    session: Session, reg: Person, cp: Checkpoint, at: datetime, now: datetime
+) -> datetime | None:
+    """Mark the person inside; None if done, else the time of the entry that is still open.
+
+    One statement: insert the (registration, checkpoint) row inside, or, if it exists, update it
+    only WHERE it is not inside. Concurrent entries queue on the row, so exactly one wins.
+    """
+    conn = session.connection()
+    keys = {"registration_id": reg.id, "checkpoint": cp.key}
+    values = {**keys, "conference_id": reg.conference_id, "activity_id": cp.activity_id}
+    inserted = conn.execute(_enter_statement(conn.dialect.name), {**values, "at": at, "now": now})
+    if inserted.first() is not None:
         return None
-    return session.scalar(select(Presence.last_entry_at).where(*_presence_where(reg.id, cp.key)))
+    return conn.execute(_OPEN_ENTRY, keys).scalar()
 
 
-def leave(session: Session, reg: Registration, cp: Checkpoint, at: datetime, now: datetime) -> bool:
+def leave(session: Session, reg: Person, cp: Checkpoint, at: datetime, now: datetime) -> bool:
     """Mark the person outside; False when they were not inside (the exit is still recorded)."""
     result = session.execute(
         update(Presence)

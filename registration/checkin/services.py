@@ -9,15 +9,16 @@ a lost ticket is replaced by `registration.services.reissue_ticket`.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from conference import live
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
@@ -30,7 +31,8 @@ from registration.checkin.errors import NonceReused, StandbyRefused
 from registration.checkin.models import Presence, Scan
 from registration.checkin.presence import dialect_insert, enter, leave
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
-from registration.models import Registration, Ticket
+from registration.checkin.updates import ALL_ARRIVALS, arrivals_topic
+from registration.models import Registration, Ticket, full_name
 
 # A device clock further ahead than this is refused (offline scans can only be in the past).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -89,7 +91,7 @@ def _field_errors(
 
 
 def redeem(
-    conf: Conference,
+    conf: Any,
     *,
     checkpoint: Any,
     secret: Any = None,
@@ -101,7 +103,10 @@ def redeem(
     staff: User | None = None,
     device: str | None = None,
 ) -> RedeemResult:
-    """Check a ticket (or, at the help desk, a registration) in or out at a checkpoint."""
+    """Check a ticket (or, at the help desk, a registration) in or out at a checkpoint.
+
+    `conf` is the conference row or its snapshot (`conference.snapshot`).
+    """
     errors = _field_errors(type, nonce, device, force, secret, registration_id)
     if errors:
         raise Invalid(fields=errors)
@@ -133,56 +138,119 @@ def redeem(
         return replayed
 
 
+class Holder(NamedTuple):
+    """The registration and ticket behind a scan, as one narrow row (no ORM objects)."""
+
+    id: int
+    conference_id: int
+    first_name: str
+    last_name: str
+    mode: str
+    profile: str
+    status: str
+    ticket_id: int | None
+    ticket_status: str | None
+
+    @property
+    def full_name(self) -> str:
+        """First and last name."""
+        return full_name(self.first_name, self.last_name)
+
+
+_HOLDER_COLUMNS = (
+    *(getattr(Registration, name) for name in Holder._fields[:7]),
+    Ticket.id.label("ticket_id"),
+    Ticket.status.label("ticket_status"),
+)
+# Built once: a scan only binds its values (the compiled SQL is cached).
+FIND_BY_SECRET = (
+    select(*_HOLDER_COLUMNS)
+    .select_from(Ticket)
+    .join(Registration, Ticket.registration_id == Registration.id)
+    .where(Ticket.secret == bindparam("secret"), Registration.conference_id == bindparam("conf"))
+)
+INSERT_SCAN = insert(Scan.__table__).returning(Scan.__table__.c.id)
+
+
+@dataclass
+class ScanDraft:
+    """A scan's row before it is written (the columns of `Scan`), and its id after."""
+
+    conference_id: int
+    registration_id: int | None
+    ticket_id: int | None
+    checkpoint: str
+    activity_id: int | None
+    type: str
+    method: str
+    scanned_at: datetime
+    recorded_at: datetime
+    nonce: str | None
+    staff_user_id: int | None
+    device: str | None
+    forced: bool
+    status: str = "error"
+    reason: str | None = None
+    detail: str | None = None
+    first_scan_at: datetime | None = None
+    flagged: bool = False
+    flag_reason: str | None = None
+    id: int | None = None
+
+
 def _record(session: Session, request: ScanRequest) -> RedeemResult:
     """Find the ticket, decide, record the scan and answer; in the caller's transaction."""
-    reg, ticket = _find(session, request)
-    scan = _new_scan(request, reg, ticket)
-    if reg is None:
+    holder = _find(session, request)
+    scan = _new_scan(request, holder)
+    if holder is None:
         scan.reason = "invalid"
         if request.force:
             scan.flagged, scan.flag_reason = True, "invalid"
     elif request.type == "exit":
-        leave(session, reg, request.checkpoint, request.at, request.now)
+        leave(session, holder, request.checkpoint, request.at, request.now)
         scan.status = "ok"
     else:
-        _decide_entry(session, scan, reg, ticket, request)
-    session.add(scan)
+        _decide_entry(session, scan, holder, request)
+    values = asdict(scan)
+    del values["id"]
     # A nonce seen before fails here, and the whole transaction (presence too) rolls back.
-    session.flush()
-    return answer(scan, reg, request.checkpoint.label)
+    scan.id = session.connection().execute(INSERT_SCAN, values).scalar_one()
+    live.mark(session, arrivals_topic(scan.checkpoint), ALL_ARRIVALS)
+    return answer(scan, holder, request.checkpoint.label)
 
 
-def _find(session: Session, request: ScanRequest) -> tuple[Registration | None, Ticket | None]:
-    """The registration and ticket behind a scanned code or a registration id (or Nones)."""
+def _find(session: Session, request: ScanRequest) -> Holder | None:
+    """The registration and ticket behind a scanned code or a registration id (or None)."""
     if request.secret is not None:
         code = extract_secret(request.secret)
         if code is None:
-            return None, None
-        row = session.execute(
-            select(Registration, Ticket)
-            .join(Registration, Ticket.registration_id == Registration.id)
-            .where(Ticket.secret == code, Registration.conference_id == request.conference_id)
-        ).first()
-        return (row[0], row[1]) if row is not None else (None, None)
+            return None
+        row = (
+            session.connection()
+            .execute(FIND_BY_SECRET, {"secret": code, "conf": request.conference_id})
+            .first()
+        )
+        return Holder(*row) if row is not None else None
     # An id no row can have (2**63, say) finds nothing, as in the database it would fail.
     rid = request.registration_id
     reg = session.get(Registration, rid) if as_id(rid) else None
     if reg is None or reg.conference_id != request.conference_id:
-        return None, None
-    return reg, reg.ticket
+        return None
+    ticket = reg.ticket
+    values = [getattr(reg, name) for name in Holder._fields[:7]]
+    return Holder(*values, ticket and ticket.id, ticket and ticket.status)
 
 
-def _new_scan(request: ScanRequest, reg: Registration | None, ticket: Ticket | None) -> Scan:
+def _new_scan(request: ScanRequest, holder: Holder | None) -> ScanDraft:
     """The scan's row, refused until a decision says otherwise."""
-    return Scan(
+    return ScanDraft(
         conference_id=request.conference_id,
-        registration_id=reg.id if reg else None,
-        ticket_id=ticket.id if ticket else None,
+        registration_id=holder.id if holder else None,
+        ticket_id=holder.ticket_id if holder else None,
         checkpoint=request.checkpoint.key,
         activity_id=request.checkpoint.activity_id,
         type=request.type,
         method="qr" if request.secret is not None else "manual",
-        status="error",
         scanned_at=request.at,
         recorded_at=request.now,
         nonce=request.nonce,
@@ -193,12 +261,12 @@ def _new_scan(request: ScanRequest, reg: Registration | None, ticket: Ticket | N
 
 
 def admission(
-    reg: Registration, ticket: Ticket | None, cp: Checkpoint, at: datetime, kind: str
+    reg: Holder, cp: Checkpoint, at: datetime, kind: str
 ) -> tuple[str | None, str | None]:
     """The rule an entry breaks, as (reason, detail), or (None, None)."""
     if reg.status == "canceled":
         return "canceled", None
-    if ticket is not None and ticket.status == "revoked":
+    if reg.ticket_status == "revoked":
         return "revoked", None
     if not cp.is_open(at):
         return "invalid_time", None
@@ -223,10 +291,11 @@ def _without_seat(cp: Checkpoint, at: datetime, kind: str) -> str:
 
 
 def _standby(
-    session: Session, reg: Registration, request: ScanRequest
+    session: Session, holder: Holder, request: ScanRequest
 ) -> tuple[str | None, str | None]:
     """Seat a person waiting at the door: (None, None), or the refusal as (reason, detail)."""
     provider = activity_checkpoints()
+    reg = session.get(Registration, holder.id)  # the seats need the row itself
     try:
         provider.standby(session, request.checkpoint, reg, request.now)
     except StandbyRefused as refused:
@@ -234,12 +303,10 @@ def _standby(
     return None, None
 
 
-def _decide_entry(
-    session: Session, scan: Scan, reg: Registration, ticket: Ticket | None, request: ScanRequest
-) -> None:
+def _decide_entry(session: Session, scan: ScanDraft, reg: Holder, request: ScanRequest) -> None:
     """Apply the rules and the presence row to an entry (or standby) scan."""
     cp, force = request.checkpoint, request.force
-    reason, detail = admission(reg, ticket, cp, request.at, request.type)
+    reason, detail = admission(reg, cp, request.at, request.type)
     if (reason, detail) == ("product", "standby") and not force:
         reason, detail = _standby(session, reg, request)
     if reason is not None and not force:

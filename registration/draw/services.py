@@ -16,11 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from conference import audit
+from conference import audit, live
 from conference.db import write_transaction
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.models import Conference
+from conference.snapshot import CONFERENCE_TOPIC
 from registration.draw import mail
 from registration.draw.applying import commit_seed, draw_pending
 from registration.draw.errors import DrawClosed, DrawPublished
@@ -105,6 +106,8 @@ def _mark_published(session: Session, conf: Conference, now: datetime) -> None:
     ).rowcount
     if not done:
         raise DrawPublished()
+    # A bulk UPDATE: the cached conference settings of every process must see it.
+    live.mark(session, CONFERENCE_TOPIC)
     session.expire(conf, ["draw_published_at"])
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from conference.clock import isoformat
@@ -24,12 +24,23 @@ from registration.checkin.errors import NoFreeSeat, SeatedElsewhere
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint
 from registration.models import Registration
-from sessions.programme.models import Activity
+from sessions.programme.models import Activity, Room
 from sessions.seats.errors import ActivityFull, AlreadySeated, BlockTaken
 from sessions.seats.models import Seat, SeatBlock
 from sessions.seats.seating import release_seat, take_seat
 
 ACTIVITY_OPENS_MINUTES = 30
+# The seats a scanner shows, one narrow row each (a scan answer reads it): built once.
+SEATS_OF = (
+    select(
+        Seat.registration_id, Activity.id, Activity.title, Activity.starts_at,
+        Activity.location, Room.name,
+    )
+    .join(Activity, Seat.activity_id == Activity.id)
+    .outerjoin(Room, Activity.room_id == Room.id)
+    .where(Seat.registration_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Activity.starts_at, Activity.id)
+)  # fmt: skip
 
 
 class SessionsCheckpoints:
@@ -106,20 +117,15 @@ class SessionsCheckpoints:
         result: dict[int, list[dict[str, Any]]] = {}
         if not ids:
             return result
-        rows = db.session.execute(
-            select(Seat.registration_id, Activity)
-            .join(Activity, Seat.activity_id == Activity.id)
-            .options(selectinload(Activity.room))
-            .where(Seat.registration_id.in_(ids))
-            .order_by(Activity.starts_at, Activity.id)
-        ).all()
-        for reg_id, act in rows:
+        rows = db.session.execute(SEATS_OF, {"ids": ids})
+        for reg_id, activity_id, title, starts_at, location, room in rows:
             result.setdefault(reg_id, []).append(
                 {
-                    "activity_id": act.id,
-                    "title": act.title,
-                    "starts_at": isoformat(act.starts_at),
-                    "location": act.place,
+                    "activity_id": activity_id,
+                    "title": title,
+                    "starts_at": isoformat(starts_at),
+                    # As `Activity.place`: the free-text location overrides the room.
+                    "location": location or room,
                 }
             )
         return result

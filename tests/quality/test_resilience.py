@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -12,6 +13,11 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from tests.support.apps import make_app, postgres_app
+
+OTHER_BACKENDS = (
+    "SELECT count(*) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 @pytest.fixture
@@ -39,6 +45,13 @@ def test_the_next_request_reconnects_after_postgresql_dropped_every_connection(p
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         ).scalar()
+        # pg_terminate_backend only signals: a restart has closed every socket before the next
+        # request comes, so wait until the backends are gone (the pool checks the sockets).
+        for _ in range(100):
+            left = conn.execute(sa.text(OTHER_BACKENDS)).scalar()
+            if not left:
+                break
+            time.sleep(0.05)
     admin.dispose()
     assert killed >= 1
     response = client.get("/api/v1/programme")
