@@ -97,7 +97,7 @@ def browser_timing(base: str, info: dict, secrets_: list[str]) -> dict[str, list
         page.goto(f"{base}/beheer/login?next=/scanner/entrance")
         page.get_by_label("E-mailadres").fill(info["email"])
         page.get_by_label("Wachtwoord").fill(info["password"])
-        page.get_by_role("button", name="Aanmelden").click()
+        page.get_by_role("button", name="Inloggen", exact=True).click()
         page.wait_for_url("**/scanner/entrance")
         page.wait_for_function(
             "() => document.getElementById('scanner').dataset.list === 'ready'", timeout=60000
