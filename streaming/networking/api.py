@@ -29,6 +29,13 @@ docs = ApiDocs(
 # A request mails another attendee: a few a minute and a few dozen a day are plenty.
 MEETING_LIMIT = "5/minute;30/day"
 NO_CONTENT = Reply("Done.")
+# The fields each body accepts (the schemas document the same names).
+PROFILE_FIELDS = ("visible", "sector", "region", "themes", "ask_me_about")
+SLOT_FIELDS = ("activity_id", "tables")
+SLOT_PATCH_FIELDS = ("tables",)
+MEETING_FIELDS = ("with", "slot", "mode", "note")
+BLOCK_FIELDS = ("person",)
+TABLE_FIELDS = ("slot_id", "theme_id", "title", "title_en", "capacity")
 
 
 def body(*allowed: str) -> dict[str, Any]:
@@ -50,7 +57,7 @@ def _me():
 @bp.get("/me/networking")
 @docs(
     summary="The person's own networking profile.",
-    responses={200: Reply("The profile.", schemas.Profile)},
+    responses={200: Reply("The profile.", schemas.NetworkingProfile)},
 )
 @attendee_required
 def my_profile():
@@ -65,13 +72,13 @@ def my_profile():
         "what it shows. No e-mail address is ever shown."
     ),
     body=schemas.ProfilePut,
-    responses={200: Reply("The profile.", schemas.Profile)},
+    responses={200: Reply("The profile.", schemas.NetworkingProfile)},
 )
 @attendee_required
 def put_profile():
     """Set visibility, sector, region, themes and "vraag me over…"."""
     reg = _me()
-    profiles.save_profile(reg, body("visible", "sector", "region", "themes", "ask_me_about"))
+    profiles.save_profile(reg, body(*PROFILE_FIELDS))
     return jsonify(profiles.profile_json(reg, lang()))
 
 
@@ -115,7 +122,7 @@ def slot_list():
 def add_slot():
     """Make a networking activity of the programme a slot with meeting tables."""
     conf = current_conference()
-    data = body("activity_id", "tables")
+    data = body(*SLOT_FIELDS)
     slot = slots.add_slot(conf, data.get("activity_id"), data.get("tables"), current_user.id)
     return jsonify(slots.slot_json(slot, conf.timezone, lang())), 201
 
@@ -130,7 +137,7 @@ def add_slot():
 def patch_slot(slot_id: int):
     """Change the number of meeting tables."""
     conf = current_conference()
-    slot = slots.set_tables(conf, slot_id, body("tables").get("tables"), current_user.id)
+    slot = slots.set_tables(conf, slot_id, body(*SLOT_PATCH_FIELDS).get("tables"), current_user.id)
     return jsonify(slots.slot_json(slot, conf.timezone, lang()))
 
 
@@ -163,7 +170,7 @@ def meeting_list():
 def request_meeting():
     """Ask for a meeting; the other gets a mail (without any address)."""
     reg = _me()
-    meeting = meetings.request_meeting(reg, body("with", "slot", "mode", "note"))
+    meeting = meetings.request_meeting(reg, body(*MEETING_FIELDS))
     return jsonify(meetings.meeting_json(meeting, reg, current_conference().timezone)), 201
 
 
@@ -216,7 +223,7 @@ def cancel(meeting_id: int):
 @attendee_required
 def block():
     """Block a sender."""
-    profiles.block(_me(), body("person").get("person"))
+    profiles.block(_me(), body(*BLOCK_FIELDS).get("person"))
     return "", 204
 
 
@@ -256,7 +263,7 @@ def table_list():
 @organiser_required
 def add_table():
     """Set up a themed table."""
-    data = body("slot_id", "theme_id", "title", "title_en", "capacity")
+    data = body(*TABLE_FIELDS)
     table = tables.add_table(current_conference(), data, current_user.id)
     return jsonify(tables.table_json(table, lang(), set())), 201
 

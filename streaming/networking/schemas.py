@@ -28,7 +28,7 @@ class ThemeRef(BaseModel):
     name: str
 
 
-class Profile(BaseModel):
+class NetworkingProfile(BaseModel):
     """The person's own networking profile."""
 
     visible: bool

@@ -27,6 +27,7 @@ from sessions.seats.allocation import service as allocation_service
 from sessions.seats.preferences import save_preferences
 from sessions.seats.services import move_person
 from streaming import services as streaming_services
+from streaming.evaluation.models import Evaluation
 from tests.browser.test_every_page import NOT_PAGES
 from tests.factories import person, seated
 from tests.helpers import view_roles
@@ -40,6 +41,7 @@ NOT_STAFF_PAGES = {
     "sessions.activity_ics": "an iCalendar file",
     "backoffice.audit_csv": "a CSV file",
     "backoffice.audit_xlsx": "a spreadsheet",
+    "evaluation.export": "a CSV file or a spreadsheet",
     "backoffice.badges": "a PDF",
     "backoffice.attendance_lists": "a PDF",
     "programme_admin.export_file": "a YAML file",
@@ -66,6 +68,17 @@ STAFF_PAGES = {
     "people_admin.people": "/beheer/deelnemers",
     "people_admin.person": "/beheer/deelnemers/{lotte}",
     "people_admin.person_new": "/beheer/deelnemers/nieuw",
+    "people_admin.person_colleagues": "/beheer/deelnemers/{lotte}/collegas",
+    "questions_admin.questions": "/beheer/vragen",
+    "questions_admin.question_new": "/beheer/vragen/nieuw",
+    "questions_admin.question_edit": "/beheer/vragen/gehoord",
+    "questions_admin.question_delete": "/beheer/vragen/gehoord/verwijderen",
+    "evaluation.overview": "/beheer/evaluatie",
+    "evaluation.result_page": "/beheer/evaluatie/{evaluation}",
+    "evaluation.questions": "/beheer/evaluatie/{evaluation}/vragen",
+    "evaluation.question_form": "/beheer/evaluatie/{evaluation}/vragen/nieuw",
+    "evaluation.question_delete": "/beheer/evaluatie/{evaluation}/vragen/meenemen/verwijderen",
+    "evaluation.copy_to_kind": "/beheer/evaluatie/{evaluation}/voor-alle",
     "backoffice.mail_templates": "/beheer/e-mails",
     "backoffice.mail_preview": "/beheer/e-mails/registration_confirmation/nl",
     "backoffice.settings": "/beheer/instellingen",
@@ -152,8 +165,10 @@ def _build(app) -> dict:
     hls = {"provider": "hls", "source": "https://x.example/a.m3u8"}
     streaming_services.update_settings(conf, stream.id, hls)
     theme = db.session.scalar(select(Activity.theme_id).where(Activity.theme_id.is_not(None)))
+    evaluation = db.session.scalar(select(Evaluation.id).filter_by(target=str(small.id)))
     return {"lotte": lotte.id, "noor": noor.id, "workshop": small.id, "run": run.id,
-            "sent": sent.id, "draft": draft.id, "stream": stream.id, "theme": theme}  # fmt: skip
+            "sent": sent.id, "draft": draft.id, "stream": stream.id, "theme": theme,
+            "evaluation": evaluation}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +212,11 @@ def test_plain_words_for_organisers(tab, office):
     url = office["url"]
     tab.goto(f"{url}/beheer/verdeling/{office['run']}")
     page = tab.locator("main").inner_text()
-    assert "min-cost" not in page and "practitioner" not in page and " ms" not in page
-    assert "Eerlijke verdeling per blok, met loting" in page
+    assert "min-cost" not in page and "milp" not in page
+    assert "practitioner" not in page and " ms" not in page
+    # HiGHS proves the optimum of this small day at once, so that result is the one kept.
+    assert "Exacte beste verdeling over de hele dag, met loting" in page
+    assert "Ja, bewezen" in tab.locator("#proven-optimal").inner_text()
     assert "Sociaal werker in de praktijk" in page  # a profile's label
     mean = tab.get_by_role("row", name="Gemiddelde keuze").locator("td").first.inner_text()
     assert mean == "1,00", mean  # a Belgian decimal comma
@@ -210,7 +228,9 @@ def test_plain_words_for_organisers(tab, office):
     expect(left_out.get_by_role("link", name="Plaats geven")).to_be_visible()
 
     tab.goto(f"{url}/beheer/verdeling/{office['run']}?lang=en")
-    assert "Fair allocation per block, by lottery" in tab.locator("main").inner_text()
+    assert (
+        "Exact best allocation over the whole day, by lottery" in tab.locator("main").inner_text()
+    )
     tab.goto(f"{url}/beheer/verdeling/{office['run']}?lang=nl")
 
     tab.goto(f"{url}/beheer/deelnemers/{office['lotte']}")

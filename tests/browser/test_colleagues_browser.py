@@ -8,10 +8,16 @@ import pytest
 from playwright.sync_api import expect
 
 from conference.extensions import db
+from registration.colleagues.services import invite_colleagues
 from registration.services import register
 from tests.factories import person
 from tests.helpers import manage_path
-from tests.registration.colleagues.support import link_token, registration_of
+from tests.registration.colleagues.support import (
+    colleague,
+    invitation_of,
+    link_token,
+    registration_of,
+)
 from tests.support.apps import LiveServer, sqlite_app
 from tests.support.browser import assert_accessible
 
@@ -66,5 +72,15 @@ def test_invite_and_confirm_accessible(browser, server):
     with server.app.app_context():
         reg = registration_of("collega1@example.be")
         assert reg.status == "registered" and reg.consent_at is not None
+        invite_colleagues(server.coordinator, [colleague(2)])
+        token = link_token("collega2@example.be")
+        db.session.remove()
+    page.goto(f"{server.url}/collega/{token}/weigeren")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitnodiging weigeren")
+    assert_accessible(page, "decline page")
+    page.get_by_role("button", name="Ja, weigeren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitnodiging geweigerd")
+    with server.app.app_context():
+        assert invitation_of("collega2@example.be").status == "declined"
         db.session.remove()
     context.close()

@@ -60,6 +60,7 @@ def test_answering_and_the_results_are_accessible(browser, live_server, ended):
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/evaluatie")
+    assert_accessible(page, "evaluation list")
     page.get_by_role("link", name=f"Evalueer: {ended['title']}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Evaluatie")
     assert_accessible(page, "evaluation form")

@@ -175,6 +175,12 @@ CHECKED_ELSEWHERE = {
     "networking.block": ("test_networking_browser.py", '"block confirm"'),
     "networking.tables_page": ("test_networking_browser.py", '_check(tab, "tables")'),
     "networking.leave_table": ("test_networking_browser.py", '"leave table confirm"'),
+    "registration.answers": ("test_questions_browser.py", '"answers page"'),
+    "registration.colleagues": ("test_colleagues_browser.py", '"colleagues page"'),
+    "registration.colleague_confirm": ("test_colleagues_browser.py", '"confirmation page"'),
+    "registration.colleague_decline": ("test_colleagues_browser.py", '"decline page"'),
+    "evaluation.index": ("test_evaluation_browser.py", '"evaluation list"'),
+    "evaluation.answer": ("test_evaluation_browser.py", '"evaluation form"'),
 }
 # Public or attendee GET routes that are not HTML pages, with why.
 NOT_PAGES = {
@@ -195,6 +201,7 @@ NOT_PAGES = {
     "polls.fragment": "a fragment of the watch, polls and moderator pages and the room screen",
     "checkin.manifest": "the scanner's web app manifest (JSON)",
     "checkin.service_worker": "the scanner's service worker (JavaScript)",
+    "live.events": "the live updates' event stream (text/event-stream)",
 }
 AXE_HERE = [p for p in PAGES if p.endpoint not in CHECKED_ELSEWHERE or "lang=en" in p.path]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from conference.mail.delivery import deliver_due
+from registration.admin.services import cancel_person
 from registration.colleagues import services
-from tests.factories import register
+from tests.factories import register, staff
 from tests.helpers import audit_entries, login
 from tests.registration.colleagues.support import (
     CONFIRM_LINK,
@@ -136,3 +137,21 @@ def test_an_organiser_invites_for_someone_and_it_is_audited(app, client, tokens)
     invitation = invitation_of("collega0@example.be")
     assert invitation.coordinator_id == coordinator.id and invitation.invited_by_user_id
     assert audit_entries("registration.invite_colleagues")
+
+
+def test_a_person_who_cannot_invite_leads_the_organiser_back_to_their_page(app, client, tokens):
+    coordinator = register(1)
+    services.invite_colleagues(coordinator.id, [colleague(1)])
+    invited = registration_of("collega1@example.be")
+    cancel_person(coordinator.id, actor=staff())
+    login(client, "organiser")
+
+    for person, told in ((coordinator, "geannuleerd"), (invited, "nog niet bevestigd")):
+        for method in ("GET", "POST"):
+            path = f"/beheer/deelnemers/{person.id}/collegas"
+            answer = client.open(path, method=method, data=_rows(1))
+            assert answer.status_code == 302, (method, path)
+            assert answer.headers["Location"] == f"/beheer/deelnemers/{person.id}"
+            assert told in client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert invitation_of("collega0@example.be") is None  # nothing sent on their behalf
+    assert client.get("/beheer/deelnemers/999/collegas").status_code == 404
