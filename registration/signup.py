@@ -326,7 +326,7 @@ def add_registration(
     guess = guess_outcome(draft)
     account(session, draft)
     registration(session, draft, guess)
-    keep_answers(session, draft.reg_id, draft.answers, now)
+    keep_answers(session, draft.reg_id, draft.answers, now, new=True)
     # Written for the guess, so the counter's row lock below is held only until the COMMIT.
     ticket(session, draft, guess)
     mail_id = mail(session, draft, guess)

@@ -132,18 +132,23 @@ def _closed(q: RegistrationQuestion, now: datetime) -> bool:
 
 
 def keep_answers(
-    session: Session, registration_id: int, answers: dict[RegistrationQuestion, Any], now: datetime
+    session: Session,
+    registration_id: int,
+    answers: dict[RegistrationQuestion, Any],
+    now: datetime,
+    *,
+    new: bool = False,
 ) -> None:
-    """Write answers of a (locked or new) registration; an empty answer removes the row."""
+    """Write answers of a (locked or `new`) registration; an empty answer removes the row."""
     if not answers:
         return
-    ids = [q.id for q in answers]
-    session.execute(
-        delete(RegistrationAnswer).where(
-            RegistrationAnswer.registration_id == registration_id,
-            RegistrationAnswer.question_id.in_(ids),
+    if not new:  # a registration made in this transaction has no answers to replace
+        session.execute(
+            delete(RegistrationAnswer).where(
+                RegistrationAnswer.registration_id == registration_id,
+                RegistrationAnswer.question_id.in_([q.id for q in answers]),
+            )
         )
-    )
     rows = [
         {"registration_id": registration_id, "question_id": q.id, "value": value,
          "created_at": now, "updated_at": now}
