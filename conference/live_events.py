@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
+from gevent import monkey
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -192,13 +193,8 @@ def _served_here() -> bool:
     setting = current_app.config.get("LIVE_EVENTS", "auto")
     if setting in ("on", "off"):
         return setting == "on"
-    try:
-        from gevent import monkey
-
-        if monkey.is_module_patched("socket"):
-            return True
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        pass
+    if monkey.is_module_patched("socket"):
+        return True
     # A sync gunicorn worker would be held by one viewer: the page keeps polling instead.
     software = request.environ.get("SERVER_SOFTWARE", "")
     return bool(request.environ.get("wsgi.multithread")) and "gunicorn" not in software

@@ -80,7 +80,7 @@ def next_steps(
     """The task list of a person in this state (a canceled registration has none)."""
     if status == "applied":  # waiting for the venue draw, following online meanwhile
         return [
-            Step("applied", WAITING, when=getattr(conf, "draw_at", None)),
+            Step("applied", WAITING, when=conf.draw_at),
             Step("online", LATER, when=conf.starts_at, endpoint="streaming.now"),
         ]
     if status not in ("registered", "waitlisted"):
