@@ -8,6 +8,10 @@ change moves nothing. With REDIS_URL the stamps are Redis keys (INCR, then PUBLI
 "topic version" on the channel `<prefix>:changes`), shared by every process and host; without
 it they live in this process's memory (`make run`: one process).
 
+Some topics also carry content (`content`): after such a topic's stamp moves, the registered
+renderer draws what every viewer of it sees alike (the Q&A's approved questions), and the store
+publishes it on `<prefix>:content`, so the live streams push it instead of each page fetching it.
+
 Polling views declare their validator with `conditional`: a hook that runs before every other
 (so before the login loader, the conference row and the rate limiter) answers 304 when the
 browser's ETag equals the one the current stamps give, without touching the database.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import os
 import secrets
@@ -42,6 +47,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 log = logging.getLogger(__name__)
 
 TOPICS_KEY = "live_topics"
+CONTENT_KEY = "live_content"
 # Every validator also changes once in this many seconds (at a moment of its own per person,
 # so the renders spread out): a change that somehow moved no stamp is seen within minutes.
 REFRESH_SECONDS = 300
@@ -55,6 +61,9 @@ class Versions(Protocol):
 
     def read(self, topics: list[str]) -> list[str] | None:
         """The stamps of these topics (None when they cannot be read now)."""
+
+    def publish_content(self, topic: str, stamp: str, content: dict[str, Any]) -> None:
+        """Hand a topic's content, at least as new as `stamp`, to the live streams."""
 
 
 class MemoryVersions:
@@ -70,6 +79,8 @@ class MemoryVersions:
         self.epoch = secrets.token_hex(8)
         # Called with (topic, new stamp) after each move: the live events' fan-out.
         self.listeners: list[Callable[[str, str], None]] = []
+        # Called with (topic, stamp, content) for the topics that carry content.
+        self.content_listeners: list[Callable[[str, str, dict], None]] = []
 
     def bump(self, topics: Iterable[str]) -> None:
         """Move these topics' stamps on (and tell the listeners)."""
@@ -85,6 +96,11 @@ class MemoryVersions:
     def read(self, topics: list[str]) -> list[str]:
         """The stamps of these topics."""
         return [f"{self.epoch}.{self._counts.get(topic, 0)}" for topic in topics]
+
+    def publish_content(self, topic: str, stamp: str, content: dict[str, Any]) -> None:
+        """Hand a topic's content, at least as new as `stamp`, to the listeners."""
+        for listener in self.content_listeners:
+            listener(topic, stamp, content)
 
 
 # KEYS: the epoch, then one stamp per topic; ARGV: the channel, a new epoch (used only when
@@ -115,6 +131,7 @@ class RedisVersions:
         self.client = redis.Redis(connection_pool=pool)
         self.prefix = prefix
         self.channel = f"{prefix}:changes"
+        self.content_channel = f"{prefix}:content"
         self.epoch_key = f"{prefix}:epoch"
         # One EVALSHA per commit (a scan commits one), not a round trip to INCR and one to PUBLISH.
         self._bump = self.client.register_script(BUMP_SCRIPT)
@@ -131,6 +148,11 @@ class RedisVersions:
                 keys=[self.epoch_key, *(self.key(t) for t in topics)],
                 args=[self.channel, secrets.token_hex(8), *topics],
             )
+
+    def publish_content(self, topic: str, stamp: str, content: dict[str, Any]) -> None:
+        """PUBLISH {"topic", "version", "content"} for every process's live streams."""
+        message = {"topic": topic, "version": stamp, "content": content}
+        self.client.publish(self.content_channel, json.dumps(message, separators=(",", ":")))
 
     def read(self, topics: list[str]) -> list[str] | None:
         """The stamps, with an epoch that changes when Redis lost its data (a flush, a restart)."""
@@ -184,6 +206,42 @@ def watch(model: type, topics: Callable[[Any], Iterable[str]]) -> None:
     _watched[model] = topics
 
 
+# Renderers of the topics that carry content, by topic prefix (a package's setup).
+_renderers: dict[str, Callable[[str], dict[str, Any] | None]] = {}
+
+
+def content(prefix: str, render: Callable[[str], dict[str, Any] | None]) -> None:
+    """Topics starting with `prefix` carry content: `render(topic)` draws it after each move.
+
+    The content must be the same for every viewer allowed to hear the topic; it is drawn in
+    its own connection (the committed session cannot run SQL) and must be JSON.
+    """
+    _renderers[prefix] = render
+
+
+def _renderer(topic: str) -> Callable[[str], dict[str, Any] | None] | None:
+    for prefix, render in _renderers.items():
+        if topic.startswith(prefix):
+            return render
+    return None
+
+
+def publish_content(topics: Iterable[str]) -> None:
+    """Draw and publish the content of those topics that carry some (after their stamps moved)."""
+    if current_app.config.get("LIVE_EVENTS", "auto") == "off":
+        return
+    store = versions()
+    for topic in sorted(topics):
+        render = _renderer(topic)
+        if render is None:
+            continue
+        # The stamp is read before drawing, so the content holds at least what it stands for.
+        found = store.read([topic])
+        drawn = render(topic) if found else None
+        if drawn is not None:
+            store.publish_content(topic, found[0], drawn)
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context: Any) -> None:
     if not _watched:
@@ -204,6 +262,10 @@ def _publish(session: Session) -> None:
     except Exception:
         # The change is committed; its viewers see it at their next refresh (REFRESH_SECONDS).
         log.warning("live: could not move the stamps of %s", sorted(topics), exc_info=True)
+        return
+    # Drawn when the transaction has given its connection back (below): drawing needs one, and
+    # holding two per writer could empty the pool under a rush.
+    session.info[CONTENT_KEY] = topics
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -212,6 +274,13 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
     # what it marked was rolled back. A savepoint's end keeps the outer transaction's marks.
     if transaction.parent is None and not transaction.nested:
         session.info.pop(TOPICS_KEY, None)
+        committed = session.info.pop(CONTENT_KEY, None)
+        if committed:
+            try:
+                publish_content(committed)
+            except Exception:
+                # The stamps moved: the pages hear the change and fetch it themselves.
+                log.warning("live: no content published for %s", sorted(committed), exc_info=True)
 
 
 # -- conditional answers ---------------------------------------------------------------------

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask
 
 from conference import live, live_events
+from conference.extensions import babel
+from conference.i18n import select_locale
 from config import get_config
 
 
@@ -26,6 +28,8 @@ def create_live_app(overrides: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("conference.live_app needs REDIS_URL: the web workers publish there")
     app.config["LIVE_EVENTS"] = "on"  # its only purpose: always hold the streams
     live.init_app(app)
+    # Its grants name the page's language, as the web app's do (`live_events.attributes`).
+    babel.init_app(app, locale_selector=select_locale)
     live_events.init_app(app)
     app.register_blueprint(live_events.bp)
     return app

@@ -3,8 +3,13 @@
 `GET /live/events?topics=qa:12,stream:12&grant=…` holds the connection open and sends an event
 `version` with `{"topic": …, "version": …}` whenever a stamp of those topics moves, and the
 current stamps of all of them on every (re)connect (so a page that was away catches up by
-comparing versions). An event carries no content: the page then fetches the fragment or API it
-already polls, with If-None-Match, so what it shows is still decided by that view's checks.
+comparing versions). A version event carries no content: the page then fetches the fragment or
+API it already polls, with If-None-Match, so what it shows is still decided by that view's checks.
+
+Topics that carry content (`live.content`: the Q&A's approved questions, the same for every
+viewer) also get an event `content` in the stream's language (`?lang=`): what changed since the
+previous content (`base`), or all of it on a connect (`full`). The page applies it to what it
+shows and keeps its own part (its votes, its waiting questions); 3,000 pages then need no fetch.
 
 Which topics a caller may hear is decided by the page that showed them: it signs a grant of its
 topics (`attributes`), and the endpoint refuses any topic outside a valid grant without reading
@@ -24,13 +29,15 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from gevent import monkey
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from conference import live
+from conference import i18n, live
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,40 @@ HEARTBEAT_SECONDS = 20.0
 RETRY_MS = 3000
 
 
+def newer(version: str, than: str | None) -> bool:
+    """Whether a stamp ("epoch.count") comes after another (a new epoch: Redis lost its data)."""
+    if than is None:
+        return True
+    epoch, _, count = version.rpartition(".")
+    than_epoch, _, than_count = than.rpartition(".")
+    return epoch != than_epoch or int(count) > int(than_count)
+
+
+@dataclass(frozen=True)
+class Content:
+    """A topic's last content and its events per language: (changes since the last, all)."""
+
+    version: str
+    content: dict[str, Any]
+    events: dict[str, tuple[str, str]]
+
+
+def content_events(topic: str, version: str, content: dict, last: Content | None) -> Content:
+    """The content events of a new version, each language serialised once for every stream."""
+    events = {}
+    for lang, part in content.items():
+        before = last.content.get(lang) if last is not None else None
+        items = part["items"]
+        full = {"topic": topic, "version": version, "base": None, "full": True, **part}
+        if before is None:
+            events[lang] = (_content_event(full), _content_event(full))
+            continue
+        changed = {k: v for k, v in items.items() if before["items"].get(k) != v}
+        diff = {**full, "base": last.version, "full": False, "items": changed}
+        events[lang] = (_content_event(diff), _content_event(full))
+    return Content(version, content, events)
+
+
 class Hub:
     """This process's open streams by topic; `publish` hands a new version to each of them."""
 
@@ -56,6 +97,8 @@ class Hub:
         # `publish`, so thousands of connects cost no Redis read each.
         self._latest: dict[str, str] = {}
         self._reading = threading.Lock()
+        # The last content per topic that carries some (`publish_content`).
+        self._content: dict[str, Content] = {}
 
     def subscribe(self, topics: list[str]) -> queue.Queue:
         """A queue that receives (topic, version) for these topics from now on."""
@@ -82,6 +125,22 @@ class Hub:
             boxes = list(self._streams.get(topic, ()))
         for box in boxes:
             box.put((topic, version))
+
+    def publish_content(self, topic: str, version: str, content: dict[str, Any]) -> None:
+        """Hand a topic's new content to its streams as the changes since the last one."""
+        with self._lock:
+            last = self._content.get(topic)
+            if last is not None and not newer(version, last.version):
+                return  # drawn by a slower writer: what the streams have is as new
+            now = self._content[topic] = content_events(topic, version, content, last)
+            boxes = list(self._streams.get(topic, ()))
+        for box in boxes:
+            box.put((topic, now))
+
+    def contents(self, topics: list[str]) -> list[Content]:
+        """The last content of those topics that carry some."""
+        with self._lock:
+            return [self._content[t] for t in topics if t in self._content]
 
     def current(self, store: live.Versions, topics: list[str]) -> list[str] | None:
         """The topics' versions now: as last heard, else read once from the store."""
@@ -134,15 +193,22 @@ class Hub:
         while True:
             try:
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(store.channel)
+                pubsub.subscribe(store.channel, store.content_channel)
                 self.resync(store)  # what moved while this process was not subscribed
                 for message in pubsub.listen():
-                    topic, _, version = message["data"].decode().partition(" ")
-                    self.publish(topic, version)
+                    self._heard(message, store)
             except (redis.RedisError, OSError, ValueError):
                 log.warning("live events: the Redis subscription broke; again in 1 s",
                             exc_info=True)  # fmt: skip
                 time.sleep(1)
+
+    def _heard(self, message: dict, store: live.RedisVersions) -> None:
+        if message["channel"].decode() == store.content_channel:
+            data = json.loads(message["data"])
+            self.publish_content(data["topic"], data["version"], data["content"])
+        else:
+            topic, _, version = message["data"].decode().partition(" ")
+            self.publish(topic, version)
 
 
 def init_app(app: Flask) -> None:
@@ -152,6 +218,7 @@ def init_app(app: Flask) -> None:
     store = live.versions(app)
     if isinstance(store, live.MemoryVersions):
         store.listeners.append(hub.publish)
+        store.content_listeners.append(hub.publish_content)
     app.jinja_env.globals["live_attributes"] = attributes
 
 
@@ -165,7 +232,7 @@ def attributes(*topics: str) -> Markup:
         return Markup("")
     wanted = sorted(set(topics))
     grant = _serializer().dumps(wanted)
-    url = url_for("live.events", topics=",".join(wanted), grant=grant)
+    url = url_for("live.events", lang=i18n.lang(), topics=",".join(wanted), grant=grant)
     found = live.versions().read(wanted) or []
     versions = json.dumps(dict(zip(wanted, found, strict=False)), separators=(",", ":"))
     return Markup(' data-live-url="{}" data-live-versions="{}" data-live-topics="{}"').format(
@@ -205,21 +272,35 @@ def _event(topic: str, version: str) -> str:
     return f"event: version\ndata: {data}\n\n"
 
 
-def stream(hub: Hub, store: live.Versions, topics: list[str]) -> Iterator[str]:
-    """The event stream: the retry hint, the stamps now, then each change and a heartbeat."""
+def _content_event(data: dict[str, Any]) -> str:
+    return f"event: content\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _in_language(content: Content, lang: str, full: bool) -> str | None:
+    events = content.events.get(lang) or content.events.get("nl")
+    return None if events is None else events[1 if full else 0]
+
+
+def stream(hub: Hub, store: live.Versions, topics: list[str], lang: str = "nl") -> Iterator[str]:
+    """The event stream: the retry hint, the stamps and contents now, then each change."""
     # Subscribed before the stamps are read: a change in between is sent (again), never lost.
     box = hub.subscribe(topics)
     try:
         yield f"retry: {RETRY_MS}\n\n"
         for topic, version in zip(topics, hub.current(store, topics) or (), strict=False):
             yield _event(topic, version)
+        for content in hub.contents(topics):
+            yield _in_language(content, lang, full=True) or ""
         while True:
             try:
-                topic, version = box.get(timeout=HEARTBEAT_SECONDS)
+                topic, change = box.get(timeout=HEARTBEAT_SECONDS)
             except queue.Empty:
                 yield ": ping\n\n"
                 continue
-            yield _event(topic, version)
+            if isinstance(change, Content):
+                yield _in_language(change, lang, full=False) or ""
+            else:
+                yield _event(topic, change)
     finally:
         hub.unsubscribe(box, topics)
 
@@ -240,8 +321,11 @@ def events() -> Response:
     store = live.versions()
     if isinstance(store, live.RedisVersions):
         hub.listen(store)
+    lang = request.args.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["LANGUAGES"][0]
     return Response(
-        stream(hub, store, topics),
+        stream(hub, store, topics, lang),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

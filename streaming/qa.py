@@ -157,7 +157,8 @@ def _shown(query, act: Activity, viewer: Viewer, moderator: bool):
         if viewer.user is not None:
             mine = and_(Question.user_id == viewer.user.id, Question.status == "pending")
             shown = or_(shown, mine)
-        query = query.where(shown)
+        # Their own waiting questions last: the shared list the live streams push stays on top.
+        query = query.where(shown).order_by(Question.status != "approved")
     return _order(query)
 
 

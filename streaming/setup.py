@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from conference import hooks
+from conference import hooks, live
 from conference.api import register_api_blueprint
-from streaming import admin, api, models, people, updates, views  # noqa: F401  (routes, tables)
+from streaming import admin, api, models, people, qa_live, updates, views  # noqa: F401  (routes, tables)
 from streaming.evaluation import setup as evaluation_setup
 from streaming.hooks import watch_url_for_agenda
 from streaming.networking import setup as networking
@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     hooks.person_sections.connect(people.person_sections)
     # Questions, votes, stream settings and programme changes move the polls' stamps.
     updates.watch_models()
+    # ...and the approved questions go with them to the live streams (no fetch per page).
+    live.content("qa:", qa_live.content)
     evaluation_setup.init_app(app)
     # Meeting colleagues: directory, meetings, themed tables.
     networking.init_app(app)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 
 from conference import live
@@ -212,17 +221,22 @@ def questions_fragment(activity_id: int):
         items = qa.top_questions(act)
     else:
         items = qa.questions_for(act, viewer, moderator=mode == "moderator")
-    return render_template(
-        "streaming/_qa_list.html",
-        act=act,
-        questions=items,
-        voted=qa.voted_ids(act, viewer),
-        action_form=ActionForm(formdata=None),
-        mode=mode,
-        return_to=safe_next(
-            request.args.get("next"), url_for("streaming.questions", activity_id=act.id)
-        ),
+    response = make_response(
+        render_template(
+            "streaming/_qa_list.html",
+            act=act,
+            questions=items,
+            voted=qa.voted_ids(act, viewer),
+            action_form=ActionForm(formdata=None),
+            mode=mode,
+            return_to=safe_next(
+                request.args.get("next"), url_for("streaming.questions", activity_id=act.id)
+            ),
+        )
     )
+    # The stamp this list is at (read for its ETag): the page applies the pushed changes after it.
+    response.headers["X-Live-Version"] = live.stamps([updates.qa_topic(act.id)]) or ""
+    return response
 
 
 @bp.post("/online/vragen/stem/<int:question_id>")

@@ -1,5 +1,6 @@
-"""The watch page hears a change through its event stream (EventSource) and fetches it once:
-a question approved elsewhere appears well within the poll interval, with no poll before it."""
+"""The watch page hears a change through its event stream (EventSource), which carries the
+approved questions themselves: a question approved elsewhere appears well within the poll
+interval with no fetch at all, and the panel keeps its own votes and waiting questions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy import select
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import User
-from streaming.models import Question
+from registration.models import Registration
+from streaming.models import Question, QuestionVote
 from tests.browser.test_streaming_browser import (  # noqa: F401  (fixtures)
     _logged_in_context,
     hls_url,
@@ -47,8 +49,76 @@ def test_an_approved_question_arrives_through_the_event_stream(browser, site):  
     shown.wait_for(timeout=POLL_SECONDS * 1000)
     seconds = time.monotonic() - approved
     assert seconds < 2.0, seconds
-    # No poll before the change: the one fetch of the list is the one the event asked for.
-    assert [at for at, _ in fragments if at < approved] == []
-    assert len(fragments) == 1, fragments
+    # No poll and no fetch: the event carried the question.
+    assert fragments == []
     assert page.locator("[data-watch]").get_attribute("data-live-events") == "1"
+    context.close()
+
+
+def _question(where: dict, text: str, status: str, user_id: int | None = None) -> int:
+    with where["app"].app_context():
+        with write_transaction(db.session) as session:
+            moderator = session.scalar(select(User.id).filter_by(role="moderator"))
+            question = Question(
+                activity_id=where["stream_id"],
+                user_id=user_id or moderator,
+                text=text,
+                status=status,
+            )
+            session.add(question)
+            session.flush()
+            question_id = question.id
+        db.session.remove()
+    return question_id
+
+
+def test_a_pushed_list_keeps_the_viewers_votes_and_waiting_questions(browser, site):  # noqa: F811
+    with site["app"].app_context():
+        me = db.session.scalar(
+            select(Registration.user_id).where(Registration.id == site["people"][0][0])
+        )
+        db.session.remove()
+    voted = _question(site, "Waar ik voor stemde", "approved")
+    waiting = _question(site, "Mijn vraag die wacht", "pending", me)
+    with site["app"].app_context():
+        with write_transaction(db.session) as session:
+            session.add(QuestionVote(question_id=voted, user_id=me))
+        db.session.remove()
+    context = _logged_in_context(browser, site, site["people"][0][1])
+    page = context.new_page()
+    fragments: list[str] = []
+    is_fragment = f"/online/vragen/{site['stream_id']}/lijst"
+    page.on("request", lambda r: fragments.append(r.url) if is_fragment in r.url else None)
+    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
+    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+
+    new = _question(site, "Een nieuwe vraag van iemand anders", "approved")
+    page.locator(f"#vraag-{new}").wait_for(timeout=2000)
+    assert fragments == []
+    items = page.locator(".qa-list > li")
+    assert items.evaluate_all("(all) => all.map((li) => li.id)") == [
+        f"vraag-{voted}",
+        f"vraag-{new}",
+        f"vraag-{waiting}",
+    ]
+    mine = page.locator(f"#vraag-{voted}")
+    assert mine.get_by_role("button", name="Gestemd").is_visible()
+    assert not mine.get_by_role("button", name="Ik wil dit ook weten").is_visible()
+    assert page.locator(f"#vraag-{waiting}").get_by_text("Wacht op een moderator").is_visible()
+    # The pushed question takes this page's form token: voting on it works.
+    page.locator(f"#vraag-{new}").get_by_role("button", name="Ik wil dit ook weten").click()
+    page.locator(f"#vraag-{new}").get_by_role("button", name="Gestemd").wait_for(timeout=5000)
+    with site["app"].app_context():
+        votes = db.session.scalar(select(Question.votes).where(Question.id == new))
+        db.session.remove()
+    assert votes == 1
+
+    # The moderator shows the waiting question: it moves up once, with no waiting badge.
+    with site["app"].app_context():
+        with write_transaction(db.session) as session:
+            session.get(Question, waiting).status = "approved"
+        db.session.remove()
+    page.locator(f"#vraag-{waiting}:not(.qa-pending)").wait_for(timeout=2000)
+    assert page.locator(f"#vraag-{waiting}").count() == 1
+    assert not page.get_by_text("Wacht op een moderator").is_visible()
     context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import html
+import json
 import re
 import signal
 import subprocess
@@ -118,8 +119,10 @@ def test_topics_outside_the_grant_are_refused(app):
 def sqlite_app_key(app):
     """The same app with another SECRET_KEY (only its signer is used)."""
     from flask import Flask
+    from flask_babel import Babel
 
     other = Flask("other")
+    Babel(other)  # the page's language goes with the stream
     other.config["SECRET_KEY"] = "another-key-" + "y" * 32
     other.config["LIVE_EVENTS"] = "on"
     other.extensions["live"] = live.MemoryVersions()
@@ -149,7 +152,10 @@ def test_a_reconnect_gets_the_current_stamps_and_a_quiet_stream_a_heartbeat(serv
     with EventStream(server.url, path) as stream:
         stream.next_event()
         before = stream.versions(2)
-        assert stream.next_event() == {"comment": "ping"}
+        quiet = stream.next_event()
+        while quiet.get("event") == "content":  # the Q&A's content, when this process has one
+            quiet = stream.next_event()
+        assert quiet == {"comment": "ping"}
     # Away: the Q&A moved twice. The new connection starts with the stamps now.
     live.versions(app).bump(["qa:5"])
     live.versions(app).bump(["qa:5"])
@@ -256,3 +262,49 @@ def _connect(base: str, path: str, proc: subprocess.Popen) -> EventStream:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def _drawn(*items: tuple[int, str]) -> dict:
+    """Content as a renderer draws it, in two languages."""
+    return {
+        lang: {
+            "order": [n for n, _ in items],
+            "items": {str(n): f"<li>{lang} {text}</li>" for n, text in items},
+            "empty": f"<li>{lang} leeg</li>",
+        }
+        for lang in ("nl", "en")
+    }
+
+
+def _content(hub: live_events.Hub, topics: list[str], lang: str) -> list[dict]:
+    """What a stream of `topics` in `lang` is sent on connect (its content events)."""
+    events = []
+    for content in hub.contents(topics):
+        raw = live_events._in_language(content, lang, full=True)
+        events.append(json.loads(raw.split("data: ", 1)[1]))
+    return events
+
+
+def test_the_hub_sends_what_changed_since_the_last_content_and_all_of_it_on_connect():
+    hub = live_events.Hub()
+    box = hub.subscribe(["qa:1"])
+    hub.publish_content("qa:1", "e.1", _drawn((1, "eerste")))
+    hub.publish_content("qa:1", "e.2", _drawn((2, "tweede"), (1, "eerste")))
+    hub.publish_content("qa:1", "e.1", _drawn())  # a slower writer's older drawing: dropped
+    sent = []
+    while not box.empty():
+        _topic, content = box.get_nowait()
+        raw = live_events._in_language(content, "en", full=False)
+        sent.append(json.loads(raw.split("data: ", 1)[1]))
+    assert [(e["version"], e["base"], e["full"]) for e in sent] == [
+        ("e.1", None, True),
+        ("e.2", "e.1", False),
+    ]
+    assert sent[1]["order"] == [2, 1] and sent[1]["items"] == {"2": "<li>en tweede</li>"}
+    # A page that connects now gets all of it, in its language.
+    (full,) = _content(hub, ["qa:1", "stream:1"], "nl")
+    assert (full["version"], full["full"], full["order"]) == ("e.2", True, [2, 1])
+    assert full["items"] == {"1": "<li>nl eerste</li>", "2": "<li>nl tweede</li>"}
+    # A new epoch (Redis lost its data) is newer whatever its count.
+    hub.publish_content("qa:1", "f.1", _drawn())
+    assert _content(hub, ["qa:1"], "en")[0]["order"] == []

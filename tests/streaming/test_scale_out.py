@@ -162,3 +162,41 @@ def test_an_approved_question_reaches_a_live_stream_on_the_other_server(two_serv
         seconds = time.monotonic() - began
     assert status == 200 and [q["id"] for q in body["questions"]] == [asked["id"]]
     assert seconds < DEADLINE_SECONDS
+
+
+def test_an_approved_question_is_pushed_to_streams_on_the_other_server(two_servers):
+    """With the content in the event: the question itself reaches the page, no fetch at all."""
+    from conference import live_events
+
+    a, b = two_servers
+    plenary = activity_of_kind("plenary")
+    asker = {"Authorization": f"Bearer {token_for(attendee('online'))}"}
+    _, raw = create_staff("moderator@example.org", "moderator", "Moderator", "wachtwoord-mod-1")
+    moderator = {"Authorization": f"Bearer {raw}"}
+    path = f"/api/v1/activities/{plenary.id}/questions"
+    topic = f"qa:{plenary.id}"
+    paths = {}
+    for lang in ("nl", "en"):
+        with b.app.test_request_context(f"/?lang={lang}"):
+            attributes = str(live_events.attributes(topic))
+        paths[lang] = attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
+    with EventStream(b.url, paths["nl"]) as dutch, EventStream(b.url, paths["en"]) as english:
+        status, _, asked = call(a.url, "POST", path, asker, {"text": "Rechtstreeks naar jou?"})
+        assert status == 201 and asked["status"] == "pending"
+        began = time.monotonic()
+        approve = {"status": "approved"}
+        call(a.url, "PATCH", f"/api/v1/questions/{asked['id']}", moderator, approve)
+
+        def holds(data: dict) -> bool:
+            return asked["id"] in data["order"]
+
+        seen, _ = dutch.wait_content(topic, DEADLINE_SECONDS, holds)
+        seconds = time.monotonic() - began
+        seen_en, _ = english.wait_content(topic, DEADLINE_SECONDS, holds)
+    assert seconds < DEADLINE_SECONDS
+    item = seen["items"][str(asked["id"])]
+    assert "Rechtstreeks naar jou?" in item and "Ik wil dit ook weten" in item
+    assert "I want to know this too" in seen_en["items"][str(asked["id"])]
+    # Nothing personal in what every viewer gets: no form token, no asker.
+    assert 'name="csrf_token" value=""' in item
+    assert "moderator@example.org" not in item and "Moderator" not in item

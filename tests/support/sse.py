@@ -70,3 +70,13 @@ class EventStream:
             ):
                 return data["version"], time.monotonic() - began
         raise AssertionError(f"no event for {topic} within {seconds} s")
+
+    def wait_content(self, topic: str, seconds: float, shows) -> tuple[dict, float]:
+        """The next content event of `topic` for which `shows(data)` holds, and how long it took."""
+        began = time.monotonic()
+        while time.monotonic() - began < seconds:
+            block = self.next_event()
+            data = block.get("data") or {}
+            if block.get("event") == "content" and data["topic"] == topic and shows(data):
+                return data, time.monotonic() - began
+        raise AssertionError(f"no content for {topic} within {seconds} s")

@@ -1,6 +1,7 @@
 /* Live events: one EventSource per page tells the page's scripts at once that a topic changed
-   (Q&A, stream status, arrival figures). An event carries only the topic and its new version;
-   the script then fetches what it already polls. Where the stream cannot be opened (an old
+   (Q&A, stream status, arrival figures). A version event carries only the topic and its new
+   version; the script then fetches what it already polls. A content event carries what changed
+   of a list that is the same for everyone (the Q&A's approved questions). Where the stream cannot be opened (an old
    browser, a server that answers 503, a proxy that cuts it) the scripts keep polling.
    Usage: var live = swcLive.listen(element, function (topic) { refresh(); });
           live && live.open  -> the stream is open now: poll rarely. */
@@ -13,7 +14,7 @@
     if (hubs[url]) return hubs[url];
     var known = {};
     try { known = JSON.parse(host.getAttribute("data-live-versions") || "{}"); } catch (e) {}
-    var hub = hubs[url] = { open: false, known: known, handlers: {}, events: 0 };
+    var hub = hubs[url] = { open: false, known: known, handlers: {}, contentHandlers: {}, events: 0 };
     var source = new EventSource(url);
     host.setAttribute("data-live-state", "connecting");
     source.addEventListener("open", function () {
@@ -37,13 +38,21 @@
       host.setAttribute("data-live-events", String(hub.events));
       (hub.handlers[data.topic] || []).forEach(function (fn) { fn(data.topic, data.version); });
     });
+    // A topic that carries content (the Q&A's approved questions): what changed, pushed to
+    // every page, so the page need not fetch it (see qa.js).
+    source.addEventListener("content", function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      (hub.contentHandlers[data.topic] || []).forEach(function (fn) { fn(data); });
+    });
     return hub;
   }
 
   window.swcLive = {
-    /* Call `onChange(topic)` when one of the topics of `element` (data-live-topics, or of the
-       nearest element that has them) changes; null when the page has no live stream. */
-    listen: function (element, onChange, topics) {
+    /* Call `onChange(topic, version)` when one of the topics of `element` (data-live-topics, or
+       of the nearest element that has them) changes, and `onContent(data)` when one pushes its
+       content; null when the page has no live stream. */
+    listen: function (element, onChange, topics, onContent) {
       if (!window.EventSource || !element || !element.closest) return null;
       var host = element.closest("[data-live-url]");
       if (!host) return null;
@@ -52,6 +61,7 @@
       (topics || own.split(" ")).forEach(function (topic) {
         if (!topic) return;
         (hub.handlers[topic] = hub.handlers[topic] || []).push(onChange);
+        if (onContent) (hub.contentHandlers[topic] = hub.contentHandlers[topic] || []).push(onContent);
       });
       return hub;
     }

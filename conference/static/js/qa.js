@@ -1,7 +1,9 @@
 /* The Q&A without reloads: ask, vote and moderate through the JSON API, and refresh the list
    (an HTML fragment rendered by the server, with an ETag) as soon as the live stream says it
-   changed (live.js), or every few seconds where there is no stream. The plain forms keep
-   working without this script. */
+   changed (live.js), or every few seconds where there is no stream. On an attendee's panel the
+   stream pushes the approved questions that changed (drawn once by the server for everyone);
+   the panel puts them in and keeps its own part: its votes, its waiting questions, its form
+   token. The plain forms keep working without this script. */
 (function () {
   "use strict";
 
@@ -31,6 +33,23 @@
     });
   }
 
+  // Whether a stamp ("epoch.count") comes after another; a new epoch counts as newer.
+  function newer(version, than) {
+    if (!than) return true;
+    if (!version) return false;
+    var a = version.lastIndexOf("."), b = than.lastIndexOf(".");
+    if (version.slice(0, a) !== than.slice(0, b)) return true;
+    return parseInt(version.slice(a + 1), 10) > parseInt(than.slice(b + 1), 10);
+  }
+
+  function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
+
+  function element(html) {
+    var box = document.createElement("template");
+    box.innerHTML = html;
+    return box.content.firstElementChild;
+  }
+
   function idUrl(template, id) {
     return template.replace(/\/0(\/|$)/, "/" + id + "$1");
   }
@@ -51,7 +70,82 @@
     var lastFetch = Date.now();
     // While the live stream is open a change is heard at once; a poll a minute stays as a net.
     var LIVE_POLL_MS = 60000;
-    var live = window.swcLive ? window.swcLive.listen(root, function () { refresh(); }) : null;
+    // After a version event, how long the panel waits for the pushed content before fetching.
+    var CONTENT_WAIT_MS = 1500;
+    var topic = mode === "attendee" ? root.getAttribute("data-qa-topic") : null;
+    var shown = topic ? startVersion() : null;
+    var live = window.swcLive
+      ? window.swcLive.listen(root, onVersion, null, topic ? onContent : null)
+      : null;
+
+    // The Q&A stamp this list was drawn at (the page's, then each change or fetch).
+    function startVersion() {
+      var host = root.closest("[data-live-versions]");
+      try { return JSON.parse(host.getAttribute("data-live-versions"))[topic] || null; }
+      catch (e) { return null; }
+    }
+
+    function onVersion(changed, version) {
+      if (changed !== topic) return refresh();
+      if (!newer(version, shown)) return;
+      // The content of this version is on its way; fetch only if it does not come.
+      window.setTimeout(function () { if (newer(version, shown)) refresh(); }, CONTENT_WAIT_MS);
+    }
+
+    function onContent(data) {
+      if (!newer(data.version, shown)) return;
+      if ((data.full || data.base === shown) && apply(data)) shown = data.version;
+      else refresh();
+    }
+
+    // Put the pushed questions in order, keeping this person's votes, waiting questions, token.
+    function apply(data) {
+      var ol = list.querySelector("ol.qa-list");
+      if (!ol) return false;
+      var have = {}, voted = {}, inOrder = {}, items = [];
+      each(ol.children, function (li) { if (li.id) have[li.id.slice(6)] = li; });
+      each(ol.querySelectorAll("[data-vote-done]:not([hidden])"), function (button) {
+        voted[button.form.getAttribute("data-question-id")] = true;
+      });
+      for (var i = 0; i < data.order.length; i++) {
+        var id = String(data.order[i]);
+        var li = data.items[id] !== undefined ? element(data.items[id]) : have[id];
+        if (!li || !li.classList.contains("qa-approved")) return false;  // missed a change
+        inOrder[id] = true;
+        items.push(li);
+      }
+      each(ol.children, function (li) {
+        if (li.id && !inOrder[li.id.slice(6)] && li.classList.contains("qa-pending")) items.push(li);
+      });
+      if (!items.length) items.push(element(data.empty));
+      var ask = root.querySelector("form[data-qa-ask]");
+      var next = ask && ask.querySelector('input[name="next"]');
+      var token = csrfToken(ask);
+      items.forEach(function (li) {
+        var form = li.querySelector("form[data-qa-vote]");
+        if (!form) return;
+        var mine = !!voted[form.getAttribute("data-question-id")];
+        form.querySelector("[data-vote-done]").hidden = !mine;
+        form.querySelector("[data-vote-open]").hidden = mine;
+        form.querySelector('input[name="csrf_token"]').value = token;
+        if (next) form.querySelector('input[name="next"]').value = next.value;
+      });
+      keepingFocus(function () {
+        while (ol.firstChild) ol.removeChild(ol.firstChild);
+        items.forEach(function (li) { ol.appendChild(li); });
+      });
+      return true;
+    }
+
+    function keepingFocus(change) {
+      var focused = document.activeElement;
+      var key = focused && list.contains(focused) ? focused.getAttribute("data-focus-key") : null;
+      change();
+      if (key) {
+        var again = list.querySelector('[data-focus-key="' + key + '"]');
+        if (again) again.focus();
+      }
+    }
 
     // A message under the form; an error looks like one (red, a capital, a full stop), since the
     // API words its field errors in lower case for programs.
@@ -78,19 +172,17 @@
       })
         .then(function (r) {
           if (r.status !== 200) return null;
+          var at = r.headers.get("X-Live-Version");
+          // A pushed change newer than this answer was put in meanwhile: keep it.
+          if (topic && at && shown && newer(shown, at)) return null;
           etag = r.headers.get("ETag");
+          if (topic && at) shown = at;
           return r.text();
         })
         .then(function (html) {
           delay = html === null ? Math.min(delay * 1.5, slowest) : poll;
           if (html === null) return;
-          var focused = document.activeElement;
-          var key = focused && list.contains(focused) ? focused.getAttribute("data-focus-key") : null;
-          list.innerHTML = html;
-          if (key) {
-            var again = list.querySelector('[data-focus-key="' + key + '"]');
-            if (again) again.focus();
-          }
+          keepingFocus(function () { list.innerHTML = html; });
         })
         .catch(function () {})
         .then(function () {
