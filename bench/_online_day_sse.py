@@ -1,12 +1,14 @@
-"""The online day through Server-Sent Events: thousands of open streams, one fetch per change.
+"""The online day through Server-Sent Events: thousands of open streams, the Q&A pushed.
 
 Every simulated watch page holds one event stream (`/live/events`, served by the stream-only
-app under `gunicorn -k gevent`) and, on each new version of its Q&A, fetches the Q&A list from
-the web workers with If-None-Match, as qa.js does; it also sends a heartbeat every 60 s and asks
-the stream status every 30 s (the clock's share while the stream is open). A moderator asks and
-approves a question every few seconds through the first web server. One asyncio loop holds all
-the sockets. Measured: the delay from the approval to the event and to the fetched list, updates
-delivered per second, the servers' CPU per 1,000 viewers (web and stream processes), errors.
+app under `gunicorn -k gevent`) and does what qa.js does: it applies the Q&A's pushed content
+(the approved questions that changed since the version it shows), and fetches the list from the
+web workers (with If-None-Match) only when a change cannot be applied or its content does not
+come within 1.5 s of the version event. It also sends a heartbeat every 60 s and asks the stream
+status every 30 s. A moderator asks and approves a question every few seconds through the first
+web server. One asyncio loop holds all the sockets. Measured: the delay from the approval to the
+event and to the question shown on the page, fetches, updates delivered per second, the servers'
+CPU per 1,000 viewers (web and stream processes), errors.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bench.common import ServerSettings, gunicorn, percentile
+from conference.live_events import newer
+
+# As qa.js: how long a page waits for a version's content before it fetches the list.
+CONTENT_WAIT_S = 1.5
+# A pushed list line can be long (every question of a busy Q&A on a connect).
+LINE_LIMIT = 1 << 22
 
 HEARTBEAT_S, STATUS_S = 60.0, 30.0
 # Fetches in flight at once from the driver: a browser population does not queue, but more
@@ -38,6 +46,7 @@ class Figures:
     statuses: Counter = field(default_factory=Counter)
     event_delays: list[float] = field(default_factory=list)
     fetch_delays: list[float] = field(default_factory=list)
+    pushed: int = 0
     approved: dict[int, float] = field(default_factory=dict)
     streams_open: int = 0
 
@@ -83,9 +92,17 @@ class Viewer:
         self.headers = {"Authorization": f"Bearer {token}"}
         self.stream_id = stream_id
         self.etag: str | None = None
-        self.known: str | None = None
+        self.shown: str | None = None  # the Q&A version the page shows
         self.seen: set[int] = set()
         self.evented: set[int] = set()
+
+    def show(self, ids) -> None:
+        """The page now shows these questions: note the delay of each newly approved one."""
+        now = time.monotonic()
+        for qid in ids:
+            if qid not in self.seen and qid in self.figures.approved:
+                self.figures.fetch_delays.append(now - self.figures.approved[qid])
+            self.seen.add(qid)
 
     async def fetch(self, kind: str) -> None:
         """The Q&A list (after an event), the status or a heartbeat, counted."""
@@ -106,12 +123,8 @@ class Viewer:
         self.figures.statuses[(kind, status)] += 1
         if kind == "qa" and status == 200:
             self.etag = answer.get("ETag")
-            now = time.monotonic()
-            for question in json.loads(payload)["questions"]:
-                qid = question["id"]
-                if qid not in self.seen and qid in self.figures.approved:
-                    self.figures.fetch_delays.append(now - self.figures.approved[qid])
-                self.seen.add(qid)
+            self.shown = answer.get("X-Live-Version") or self.shown
+            self.show(q["id"] for q in json.loads(payload)["questions"])
 
     async def every(self, kind: str, period: float, stop_at: float) -> None:
         """A periodic request from a random first moment (pages open at different times)."""
@@ -124,7 +137,9 @@ class Viewer:
         """Hold the event stream; on a new Q&A version, note the delay and fetch the list."""
         parts = urlsplit(self.live)
         try:
-            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+            reader, writer = await asyncio.open_connection(
+                parts.hostname, parts.port, limit=LINE_LIMIT
+            )
         except OSError:
             self.figures.statuses[("stream", 0)] += 1
             return
@@ -137,13 +152,20 @@ class Viewer:
             if status != 200:
                 return
             self.figures.streams_open += 1
+            kind = b""
             while time.monotonic() < stop_at:
                 line = await asyncio.wait_for(reader.readline(), stop_at - time.monotonic())
                 if not line:
                     self.figures.statuses[("stream closed", 0)] += 1
                     return
-                if line.startswith(b"data: {"):
-                    await self.on_version(json.loads(line[6:])["version"])
+                if line.startswith(b"event: "):
+                    kind = line[7:].strip()
+                elif line.startswith(b"data: {"):
+                    data = json.loads(line[6:])
+                    if kind == b"content":
+                        self.on_content(data)
+                    elif data["topic"].startswith("qa:"):
+                        self.on_version(data["version"])
         except TimeoutError:
             pass
         except OSError:
@@ -151,18 +173,36 @@ class Viewer:
         finally:
             writer.close()
 
-    async def on_version(self, version: str) -> None:
-        """A version event: fetch when it is new (the first one is the page's own)."""
-        if version == self.known:
+    def on_version(self, version: str) -> None:
+        """A version event: the first is the page's own; a newer one waits for its content."""
+        if self.shown is None:
+            self.shown = version
             return
-        first, self.known = self.known is None, version
+        if not newer(version, self.shown):
+            return
         now = time.monotonic()
         for qid, at in self.figures.approved.items():
             if qid not in self.evented and at <= now:
                 self.evented.add(qid)
                 self.figures.event_delays.append(now - at)
-        if not first:
+        asyncio.get_running_loop().create_task(self.fall_back(version))
+
+    async def fall_back(self, version: str) -> None:
+        """Fetch the list when the version's content did not come in time (as qa.js)."""
+        await asyncio.sleep(CONTENT_WAIT_S)
+        if newer(version, self.shown):
             await self.fetch("qa")
+
+    def on_content(self, data: dict) -> None:
+        """Pushed content: apply it on the version shown, else fetch the list."""
+        if self.shown is not None and not newer(data["version"], self.shown):
+            return
+        if data["full"] or data["base"] == self.shown:
+            self.shown = data["version"]
+            self.figures.pushed += 1
+            self.show(data["order"])
+        else:
+            asyncio.get_running_loop().create_task(self.fetch("qa"))
 
 
 async def _moderator(figures: Figures, base: str, stream_id: int, asker: str, moderator: str,
@@ -225,10 +265,12 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
         "streams open": figures.streams_open,
         "requests per second": sum(figures.statuses.values()) / took,
         "updates delivered per second": len(figures.fetch_delays) / took,
+        "pushed changes applied": figures.pushed,
+        "list fetches": sum(n for (kind, _), n in figures.statuses.items() if kind == "qa"),
         "event delay p50 (s)": percentile(figures.event_delays, 50),
         "event delay p99 (s)": percentile(figures.event_delays, 99),
-        "delivery delay (list fetched) p50 (s)": percentile(figures.fetch_delays, 50),
-        "delivery delay (list fetched) p99 (s)": percentile(figures.fetch_delays, 99),
+        "delivery delay (question shown) p50 (s)": percentile(figures.fetch_delays, 50),
+        "delivery delay (question shown) p99 (s)": percentile(figures.fetch_delays, 99),
         "web CPU per 1,000 viewers (% of a core)": app_cpu * per_1000,
         "stream CPU per 1,000 viewers (% of a core)": live_cpu * per_1000,
         "errors": errors,

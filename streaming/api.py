@@ -214,6 +214,8 @@ def questions(activity_id: int):
     viewer = current_viewer()
     response = jsonify(qa.questions_json(conf, act, viewer, _wants_moderator_view()))
     response.headers["Cache-Control"] = "private, no-cache"
+    # The stamp this list is at (read for its ETag): pushed changes after it apply on top.
+    response.headers["X-Live-Version"] = live.stamps([updates.qa_topic(act.id)]) or ""
     return response
 
 
