@@ -206,24 +206,17 @@ def watch(model: type, topics: Callable[[Any], Iterable[str]]) -> None:
     _watched[model] = topics
 
 
-# Renderers of the topics that carry content, by topic prefix (a package's setup).
+# Renderers of the topics that carry content, by the topic's kind (before its ":").
 _renderers: dict[str, Callable[[str], dict[str, Any] | None]] = {}
 
 
-def content(prefix: str, render: Callable[[str], dict[str, Any] | None]) -> None:
-    """Topics starting with `prefix` carry content: `render(topic)` draws it after each move.
+def content(kind: str, render: Callable[[str], dict[str, Any] | None]) -> None:
+    """Topics `<kind>:…` carry content: `render(topic)` draws it after each move (a setup).
 
     The content must be the same for every viewer allowed to hear the topic; it is drawn in
     its own connection (the committed session cannot run SQL) and must be JSON.
     """
-    _renderers[prefix] = render
-
-
-def _renderer(topic: str) -> Callable[[str], dict[str, Any] | None] | None:
-    for prefix, render in _renderers.items():
-        if topic.startswith(prefix):
-            return render
-    return None
+    _renderers[kind] = render
 
 
 def publish_content(topics: Iterable[str]) -> None:
@@ -232,7 +225,7 @@ def publish_content(topics: Iterable[str]) -> None:
         return
     store = versions()
     for topic in sorted(topics):
-        render = _renderer(topic)
+        render = _renderers.get(topic.partition(":")[0])
         if render is None:
             continue
         # The stamp is read before drawing, so the content holds at least what it stands for.

@@ -12,6 +12,7 @@ from streaming.hooks import watch_url_for_agenda
 from streaming.networking import setup as networking
 from streaming.polls import admin as poll_admin  # noqa: F401  (its routes live on polls.bp)
 from streaming.polls import api as poll_api
+from streaming.polls import pushed as pushed_polls
 from streaming.polls import views as poll_views
 
 
@@ -28,7 +29,8 @@ def init_app(app: Flask) -> None:
     # Questions, votes, stream settings and programme changes move the polls' stamps.
     updates.watch_models()
     # ...and the approved questions go with them to the live streams (no fetch per page).
-    live.content("qa:", qa_live.content)
+    live.content("qa", qa_live.content)
+    live.content("polls", pushed_polls.content)
     evaluation_setup.init_app(app)
     # Meeting colleagues: directory, meetings, themed tables.
     networking.init_app(app)

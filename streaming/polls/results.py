@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import request
 from sqlalchemy import case, func, literal_column, select
+from sqlalchemy.orm import Session
 
 from conference import live
 from conference.extensions import db
@@ -34,7 +35,7 @@ class Results:
     average: float | None = None
 
 
-def results(poll: Poll, language: str) -> Results:
+def results(poll: Poll, language: str, session: Session | None = None) -> Results:
     """Count the votes in one query: per option, the rows whose bit mask holds that option."""
     labels = poll.labels(language)
     # Literal powers of two: a bound parameter would leave the `&` operand's type to the driver.
@@ -44,9 +45,11 @@ def results(poll: Poll, language: str) -> Results:
         )
         for i in range(len(labels))
     ]
-    row = db.session.execute(
-        select(func.count(PollVote.id), *counted).where(PollVote.poll_id == poll.id)
-    ).one()
+    row = (
+        (session or db.session)
+        .execute(select(func.count(PollVote.id), *counted).where(PollVote.poll_id == poll.id))
+        .one()
+    )
     total, counts = int(row[0]), [int(n) for n in row[1:]]
     items = [
         Result(i, label, n, round(100 * n / total) if total else 0)
@@ -91,13 +94,13 @@ def activity_polls_etag(activity_id: int) -> str | None:
     )
 
 
-def polls_of(act: Activity, staff_view: bool = False) -> list[Poll]:
+def polls_of(act: Activity, staff_view: bool = False, session: Session | None = None) -> list[Poll]:
     """An activity's polls: open first, then closed (newest first); drafts for staff only."""
     query = select(Poll).where(Poll.activity_id == act.id)
     if not staff_view:
         query = query.where(Poll.status != "draft")
     order = case({"open": 0, "draft": 1, "closed": 2}, value=Poll.status)
-    return list(db.session.scalars(query.order_by(order, Poll.id.desc())))
+    return list((session or db.session).scalars(query.order_by(order, Poll.id.desc())))
 
 
 def shown_on_screen(act: Activity) -> Poll | None:

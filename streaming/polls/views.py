@@ -106,7 +106,10 @@ def fragment(activity_id: int):
     else:
         context["poll_entries"] = entries(act, viewer, staff_view=mode == "moderator")
         context["poll_errors"] = {}
-    return Response(render_template("streaming/polls/_list.html", **context))
+    response = Response(render_template("streaming/polls/_list.html", **context))
+    # The stamp this list is at (read for its ETag): the page applies the pushed counts after it.
+    response.headers["X-Live-Version"] = live.stamps([results.polls_topic(act.id)]) or ""
+    return response
 
 
 def ballot_from_form(kind: str) -> dict[str, Any]:

@@ -4,6 +4,8 @@ axe-core on the vote page and the moderator page."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -106,6 +108,47 @@ def test_a_vote_shows_on_the_room_screen_and_the_stream_page_without_reload(brow
         assert db.session.scalar(select(db.func.count(PollVote.id))) == 2
     screen_ctx.close()
     viewer_ctx.close()
+
+
+def test_counts_are_pushed_through_the_live_stream_and_a_closing_is_fetched(browser, site):
+    url = site["server"].url
+    context = _context(browser, site, site["people"][0])
+    page = context.new_page()
+    fetched: list[str] = []
+    is_fragment = f"/online/peilingen/{site['stream_id']}/lijst"
+    page.on("request", lambda r: fetched.append(r.url) if is_fragment in r.url else None)
+    page.goto(f"{url}/online/kijk/{site['stream_id']}")
+    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+    panel = page.locator(f"#peiling-{site['poll_id']}")
+    panel.get_by_label("Soms").check()  # a choice being made: the pushed counts leave it alone
+
+    began = time.monotonic()
+    client = site["app"].test_client()
+    vote = client.post(
+        f"/api/v1/polls/{site['poll_id']}/vote",
+        json={"options": [0]},
+        headers=bearer(site["other_token"]),
+    )
+    assert vote.status_code == 200
+    panel.locator(".poll-total", has_text="1 persoon stemde").wait_for(timeout=2000)
+    assert time.monotonic() - began < 2.0
+    assert fetched == []  # the counts came with the event
+    assert panel.get_by_label("Soms").is_checked()
+
+    # Closing changes what the panel shows (no ballot): that one is fetched.
+    with site["app"].app_context():
+        services.move(conference(), site["poll_id"], _moderator(site), "close")
+        db.session.remove()
+    panel.get_by_text("Gesloten").wait_for(timeout=5000)
+    assert len(fetched) == 1, fetched
+    assert panel.get_by_role("button", name="Stemmen").count() == 0
+    context.close()
+
+
+def _moderator(site):
+    from conference.models import User
+
+    return db.session.scalar(select(User).filter_by(role="moderator"))
 
 
 def test_vote_page_and_moderator_page_pass_axe(browser, site):

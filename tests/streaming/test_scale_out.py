@@ -200,3 +200,43 @@ def test_an_approved_question_is_pushed_to_streams_on_the_other_server(two_serve
     # Nothing personal in what every viewer gets: no form token, no asker.
     assert 'name="csrf_token" value=""' in item
     assert "moderator@example.org" not in item and "Moderator" not in item
+
+
+def _stream_path(server: LiveServer, topic: str, lang: str = "nl") -> str:
+    """The event stream a page of `server` in `lang` opens for `topic`."""
+    from conference import live_events
+
+    with server.app.test_request_context(f"/?lang={lang}"):
+        attributes = str(live_events.attributes(topic))
+    return attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
+
+
+def test_poll_counts_are_pushed_to_streams_on_the_other_server(two_servers):
+    a, b = two_servers
+    plenary = activity_of_kind("plenary")
+    voter = {"Authorization": f"Bearer {token_for(attendee('online'))}"}
+    _, raw = create_staff("moderator@example.org", "moderator", "Moderator", "wachtwoord-mod-1")
+    moderator = {"Authorization": f"Bearer {raw}"}
+    poll = {"question": "Haalbaar?", "kind": "single", "options": ["ja", "nee"]}
+    status, _, made = call(a.url, "POST", f"/api/v1/activities/{plenary.id}/polls", moderator, poll)
+    assert status == 201
+    topic = f"polls:{plenary.id}"
+    with EventStream(b.url, _stream_path(b, topic)) as stream:
+        assert call(a.url, "POST", f"/api/v1/polls/{made['id']}/open", moderator)[0] == 200
+        opened, _ = stream.wait_content(topic, DEADLINE_SECONDS, lambda d: d["order"])
+        assert opened["states"] == {str(made["id"]): "open"}
+        began = time.monotonic()
+        status, _, _ = call(
+            a.url, "POST", f"/api/v1/polls/{made['id']}/vote", voter, {"options": [1]}
+        )
+        assert status == 200
+
+        def counted(data: dict) -> bool:
+            return "1 persoon stemde" in data["items"].get(str(made["id"]), "")
+
+        seen, _ = stream.wait_content(topic, DEADLINE_SECONDS, counted)
+        seconds = time.monotonic() - began
+    assert seconds < DEADLINE_SECONDS
+    assert seen["base"] == opened["version"] and not seen["full"]
+    # What every viewer gets: the counts, nobody's ballot.
+    assert "csrf_token" not in seen["items"][str(made["id"])]

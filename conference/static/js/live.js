@@ -48,7 +48,52 @@
     return hub;
   }
 
+  // Whether a stamp ("epoch.count") comes after another; a new epoch counts as newer.
+  function newer(version, than) {
+    if (!than) return true;
+    if (!version) return false;
+    var a = version.lastIndexOf("."), b = than.lastIndexOf(".");
+    if (version.slice(0, a) !== than.slice(0, b)) return true;
+    return parseInt(version.slice(a + 1), 10) > parseInt(than.slice(b + 1), 10);
+  }
+
+  // After a version event, how long a list waits for its pushed content before fetching.
+  var CONTENT_WAIT_MS = 1500;
+
   window.swcLive = {
+    newer: newer,
+
+    /* One pushed item (a list item or a block of counts) as an element. */
+    element: function (html) {
+      var box = document.createElement("template");
+      box.innerHTML = html;
+      return box.content.firstElementChild;
+    },
+
+    /* Keep a list that `topic` pushes content for: `apply(data)` puts a change in and says
+       whether it could; otherwise, and when a version's content does not come, `refresh()`
+       fetches the whole list (its other topics too). The tracker knows the version shown:
+       tell it what a fetch gave (`fetched`), and ask whether a fetch is older (`stale`). */
+    follow: function (element, topic, apply, refresh) {
+      var shown = null;
+      var host = element.closest("[data-live-versions]");
+      try { shown = JSON.parse(host.getAttribute("data-live-versions"))[topic] || null; } catch (e) {}
+      var tracker = {
+        fetched: function (version) { if (version) shown = version; },
+        stale: function (version) { return !!(version && shown && newer(shown, version)); }
+      };
+      tracker.hub = this.listen(element, function (changed, version) {
+        if (changed !== topic) return refresh();
+        if (!newer(version, shown)) return;
+        window.setTimeout(function () { if (newer(version, shown)) refresh(); }, CONTENT_WAIT_MS);
+      }, null, function (data) {
+        if (data.topic !== topic || !newer(data.version, shown)) return;
+        if ((data.full || data.base === shown) && apply(data)) shown = data.version;
+        else refresh();
+      });
+      return tracker;
+    },
+
     /* Call `onChange(topic, version)` when one of the topics of `element` (data-live-topics, or
        of the nearest element that has them) changes, and `onContent(data)` when one pushes its
        content; null when the page has no live stream. */

@@ -1,7 +1,9 @@
 /* Live polls without reloads: vote through the JSON API and refresh the polls (an HTML fragment
    rendered by the server, with an ETag) every few seconds. When only the counts changed, only
-   the counts are replaced, so a choice being made in a form is never lost. The plain forms keep
-   working without this script. */
+   the counts are replaced, so a choice being made in a form is never lost. Where the page's live
+   stream is open (live.js), an attendee's panel gets the counts pushed as they change (drawn
+   once by the server for everyone) and fetches only when a poll opens or closes. The plain
+   forms keep working without this script. */
 (function () {
   "use strict";
 
@@ -63,6 +65,29 @@
     var delay = poll;
     var etag = null;
     var busy = false;
+    var lastFetch = Date.now();
+    // While the live stream is open the counts come by themselves; a poll a minute stays as a net.
+    var LIVE_POLL_MS = 60000;
+    var topic = mode === "attendee" ? root.getAttribute("data-polls-topic") : null;
+    var follow = topic && window.swcLive ? window.swcLive.follow(root, topic, apply, refresh) : null;
+    var live = follow ? follow.hub : null;
+
+    // New counts for the polls shown; false when a poll opened, closed or came (then fetch).
+    function apply(data) {
+      var blocks = list.querySelectorAll("article[data-poll-id]");
+      if (blocks.length !== data.order.length) return false;
+      for (var i = 0; i < blocks.length; i++) {
+        var id = String(data.order[i]);
+        var state = (blocks[i].getAttribute("data-poll-state") || "").split("-")[0];
+        if (blocks[i].getAttribute("data-poll-id") !== id || state !== data.states[id]) return false;
+      }
+      for (var j = 0; j < blocks.length; j++) {
+        var fresh = data.items[blocks[j].getAttribute("data-poll-id")];
+        var old = blocks[j].querySelector("[data-poll-results]");
+        if (fresh !== undefined && old) old.replaceWith(window.swcLive.element(fresh));
+      }
+      return true;
+    }
 
     function say(text, isError) {
       if (!status) return;
@@ -78,6 +103,7 @@
     function refresh() {
       if (busy) return Promise.resolve();
       busy = true;
+      lastFetch = Date.now();
       var headers = { "Accept": "text/html" };
       if (etag) headers["If-None-Match"] = etag;
       return fetch(root.getAttribute("data-fragment-url"), {
@@ -85,7 +111,11 @@
       })
         .then(function (r) {
           if (r.status !== 200) return null;
+          var at = r.headers.get("X-Live-Version");
+          // Counts newer than this answer were pushed meanwhile: keep them.
+          if (follow && follow.stale(at)) return null;
           etag = r.headers.get("ETag");
+          if (follow) follow.fetched(at);
           return r.text();
         })
         .then(function (html) {
@@ -125,6 +155,7 @@
     function tick() {
       var next = function () { window.setTimeout(tick, delay); };
       if (mode !== "screen" && document.visibilityState === "hidden") return next();
+      if (live && live.open && Date.now() - lastFetch < LIVE_POLL_MS) return next();
       refresh().then(next);
     }
     window.setTimeout(tick, poll);

@@ -33,22 +33,7 @@
     });
   }
 
-  // Whether a stamp ("epoch.count") comes after another; a new epoch counts as newer.
-  function newer(version, than) {
-    if (!than) return true;
-    if (!version) return false;
-    var a = version.lastIndexOf("."), b = than.lastIndexOf(".");
-    if (version.slice(0, a) !== than.slice(0, b)) return true;
-    return parseInt(version.slice(a + 1), 10) > parseInt(than.slice(b + 1), 10);
-  }
-
   function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
-
-  function element(html) {
-    var box = document.createElement("template");
-    box.innerHTML = html;
-    return box.content.firstElementChild;
-  }
 
   function idUrl(template, id) {
     return template.replace(/\/0(\/|$)/, "/" + id + "$1");
@@ -70,33 +55,10 @@
     var lastFetch = Date.now();
     // While the live stream is open a change is heard at once; a poll a minute stays as a net.
     var LIVE_POLL_MS = 60000;
-    // After a version event, how long the panel waits for the pushed content before fetching.
-    var CONTENT_WAIT_MS = 1500;
     var topic = mode === "attendee" ? root.getAttribute("data-qa-topic") : null;
-    var shown = topic ? startVersion() : null;
-    var live = window.swcLive
-      ? window.swcLive.listen(root, onVersion, null, topic ? onContent : null)
-      : null;
-
-    // The Q&A stamp this list was drawn at (the page's, then each change or fetch).
-    function startVersion() {
-      var host = root.closest("[data-live-versions]");
-      try { return JSON.parse(host.getAttribute("data-live-versions"))[topic] || null; }
-      catch (e) { return null; }
-    }
-
-    function onVersion(changed, version) {
-      if (changed !== topic) return refresh();
-      if (!newer(version, shown)) return;
-      // The content of this version is on its way; fetch only if it does not come.
-      window.setTimeout(function () { if (newer(version, shown)) refresh(); }, CONTENT_WAIT_MS);
-    }
-
-    function onContent(data) {
-      if (!newer(data.version, shown)) return;
-      if ((data.full || data.base === shown) && apply(data)) shown = data.version;
-      else refresh();
-    }
+    var follow = topic && window.swcLive ? window.swcLive.follow(root, topic, apply, refresh) : null;
+    var live = follow ? follow.hub
+      : window.swcLive ? window.swcLive.listen(root, function () { refresh(); }) : null;
 
     // Put the pushed questions in order, keeping this person's votes, waiting questions, token.
     function apply(data) {
@@ -109,7 +71,7 @@
       });
       for (var i = 0; i < data.order.length; i++) {
         var id = String(data.order[i]);
-        var li = data.items[id] !== undefined ? element(data.items[id]) : have[id];
+        var li = data.items[id] !== undefined ? window.swcLive.element(data.items[id]) : have[id];
         if (!li || !li.classList.contains("qa-approved")) return false;  // missed a change
         inOrder[id] = true;
         items.push(li);
@@ -117,7 +79,7 @@
       each(ol.children, function (li) {
         if (li.id && !inOrder[li.id.slice(6)] && li.classList.contains("qa-pending")) items.push(li);
       });
-      if (!items.length) items.push(element(data.empty));
+      if (!items.length) items.push(window.swcLive.element(data.empty));
       var ask = root.querySelector("form[data-qa-ask]");
       var next = ask && ask.querySelector('input[name="next"]');
       var token = csrfToken(ask);
@@ -174,9 +136,9 @@
           if (r.status !== 200) return null;
           var at = r.headers.get("X-Live-Version");
           // A pushed change newer than this answer was put in meanwhile: keep it.
-          if (topic && at && shown && newer(shown, at)) return null;
+          if (follow && follow.stale(at)) return null;
           etag = r.headers.get("ETag");
-          if (topic && at) shown = at;
+          if (follow) follow.fetched(at);
           return r.text();
         })
         .then(function (html) {
