@@ -4,11 +4,12 @@ Every simulated watch page holds one event stream (`/live/events`, served by the
 app under `gunicorn -k gevent`) and does what qa.js does: it applies the Q&A's pushed content
 (the approved questions that changed since the version it shows), and fetches the list from the
 web workers (with If-None-Match) only when a change cannot be applied or its content does not
-come within 1.5 s of the version event. It also sends a heartbeat every 60 s and asks the stream
-status every 30 s. A moderator asks and approves a question every few seconds through the first
-web server. One asyncio loop holds all the sockets. Measured: the delay from the approval to the
-event and to the question shown on the page, fetches, updates delivered per second, the servers'
-CPU per 1,000 viewers (web and stream processes), errors.
+come within 1.5 s of the version event; the same for the live poll's counts. It also sends a
+heartbeat every 60 s and asks the stream status every 30 s. A moderator opens a poll, then asks
+and approves a question every few seconds through the first web server, while viewers vote in
+the poll (`POLL_VOTES_PER_S`, each person once). One asyncio loop holds all the sockets.
+Measured: the delay from the approval to the event and to the question shown on the page, from
+a vote's answer to its count shown, fetches, the servers' CPU per 1,000 viewers, errors.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import resource
 import time
 from collections import Counter
@@ -30,6 +32,9 @@ from conference.live_events import newer
 CONTENT_WAIT_S = 1.5
 # A pushed list line can be long (every question of a busy Q&A on a connect).
 LINE_LIMIT = 1 << 22
+# Votes a second in the live poll: 3,000 viewers of whom half vote within two minutes.
+POLL_VOTES_PER_S = 12.5
+COUNT = re.compile(r"(\d+) (?:persoon stemde|personen stemden)")
 
 HEARTBEAT_S, STATUS_S = 60.0, 30.0
 # Fetches in flight at once from the driver: a browser population does not queue, but more
@@ -46,7 +51,10 @@ class Figures:
     statuses: Counter = field(default_factory=Counter)
     event_delays: list[float] = field(default_factory=list)
     fetch_delays: list[float] = field(default_factory=list)
-    pushed: int = 0
+    count_delays: list[float] = field(default_factory=list)
+    pushed: Counter = field(default_factory=Counter)
+    totals: dict[int, float] = field(default_factory=dict)  # a poll total: first answered at
+    poll_id: int = 0
     approved: dict[int, float] = field(default_factory=dict)
     streams_open: int = 0
 
@@ -91,10 +99,11 @@ class Viewer:
         self.figures, self.app, self.live, self.gate = figures, app, live, gate
         self.headers = {"Authorization": f"Bearer {token}"}
         self.stream_id = stream_id
-        self.etag: str | None = None
-        self.shown: str | None = None  # the Q&A version the page shows
+        self.etags: dict[str, str] = {}
+        self.shown: dict[str, str] = {}  # the version the page shows, per topic
         self.seen: set[int] = set()
         self.evented: set[int] = set()
+        self.total = 0  # the poll's count the page shows
 
     def show(self, ids) -> None:
         """The page now shows these questions: note the delay of each newly approved one."""
@@ -104,12 +113,22 @@ class Viewer:
                 self.figures.fetch_delays.append(now - self.figures.approved[qid])
             self.seen.add(qid)
 
+    def count(self, total: int) -> None:
+        """The page now shows the poll's count: note how long ago a vote's answer gave it."""
+        if total > self.total:
+            self.total = total
+            at = self.figures.totals.get(total)
+            if at is not None:
+                self.figures.count_delays.append(max(0.0, time.monotonic() - at))
+
     async def fetch(self, kind: str) -> None:
-        """The Q&A list (after an event), the status or a heartbeat, counted."""
+        """A list (Q&A, polls) as the page fetches it, the status or a heartbeat, counted."""
         sid = self.stream_id
-        if kind == "qa":
-            path, method = f"/api/v1/activities/{sid}/questions", "GET"
-            headers = {**self.headers, **({"If-None-Match": self.etag} if self.etag else {})}
+        if kind in ("qa", "polls"):
+            last = "questions" if kind == "qa" else "polls"
+            path, method = f"/api/v1/activities/{sid}/{last}", "GET"
+            etag = self.etags.get(kind)
+            headers = {**self.headers, **({"If-None-Match": etag} if etag else {})}
         elif kind == "status":
             path, method, headers = f"/api/v1/streams/{sid}/status", "GET", {}
         else:
@@ -121,10 +140,15 @@ class Viewer:
             except OSError:
                 status, answer, payload = 0, {}, b""
         self.figures.statuses[(kind, status)] += 1
-        if kind == "qa" and status == 200:
-            self.etag = answer.get("ETag")
-            self.shown = answer.get("X-Live-Version") or self.shown
-            self.show(q["id"] for q in json.loads(payload)["questions"])
+        if kind in ("qa", "polls") and status == 200:
+            self.etags[kind] = answer.get("ETag", "")
+            topic = f"{kind}:{sid}"
+            self.shown[topic] = answer.get("X-Live-Version") or self.shown.get(topic, "")
+            body = json.loads(payload)
+            if kind == "qa":
+                self.show(q["id"] for q in body["questions"])
+            else:
+                self.count(max((p["votes"] for p in body["polls"]), default=0))
 
     async def every(self, kind: str, period: float, stop_at: float) -> None:
         """A periodic request from a random first moment (pages open at different times)."""
@@ -164,8 +188,8 @@ class Viewer:
                     data = json.loads(line[6:])
                     if kind == b"content":
                         self.on_content(data)
-                    elif data["topic"].startswith("qa:"):
-                        self.on_version(data["version"])
+                    elif data["topic"].startswith(("qa:", "polls:")):
+                        self.on_version(data["topic"], data["version"])
         except TimeoutError:
             pass
         except OSError:
@@ -173,41 +197,65 @@ class Viewer:
         finally:
             writer.close()
 
-    def on_version(self, version: str) -> None:
+    def on_version(self, topic: str, version: str) -> None:
         """A version event: the first is the page's own; a newer one waits for its content."""
-        if self.shown is None:
-            self.shown = version
+        shown = self.shown.get(topic)
+        if shown is None:
+            self.shown[topic] = version
             return
-        if not newer(version, self.shown):
+        if not newer(version, shown):
             return
+        if topic.startswith("qa:"):
+            self.heard()
+        asyncio.get_running_loop().create_task(self.fall_back(topic, version))
+
+    def heard(self) -> None:
+        """The first event (version or content) after an approval: note its delay."""
         now = time.monotonic()
         for qid, at in self.figures.approved.items():
             if qid not in self.evented and at <= now:
                 self.evented.add(qid)
                 self.figures.event_delays.append(now - at)
-        asyncio.get_running_loop().create_task(self.fall_back(version))
 
-    async def fall_back(self, version: str) -> None:
-        """Fetch the list when the version's content did not come in time (as qa.js)."""
+    async def fall_back(self, topic: str, version: str) -> None:
+        """Fetch the list when the version's content did not come in time (as live.js)."""
         await asyncio.sleep(CONTENT_WAIT_S)
-        if newer(version, self.shown):
-            await self.fetch("qa")
+        if newer(version, self.shown.get(topic)):
+            await self.fetch(topic.partition(":")[0])
 
     def on_content(self, data: dict) -> None:
         """Pushed content: apply it on the version shown, else fetch the list."""
-        if self.shown is not None and not newer(data["version"], self.shown):
+        topic = data["topic"]
+        shown = self.shown.get(topic)
+        if shown is not None and not newer(data["version"], shown):
             return
-        if data["full"] or data["base"] == self.shown:
-            self.shown = data["version"]
-            self.figures.pushed += 1
+        kind = topic.partition(":")[0]
+        if kind == "qa":
+            self.heard()
+        if not (data["full"] or data["base"] == shown):
+            asyncio.get_running_loop().create_task(self.fetch(kind))
+            return
+        self.shown[topic] = data["version"]
+        self.figures.pushed[kind] += 1
+        if kind == "qa":
             self.show(data["order"])
         else:
-            asyncio.get_running_loop().create_task(self.fetch("qa"))
+            for item in data["items"].values():
+                found = COUNT.search(item)
+                self.count(int(found.group(1)) if found else 0)
 
 
 async def _moderator(figures: Figures, base: str, stream_id: int, asker: str, moderator: str,
                      every: float, stop_at: float) -> None:  # fmt: skip
     path = f"/api/v1/activities/{stream_id}/questions"
+    staff = {"Authorization": f"Bearer {moderator}"}
+    poll = {"question": "Herken je dit?", "kind": "single", "options": ["ja", "nee", "soms"]}
+    status, _, raw = await _http(base, "POST", f"/api/v1/activities/{stream_id}/polls", staff, poll)
+    figures.statuses[("poll made", status)] += 1
+    if status == 201:
+        figures.poll_id = json.loads(raw)["id"]
+        status, _, _ = await _http(base, "POST", f"/api/v1/polls/{figures.poll_id}/open", staff)
+        figures.statuses[("poll opened", status)] += 1
     n = 0
     while time.monotonic() + every < stop_at:
         await asyncio.sleep(every)
@@ -225,6 +273,28 @@ async def _moderator(figures: Figures, base: str, stream_id: int, asker: str, mo
         figures.statuses[("approve", status)] += 1
 
 
+async def _voters(figures: Figures, apps: list[str], tokens: list[str], stop_at: float) -> None:
+    """Viewers vote in the open poll, each once, at POLL_VOTES_PER_S; each answer's total noted."""
+    await asyncio.sleep(2.0)  # the moderator opens the poll first
+
+    async def one(i: int, token: str) -> None:
+        path = f"/api/v1/polls/{figures.poll_id}/vote"
+        status, _, raw = await _http(apps[i % len(apps)], "POST", path,
+                                     {"Authorization": f"Bearer {token}"},
+                                     {"options": [i % 3]})  # fmt: skip
+        figures.statuses[("vote", status)] += 1
+        if status == 200:
+            figures.totals.setdefault(json.loads(raw)["votes"], time.monotonic())
+
+    votes = []
+    for i, token in enumerate(tokens):
+        if time.monotonic() >= stop_at - 2.0 or not figures.poll_id:
+            break
+        votes.append(asyncio.get_running_loop().create_task(one(i, token)))
+        await asyncio.sleep(1 / POLL_VOTES_PER_S)
+    await asyncio.gather(*votes)
+
+
 async def _drive(figures: Figures, apps: list[str], lives: list[str], setup: dict, path: str,
                  viewers: int, seconds: float, every: float) -> float:  # fmt: skip
     gate = asyncio.Semaphore(FETCHES_IN_FLIGHT)
@@ -238,6 +308,7 @@ async def _drive(figures: Figures, apps: list[str], lives: list[str], setup: dic
     # The moderator starts once the pages had time to open their streams.
     tasks.append(_moderator(figures, apps[0], sid, tokens[-1], setup["moderator"], every,
                             stop_at))  # fmt: skip
+    tasks.append(_voters(figures, apps, tokens[: viewers - 1], stop_at))
     began = time.monotonic()
     await asyncio.gather(*tasks)
     return time.monotonic() - began
@@ -265,12 +336,17 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
         "streams open": figures.streams_open,
         "requests per second": sum(figures.statuses.values()) / took,
         "updates delivered per second": len(figures.fetch_delays) / took,
-        "pushed changes applied": figures.pushed,
-        "list fetches": sum(n for (kind, _), n in figures.statuses.items() if kind == "qa"),
+        "pushed Q&A changes applied": figures.pushed["qa"],
+        "pushed poll counts applied": figures.pushed["polls"],
+        "Q&A list fetches": sum(n for (kind, _), n in figures.statuses.items() if kind == "qa"),
+        "poll list fetches": sum(n for (k, _), n in figures.statuses.items() if k == "polls"),
+        "poll votes": sum(n for (k, s), n in figures.statuses.items() if k == "vote" and s == 200),
         "event delay p50 (s)": percentile(figures.event_delays, 50),
         "event delay p99 (s)": percentile(figures.event_delays, 99),
         "delivery delay (question shown) p50 (s)": percentile(figures.fetch_delays, 50),
         "delivery delay (question shown) p99 (s)": percentile(figures.fetch_delays, 99),
+        "poll count delay (count shown) p50 (s)": percentile(figures.count_delays, 50),
+        "poll count delay (count shown) p99 (s)": percentile(figures.count_delays, 99),
         "web CPU per 1,000 viewers (% of a core)": app_cpu * per_1000,
         "stream CPU per 1,000 viewers (% of a core)": live_cpu * per_1000,
         "errors": errors,
@@ -289,7 +365,7 @@ def grant_path(env: dict, stream_id: int) -> str:
     app = create_live_app({"SECRET_KEY": env["SECRET_KEY"], "REDIS_URL": env["REDIS_URL"],
                            "LIVE_PREFIX": env["LIVE_PREFIX"]})  # fmt: skip
     with app.test_request_context():
-        attributes = str(live_events.attributes(f"qa:{stream_id}"))
+        attributes = str(live_events.attributes(f"qa:{stream_id}", f"polls:{stream_id}"))
     return html.unescape(re.search(r'data-live-url="([^"]+)"', attributes).group(1))
 
 

@@ -50,6 +50,11 @@ MAX_TOPICS = 8
 # Below the idle timeouts of common proxies and NATs (30-60 s), so an idle stream stays open.
 HEARTBEAT_SECONDS = 20.0
 RETRY_MS = 3000
+# At most one content event per topic in this time: a busy poll (dozens of votes a second)
+# reaches each page as two changes a second, not one per vote.
+CONTENT_INTERVAL = 0.5
+# A topic that carries content sends its version only when no content followed it in this time.
+CONTENT_GRACE = 1.0
 
 
 def newer(version: str, than: str | None) -> bool:
@@ -97,8 +102,10 @@ class Hub:
         # `publish`, so thousands of connects cost no Redis read each.
         self._latest: dict[str, str] = {}
         self._reading = threading.Lock()
-        # The last content per topic that carries some (`publish_content`).
+        # The last content sent per topic that carries some, and what waits its turn.
         self._content: dict[str, Content] = {}
+        self._pending: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._sent_at: dict[str, float] = {}
 
     def subscribe(self, topics: list[str]) -> queue.Queue:
         """A queue that receives (topic, version) for these topics from now on."""
@@ -119,20 +126,53 @@ class Hub:
                         del self._streams[topic]
 
     def publish(self, topic: str, version: str) -> None:
-        """Hand a topic's new version to every stream of it."""
+        """Hand a topic's new version to every stream of it (see `publish_content`)."""
         with self._lock:
             self._latest[topic] = version
+            if topic in self._content:
+                # Its content follows and carries the version: send this only if it does not.
+                _later(CONTENT_GRACE, self._unless_content, topic, version)
+                return
             boxes = list(self._streams.get(topic, ()))
         for box in boxes:
             box.put((topic, version))
 
-    def publish_content(self, topic: str, version: str, content: dict[str, Any]) -> None:
-        """Hand a topic's new content to its streams as the changes since the last one."""
+    def _unless_content(self, topic: str, version: str) -> None:
         with self._lock:
-            last = self._content.get(topic)
-            if last is not None and not newer(version, last.version):
-                return  # drawn by a slower writer: what the streams have is as new
-            now = self._content[topic] = content_events(topic, version, content, last)
+            waiting = self._pending.get(topic)
+            if newer(version, waiting[0] if waiting else self._content[topic].version):
+                boxes = list(self._streams.get(topic, ()))
+            else:
+                boxes = []
+        for box in boxes:
+            box.put((topic, version))
+
+    def publish_content(self, topic: str, version: str, content: dict[str, Any]) -> None:
+        """Hand a topic's new content to its streams: what changed, at most once an interval."""
+        with self._lock:
+            waiting = self._pending.get(topic)
+            last = waiting[0] if waiting else getattr(self._content.get(topic), "version", None)
+            if last is not None and not newer(version, last):
+                return  # drawn by a slower writer: what the streams get is as new
+            self._pending[topic] = (version, content)
+            wait = self._sent_at.get(topic, -CONTENT_INTERVAL) + CONTENT_INTERVAL - time.monotonic()
+            if waiting is not None:
+                return  # a send is due already and takes this newer content
+            if wait > 0:
+                _later(wait, self._send_content, topic)
+                return
+        self._send_content(topic)
+
+    def _send_content(self, topic: str) -> None:
+        with self._lock:
+            waiting = self._pending.pop(topic, None)
+            if waiting is None:
+                return
+            version, content = waiting
+            now = self._content[topic] = content_events(
+                topic, version, content, self._content.get(topic)
+            )
+            self._sent_at[topic] = time.monotonic()
             boxes = list(self._streams.get(topic, ()))
         for box in boxes:
             box.put((topic, now))
@@ -209,6 +249,13 @@ class Hub:
         else:
             topic, _, version = message["data"].decode().partition(" ")
             self.publish(topic, version)
+
+
+def _later(seconds: float, call, *args) -> None:
+    """Call `call(*args)` in `seconds` (a thread; a greenlet under gevent)."""
+    timer = threading.Timer(seconds, call, args)
+    timer.daemon = True
+    timer.start()
 
 
 def init_app(app: Flask) -> None:

@@ -64,12 +64,15 @@ def activity_polls(activity_id: int):
     staff_view = request.args.get("view") == "moderator" and viewer.staff
     polls = results.polls_of(act, staff_view)
     mine = results.my_votes([p.id for p in polls], viewer)
-    return jsonify(
+    response = jsonify(
         {
             "activity_id": act.id,
             "polls": [results.poll_json(p, lang(), mine.get(p.id)) for p in polls],
         }
     )
+    # The stamp these counts are at (read for the ETag): pushed counts after it apply on top.
+    response.headers["X-Live-Version"] = live.stamps([results.polls_topic(act.id)]) or ""
+    return response
 
 
 @bp.get("/polls/<int:poll_id>")

@@ -65,14 +65,15 @@ def test_a_question_approved_reaches_an_open_stream_within_two_seconds(served):
         assert stream.status == 200
         assert stream.headers["Content-Type"].startswith("text/event-stream")
         assert stream.next_event() == {"retry": str(live_events.RETRY_MS)}
-        first = stream.versions(3)
-        assert set(first) == {f"qa:{plenary.id}", f"stream:{plenary.id}", "conference"}
+        first = stream.versions(4)
+        topics = {f"qa:{plenary.id}", f"polls:{plenary.id}", f"stream:{plenary.id}", "conference"}
+        assert set(first) == topics
         began = time.monotonic()
         db.session.add(
             Question(activity_id=plenary.id, user_id=viewer.user_id, text="Nu?", status="approved")
         )
         db.session.commit()
-        version, _ = stream.wait_for(f"qa:{plenary.id}", DEADLINE)
+        version, _ = stream.wait_for(f"qa:{plenary.id}", DEADLINE, known=first[f"qa:{plenary.id}"])
         assert version != first[f"qa:{plenary.id}"]
         assert time.monotonic() - began < DEADLINE
     # The page that follows the event: its fragment now has the question.
@@ -285,17 +286,29 @@ def _content(hub: live_events.Hub, topics: list[str], lang: str) -> list[dict]:
     return events
 
 
-def test_the_hub_sends_what_changed_since_the_last_content_and_all_of_it_on_connect():
+def _sent(box, lang: str = "en") -> list[dict]:
+    """The content events a stream's queue holds now, in `lang`."""
+    sent = []
+    while not box.empty():
+        _topic, change = box.get_nowait()
+        if isinstance(change, live_events.Content):
+            raw = live_events._in_language(change, lang, full=False)
+            sent.append(json.loads(raw.split("data: ", 1)[1]))
+        else:
+            sent.append({"version_event": change})
+    return sent
+
+
+def test_the_hub_sends_what_changed_since_the_last_content_and_all_of_it_on_connect(
+    monkeypatch,
+):
+    monkeypatch.setattr(live_events, "CONTENT_INTERVAL", 0)
     hub = live_events.Hub()
     box = hub.subscribe(["qa:1"])
     hub.publish_content("qa:1", "e.1", _drawn((1, "eerste")))
     hub.publish_content("qa:1", "e.2", _drawn((2, "tweede"), (1, "eerste")))
     hub.publish_content("qa:1", "e.1", _drawn())  # a slower writer's older drawing: dropped
-    sent = []
-    while not box.empty():
-        _topic, content = box.get_nowait()
-        raw = live_events._in_language(content, "en", full=False)
-        sent.append(json.loads(raw.split("data: ", 1)[1]))
+    sent = _sent(box)
     assert [(e["version"], e["base"], e["full"]) for e in sent] == [
         ("e.1", None, True),
         ("e.2", "e.1", False),
@@ -308,3 +321,37 @@ def test_the_hub_sends_what_changed_since_the_last_content_and_all_of_it_on_conn
     # A new epoch (Redis lost its data) is newer whatever its count.
     hub.publish_content("qa:1", "f.1", _drawn())
     assert _content(hub, ["qa:1"], "en")[0]["order"] == []
+
+
+def test_a_busy_topic_sends_its_content_at_most_once_an_interval(monkeypatch):
+    monkeypatch.setattr(live_events, "CONTENT_INTERVAL", 0.3)
+    hub = live_events.Hub()
+    box = hub.subscribe(["polls:1"])
+    for n in range(1, 6):  # five votes in quick succession
+        hub.publish_content("polls:1", f"e.{n}", _drawn((1, f"{n} stemmen")))
+    first = _sent(box)
+    assert [(e["version"], e["full"]) for e in first] == [("e.1", True)]
+    time.sleep(0.5)
+    (later,) = _sent(box)
+    # One event for the four that waited: the newest, against what the page has.
+    assert (later["version"], later["base"], later["items"]) == (
+        "e.5",
+        "e.1",
+        {"1": "<li>en 5 stemmen</li>"},
+    )
+    assert _sent(box) == []
+
+
+def test_a_version_whose_content_does_not_follow_is_sent_after_a_grace(monkeypatch):
+    monkeypatch.setattr(live_events, "CONTENT_INTERVAL", 0)
+    monkeypatch.setattr(live_events, "CONTENT_GRACE", 0.2)
+    hub = live_events.Hub()
+    box = hub.subscribe(["qa:1"])
+    hub.publish("qa:1", "e.1")
+    hub.publish_content("qa:1", "e.1", _drawn((1, "eerste")))
+    assert [e.get("version_event") for e in _sent(box)] == ["e.1", None]  # no content known yet
+    hub.publish("qa:1", "e.2")  # its content follows: no version event
+    hub.publish_content("qa:1", "e.2", _drawn((1, "eerste"), (2, "tweede")))
+    hub.publish("qa:1", "e.3")  # its drawing failed on the writer: the version comes after all
+    time.sleep(0.4)
+    assert [e.get("version_event") or e["version"] for e in _sent(box)] == ["e.2", "e.3"]

@@ -63,8 +63,9 @@ class EventStream:
         while time.monotonic() - began < seconds:
             block = self.next_event()
             data = block.get("data") or {}
+            # A topic that carries content announces its new version with the content.
             if (
-                block.get("event") == "version"
+                block.get("event") in ("version", "content")
                 and data["topic"] == topic
                 and data["version"] != known
             ):
