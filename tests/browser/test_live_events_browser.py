@@ -122,3 +122,19 @@ def test_a_pushed_list_keeps_the_viewers_votes_and_waiting_questions(browser, si
     assert page.locator(f"#vraag-{waiting}").count() == 1
     assert not page.get_by_text("Wacht op een moderator").is_visible()
     context.close()
+
+
+def test_the_moderators_list_hears_a_change_that_came_with_content(browser, site):  # noqa: F811
+    """Once the stream carries the Q&A's content it sends no separate version: the moderator's
+    list, which shows every question and takes no content, still fetches at once."""
+    context = _logged_in_context(browser, site, site["moderator"])
+    page = context.new_page()
+    page.goto(f"{site['server'].url}/online/moderatie/{site['stream_id']}")
+    page.locator("[data-qa][data-live-state='open']").wait_for(timeout=10000)
+    _question(site, "De eerste, die de stroom leert dat er inhoud is", "approved")
+    page.locator(".qa-text", has_text="De eerste").wait_for(timeout=2000)
+    asked = time.monotonic()
+    _question(site, "Een tweede die op een moderator wacht", "pending")
+    page.locator(".qa-text", has_text="Een tweede").wait_for(timeout=2000)
+    assert time.monotonic() - asked < 2.0
+    context.close()

@@ -14,7 +14,7 @@
     if (hubs[url]) return hubs[url];
     var known = {};
     try { known = JSON.parse(host.getAttribute("data-live-versions") || "{}"); } catch (e) {}
-    var hub = hubs[url] = { open: false, known: known, handlers: {}, contentHandlers: {}, events: 0 };
+    var hub = hubs[url] = { open: false, known: known, listeners: {}, events: 0 };
     var source = new EventSource(url);
     host.setAttribute("data-live-state", "connecting");
     source.addEventListener("open", function () {
@@ -27,23 +27,32 @@
       hub.open = false;
       host.setAttribute("data-live-state", source.readyState === 2 ? "closed" : "connecting");
     });
-    source.addEventListener("version", function (event) {
-      var data;
-      try { data = JSON.parse(event.data); } catch (e) { return; }
-      // On every (re)connect the server sends the current versions: only a real change, or one
-      // missed while away, makes the page fetch.
-      if (known[data.topic] === data.version) return;
+    // On every (re)connect the server sends the current versions: only a real change, or one
+    // missed while away, counts.
+    function heard(data) {
+      if (known[data.topic] === data.version) return false;
       known[data.topic] = data.version;
       hub.events += 1;
       host.setAttribute("data-live-events", String(hub.events));
-      (hub.handlers[data.topic] || []).forEach(function (fn) { fn(data.topic, data.version); });
+      return true;
+    }
+    source.addEventListener("version", function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (!heard(data)) return;
+      (hub.listeners[data.topic] || []).forEach(function (l) { l.change(data.topic, data.version); });
     });
-    // A topic that carries content (the Q&A's approved questions): what changed, pushed to
-    // every page, so the page need not fetch it (see qa.js).
+    // A topic that carries content (the Q&A's approved questions, the polls' counts): what
+    // changed, pushed to every page, so the page need not fetch it (see follow). It also stands
+    // for the version: a script that does not take the content (the moderator's list) fetches.
     source.addEventListener("content", function (event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
-      (hub.contentHandlers[data.topic] || []).forEach(function (fn) { fn(data); });
+      var fresh = heard(data);
+      (hub.listeners[data.topic] || []).forEach(function (l) {
+        if (l.content) l.content(data);
+        else if (fresh) l.change(data.topic, data.version);
+      });
     });
     return hub;
   }
@@ -105,8 +114,8 @@
       var own = element.getAttribute("data-live-topics") || host.getAttribute("data-live-topics") || "";
       (topics || own.split(" ")).forEach(function (topic) {
         if (!topic) return;
-        (hub.handlers[topic] = hub.handlers[topic] || []).push(onChange);
-        if (onContent) (hub.contentHandlers[topic] = hub.contentHandlers[topic] || []).push(onContent);
+        var listener = { change: onChange, content: onContent || null };
+        (hub.listeners[topic] = hub.listeners[topic] || []).push(listener);
       });
       return hub;
     }
