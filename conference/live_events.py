@@ -6,10 +6,11 @@ current stamps of all of them on every (re)connect (so a page that was away catc
 comparing versions). A version event carries no content: the page then fetches the fragment or
 API it already polls, with If-None-Match, so what it shows is still decided by that view's checks.
 
-Topics that carry content (`live.content`: the Q&A's approved questions, the same for every
-viewer) also get an event `content` in the stream's language (`?lang=`): what changed since the
-previous content (`base`), or all of it on a connect (`full`). The page applies it to what it
-shows and keeps its own part (its votes, its waiting questions); 3,000 pages then need no fetch.
+Topics that carry content (`live.content`: the Q&A's approved questions, the polls' counts,
+the same for every viewer) get an event `content` in the stream's language (`?lang=`) instead:
+what changed since the previous content (`base`), or all of it on a connect (`full`), at most
+once per CONTENT_INTERVAL. The page applies it and keeps its own part (its votes, its waiting
+questions, its ballot); 3,000 pages then need no fetch per change.
 
 Which topics a caller may hear is decided by the page that showed them: it signs a grant of its
 topics (`attributes`), and the endpoint refuses any topic outside a valid grant without reading
