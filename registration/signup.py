@@ -49,9 +49,10 @@ REGISTRATIONS = Registration.__table__
 TICKETS = Ticket.__table__
 USERS = User.__table__
 # Statements built once: each call then only binds its values (the compiled SQL is cached).
+# `inline()` where the new id is not needed: no RETURNING to fetch and wrap in a result.
 INSERT_REGISTRATION = insert(REGISTRATIONS).returning(REGISTRATIONS.c.id)
-INSERT_TOKEN = insert(ApiToken.__table__)
-INSERT_TICKET = insert(TICKETS)
+INSERT_TOKEN = insert(ApiToken.__table__).inline()
+INSERT_TICKET = insert(TICKETS).inline()
 NEW_USER = {
     dialect: factory(USERS).on_conflict_do_nothing(index_elements=["email"]).returning(USERS.c.id)
     for dialect, factory in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
