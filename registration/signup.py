@@ -1,8 +1,9 @@
 """Registering: the hot path of a registration rush.
 
-When registration opens, hundreds arrive at once, so this path is kept to about eight statements
-and little Python: SQLAlchemy Core inserts instead of the unit of work, the conference as a
-snapshot cached per process (`conference.snapshot`), the confirmation rendered from a cache (see
+When registration opens, hundreds arrive at once, so this path is kept to a few statements and
+little Python: SQLAlchemy Core inserts built once (`signup_statements`; on PostgreSQL a new
+account's rows are one statement), the conference and the organisers' questions cached per
+process (`conference.snapshot`), the confirmation rendered from a cache (see
 `notify.render_confirmation`). The contended venue counter comes last, so its row lock is held
 for one UPDATE and the COMMIT: the rows before it are written for the outcome the counter last
 gave in this process (`venue.room_likely`), and corrected in the rare case the UPDATE decides
@@ -20,9 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,53 +30,29 @@ from conference.db import write_transaction
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.mail.outbox import add_new_mail
-from conference.models import ApiToken, MailMessage, User, hash_token, new_token
+from conference.models import MailMessage, User, hash_token, new_token
 from conference.snapshot import conference_settings
 from registration import notify
 from registration.contingents.places import take_with_code
 from registration.draw.applying import draw_pending, hold_application
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
 from registration.manage_links import UNPROVEN_LABEL, issue_manage_link, new_link_row
-from registration.models import (
-    MODES,
-    ManageLink,
-    Registration,
-    Ticket,
-    full_name,
-    new_ticket_secret,
-)
+from registration.models import MODES, Registration, Ticket, full_name, new_ticket_secret
 from registration.outcomes import Outcome, Registered
 from registration.questions.services import check_answers, keep_answers
+from registration.signup_statements import (
+    INSERT_REGISTRATION,
+    INSERT_TICKET,
+    INSERT_TOKEN,
+    NEW_ACCOUNT_ROWS,
+    NEW_USER,
+)
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
 from registration.venue import room_likely, take_counter
 
 REGISTRATIONS = Registration.__table__
 TICKETS = Ticket.__table__
-USERS = User.__table__
-# Statements built once: each call then only binds its values (the compiled SQL is cached).
-# `inline()` where the new id is not needed: no RETURNING to fetch and wrap in a result.
-INSERT_REGISTRATION = insert(REGISTRATIONS).returning(REGISTRATIONS.c.id)
-INSERT_TOKEN = insert(ApiToken.__table__).inline()
-INSERT_TICKET = insert(TICKETS).inline()
-# PostgreSQL, new account: its manage link and the caller's token ride on the registration's
-# INSERT as data-modifying CTEs, one statement instead of three (SQLite has no such CTEs).
-# Their bind names differ from the registration's columns, which the INSERT binds by name.
-INSERT_REGISTRATION_AND_WAYS_IN = INSERT_REGISTRATION.add_cte(
-    insert(ManageLink.__table__)
-    .values(user_id=bindparam("way_user"), token_hash=bindparam("link_hash"),
-            created_at=bindparam("way_at"), expires_at=bindparam("link_expires_at"))
-    .cte("new_link")
-).add_cte(
-    insert(ApiToken.__table__)
-    .values(user_id=bindparam("way_user"), token_hash=bindparam("token_hash"),
-            kind="attendee", label=UNPROVEN_LABEL, created_at=bindparam("way_at"))
-    .cte("new_token")
-)  # fmt: skip
-NEW_USER = {
-    dialect: factory(USERS).on_conflict_do_nothing(index_elements=["email"]).returning(USERS.c.id)
-    for dialect, factory in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
 
 
 @dataclass
@@ -99,6 +74,7 @@ class Draft:
     code: str | None = None
     answers: dict[Any, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    ticket_written: bool = False  # with the registration's row (`signup_statements`)
 
     @property
     def wants_onsite(self) -> bool:
@@ -205,8 +181,8 @@ def account(session: Session, draft: Draft) -> None:
     draft.user_id, draft.new_user = user.id, False
 
 
-def _row(draft: Draft, guess: Outcome) -> dict[str, Any]:
-    """The registration's row, written for the guessed outcome."""
+def registration_row(draft: Draft, guess: Outcome) -> dict[str, Any]:
+    """The registration's row, written for the guessed outcome (`ROW_COLUMNS`)."""
     clean, now = draft.clean, draft.now
     return {
         "conference_id": draft.conf.id, "user_id": draft.user_id, "email": clean["email"],
@@ -222,22 +198,27 @@ def _row(draft: Draft, guess: Outcome) -> dict[str, Any]:
 
 
 def registration(session: Session, draft: Draft, guess: Outcome) -> None:
-    """The registration row (as guessed), its manage link and the caller's API token."""
+    """The registration row (as guessed), its manage link and the caller's API token.
+
+    On PostgreSQL a new account's rows, and the ticket the guess gives, are one statement.
+    """
     now, conn = draft.now, session.connection()
     # The mail's manage link opens a session; the API token is for this caller alone.
     together = draft.new_user and conn.dialect.name == "postgresql"
+    row = registration_row(draft, guess)
     if together:
         draft.link_token, link = new_link_row(draft.user_id, now)
-        statement = INSERT_REGISTRATION_AND_WAYS_IN
-        params = {**_row(draft, guess), "way_user": draft.user_id, "way_at": now,
+        statement = NEW_ACCOUNT_ROWS[guess.placed]
+        params = {**{f"reg_{name}": value for name, value in row.items()},
                   "link_hash": link["token_hash"], "link_expires_at": link["expires_at"],
-                  "token_hash": hash_token(draft.token)}  # fmt: skip
+                  "token_hash": hash_token(draft.token), "ticket_secret": draft.secret}  # fmt: skip
     else:
-        statement, params = INSERT_REGISTRATION, _row(draft, guess)
+        statement, params = INSERT_REGISTRATION, row
     try:
         draft.reg_id = conn.execute(statement, params).scalar_one()
     except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
         raise AlreadyRegistered() from exc
+    draft.ticket_written = together and guess.placed
     if not together:
         draft.link_token = issue_manage_link(
             session, draft.user_id, now, new_account=draft.new_user
@@ -277,8 +258,8 @@ def contingent_place(session: Session, draft: Draft) -> Outcome | None:
 
 
 def ticket(session: Session, draft: Draft, outcome: Outcome) -> None:
-    """The ticket, for a confirmed on-site registration."""
-    if outcome.placed:
+    """The ticket, for a confirmed on-site registration (unless written with its row)."""
+    if outcome.placed and not draft.ticket_written:
         session.connection().execute(
             INSERT_TICKET,
             {"registration_id": draft.reg_id, "secret": draft.secret, "status": "active",
@@ -316,6 +297,7 @@ def correct(session: Session, draft: Draft, final: Outcome, mail_id: int) -> Non
     )  # fmt: skip
     session.execute(delete(TICKETS).where(TICKETS.c.registration_id == draft.reg_id))
     session.execute(delete(MailMessage.__table__).where(MailMessage.id == mail_id))
+    draft.ticket_written = False
     ticket(session, draft, final)
     mail(session, draft, final)
 
