@@ -155,23 +155,51 @@ def guess_outcome(draft: Draft) -> Outcome:
         return _outcome(draft, True)
 
 
+def one_statement(session: Session, draft: Draft, guess: Outcome) -> bool:
+    """PostgreSQL: a new account with its registration, ways in and ticket in one statement
+    (`signup_statements`); False when the address has an account (nothing written) or on
+    SQLite, where the steps below write them one by one."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return False
+    draft.link_token, link = new_link_row(0, draft.now)  # its account is the new one
+    params = {
+        **{f"reg_{name}": value for name, value in registration_row(draft, guess).items()},
+        **{f"user_{name}": value for name, value in account_row(draft).items()},
+        "link_hash": link["token_hash"], "link_expires_at": link["expires_at"],
+        "token_hash": hash_token(draft.token), "ticket_secret": draft.secret,
+    }  # fmt: skip
+    try:
+        row = conn.execute(NEW_ACCOUNT_ROWS[guess.placed], params).first()
+    except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
+        raise AlreadyRegistered() from exc
+    if row is None:
+        return False
+    draft.reg_id, draft.user_id = row
+    draft.new_user, draft.ticket_written = True, guess.placed
+    return True
+
+
+def account_row(draft: Draft) -> dict[str, Any]:
+    """A new attendee account's row (`USER_COLUMNS`)."""
+    return {
+        "email": draft.clean["email"], "role": "attendee", "language": draft.language,
+        "name": draft.name, "active": True, "session_version": 1, "created_at": utcnow(),
+    }  # fmt: skip
+
+
 def account(session: Session, draft: Draft) -> None:
     """The attendee account of the e-mail address, made now if new.
 
     One INSERT … ON CONFLICT DO NOTHING: two registrations of one address at once make one
     account (the second waits for the first, then finds it).
     """
-    email = draft.clean["email"]
     conn = session.connection()
-    new_id = conn.execute(
-        NEW_USER[conn.dialect.name],
-        {"email": email, "role": "attendee", "language": draft.language, "name": draft.name,
-         "active": True, "session_version": 1, "created_at": utcnow()},
-    ).scalar()  # fmt: skip
+    new_id = conn.execute(NEW_USER[conn.dialect.name], account_row(draft)).scalar()
     if new_id is not None:
         draft.user_id, draft.new_user = new_id, True
         return
-    user = session.scalar(select(User).filter_by(email=email))
+    user = session.scalar(select(User).filter_by(email=draft.clean["email"]))
     if user.role != "attendee":
         # A staff account cannot also be an attendee's. Answered as for any address already
         # registered, so registering tells nobody which addresses are staff accounts.
@@ -198,37 +226,21 @@ def registration_row(draft: Draft, guess: Outcome) -> dict[str, Any]:
 
 
 def registration(session: Session, draft: Draft, guess: Outcome) -> None:
-    """The registration row (as guessed), its manage link and the caller's API token.
-
-    On PostgreSQL a new account's rows, and the ticket the guess gives, are one statement.
-    """
+    """The registration row (as guessed), its manage link and the caller's API token."""
     now, conn = draft.now, session.connection()
-    # The mail's manage link opens a session; the API token is for this caller alone.
-    together = draft.new_user and conn.dialect.name == "postgresql"
-    row = registration_row(draft, guess)
-    if together:
-        draft.link_token, link = new_link_row(draft.user_id, now)
-        statement = NEW_ACCOUNT_ROWS[guess.placed]
-        params = {**{f"reg_{name}": value for name, value in row.items()},
-                  "link_hash": link["token_hash"], "link_expires_at": link["expires_at"],
-                  "token_hash": hash_token(draft.token), "ticket_secret": draft.secret}  # fmt: skip
-    else:
-        statement, params = INSERT_REGISTRATION, row
     try:
-        draft.reg_id = conn.execute(statement, params).scalar_one()
+        draft.reg_id = conn.execute(
+            INSERT_REGISTRATION, registration_row(draft, guess)
+        ).scalar_one()
     except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
         raise AlreadyRegistered() from exc
-    draft.ticket_written = together and guess.placed
-    if not together:
-        draft.link_token = issue_manage_link(
-            session, draft.user_id, now, new_account=draft.new_user
-        )
-        conn.execute(
-            INSERT_TOKEN,
-            {"user_id": draft.user_id, "token_hash": hash_token(draft.token),
-             "kind": "attendee", "label": UNPROVEN_LABEL, "created_at": now},
-        )  # fmt: skip
-    draft.attachments = notify.confirmation_attachments(draft.reg_id)
+    # The mail's manage link opens a session; the API token is for this caller alone.
+    draft.link_token = issue_manage_link(session, draft.user_id, now, new_account=draft.new_user)
+    conn.execute(
+        INSERT_TOKEN,
+        {"user_id": draft.user_id, "token_hash": hash_token(draft.token), "kind": "attendee",
+         "label": UNPROVEN_LABEL, "created_at": now},
+    )  # fmt: skip
 
 
 def application(session: Session, draft: Draft) -> bool:
@@ -340,8 +352,10 @@ def add_registration(
         raise
     draft.answers = answers(session, conf, data, None)
     guess = guess_outcome(draft)
-    account(session, draft)
-    registration(session, draft, guess)
+    if not one_statement(session, draft, guess):
+        account(session, draft)
+        registration(session, draft, guess)
+    draft.attachments = notify.confirmation_attachments(draft.reg_id)
     keep_answers(session, draft.reg_id, draft.answers, now, new=True)
     # Written for the guess, so the counter's row lock below is held only until the COMMIT.
     ticket(session, draft, guess)

@@ -1,11 +1,11 @@
 """The statements of a registration (`registration.signup`), built once per process.
 
 Each call then only binds its values: building a statement costs more CPU than running it.
-On PostgreSQL a new account's registration row, its manage link, the caller's API token and
+On PostgreSQL a new account, its registration row, its manage link, the caller's API token and
 (when the guess gives a place) the ticket are written by one statement of data-modifying CTEs,
-one round trip instead of four; SQLite, which has no such CTEs, and an existing account (whose
-older links are revoked first) write them one by one. The statement is atomic: when the
-one-active-registration-per-address index refuses the row, nothing of it is kept.
+one round trip instead of five. SQLite, which has no such CTEs, and an address that already
+has an account (whose older links are revoked first) write them one by one. The statement is
+atomic: when the one-active-registration-per-address index refuses the row, nothing is kept.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ NEW_USER = {
     dialect: factory(USERS).on_conflict_do_nothing(index_elements=["email"]).returning(USERS.c.id)
     for dialect, factory in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
-# The registration's columns as `signup.registration_row` gives them.
+# The account's and the registration's columns as `signup.one_statement` binds them.
+USER_COLUMNS = ("email", "role", "language", "name", "active", "session_version", "created_at")
 ROW_COLUMNS = (
     "conference_id", "user_id", "email", "first_name", "last_name", "organisation", "profile",
     "sector", "mode", "status", "language", "accessibility_needs", "diet", "consent_at",
@@ -43,28 +44,38 @@ def _bind(name: str, column) -> object:
 
 
 def _together(with_ticket: bool) -> Select:
-    """The new account's rows in one statement; it answers the registration's id."""
+    """A new account's rows in one statement: (registration id, account id), or no row when
+    the address already has an account (ON CONFLICT DO NOTHING: nothing is written then)."""
+    user = (
+        pg_insert(USERS)
+        .values({name: _bind(f"user_{name}", USERS.c[name]) for name in USER_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["email"])
+        .returning(USERS.c.id)
+        .cte("new_user")
+    )
+    others = [name for name in ROW_COLUMNS if name != "user_id"]
     reg = (
         insert(REGISTRATIONS)
-        .values({name: _bind(f"reg_{name}", REGISTRATIONS.c[name]) for name in ROW_COLUMNS})
-        .returning(REGISTRATIONS.c.id)
+        .from_select(
+            ["user_id", *others],
+            select(user.c.id, *(_bind(f"reg_{name}", REGISTRATIONS.c[name]) for name in others)),
+        )
+        .returning(REGISTRATIONS.c.id, REGISTRATIONS.c.user_id)
         .cte("new_registration")
     )
     links, tokens = ManageLink.__table__, ApiToken.__table__
-    link = insert(links).values(
-        user_id=_bind("reg_user_id", links.c.user_id),
-        token_hash=_bind("link_hash", links.c.token_hash),
-        created_at=_bind("reg_created_at", links.c.created_at),
-        expires_at=_bind("link_expires_at", links.c.expires_at),
-    )
-    token = insert(tokens).values(
-        user_id=_bind("reg_user_id", tokens.c.user_id),
-        token_hash=_bind("token_hash", tokens.c.token_hash),
-        kind="attendee",
-        label=UNPROVEN_LABEL,
-        created_at=_bind("reg_created_at", tokens.c.created_at),
-    )
-    ctes = [reg, link.cte("new_link"), token.cte("new_token")]
+    link = insert(links).from_select(
+        ["user_id", "token_hash", "created_at", "expires_at"],
+        select(user.c.id, _bind("link_hash", links.c.token_hash),
+               _bind("reg_created_at", links.c.created_at),
+               _bind("link_expires_at", links.c.expires_at)),
+    )  # fmt: skip
+    token = insert(tokens).from_select(
+        ["user_id", "token_hash", "kind", "label", "created_at"],
+        select(user.c.id, _bind("token_hash", tokens.c.token_hash), literal("attendee"),
+               literal(UNPROVEN_LABEL), _bind("reg_created_at", tokens.c.created_at)),
+    )  # fmt: skip
+    ctes = [user, reg, link.cte("new_link"), token.cte("new_token")]
     if with_ticket:
         row = select(
             reg.c.id,
@@ -74,7 +85,7 @@ def _together(with_ticket: bool) -> Select:
         )
         columns = ["registration_id", "secret", "status", "created_at"]
         ctes.append(insert(TICKETS).from_select(columns, row).cte("new_ticket"))
-    return select(reg.c.id).add_cte(*ctes)
+    return select(reg.c.id, reg.c.user_id).add_cte(*ctes)
 
 
 # Keyed by whether the ticket is written too.
