@@ -10,7 +10,7 @@ atomic: when the one-active-registration-per-address index refuses the row, noth
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, insert, literal, select
+from sqlalchemy import BindParameter, Column, Select, bindparam, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,7 +38,7 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
-def _bind(name: str, column) -> object:
+def _bind(name: str, column: Column) -> BindParameter:
     """A named value typed as `column` (so the UTC check and the casts still apply)."""
     return bindparam(name, type_=column.type)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +15,9 @@ from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import ApiToken, MailMessage, User
 from registration.models import ManageLink, Registration, Ticket
+from registration.outcomes import Outcome
+from registration.signup import account_row, registration_row
+from registration.signup_statements import ROW_COLUMNS, USER_COLUMNS
 from tests.factories import conference, person, set_venue
 from tests.helpers import assert_counters_match, bearer
 
@@ -128,6 +133,15 @@ def test_new_and_known_addresses_on_both_databases(any_db_app):
     db.session.rollback()
     assert db.session.get(Registration, back.get_json()["id"]).user_id == reg.user_id
     assert db.session.scalar(links.where(ManageLink.revoked_at.is_(None))) == 1
+
+
+def test_the_one_statement_binds_every_column_of_both_rows():
+    # A column added to a row but not to signup_statements would be left out on PostgreSQL.
+    draft = SimpleNamespace(clean=defaultdict(str), conf=SimpleNamespace(id=1), user_id=1,
+                            language="nl", name="Naam", now=utcnow())  # fmt: skip
+    row = registration_row(draft, Outcome("registered", "onsite", False))
+    assert set(row) == set(ROW_COLUMNS)
+    assert set(account_row(draft)) == set(USER_COLUMNS)
 
 
 @pytest.mark.parametrize(
