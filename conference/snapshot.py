@@ -10,6 +10,9 @@ change the row (Redis: the web workers and the scheduler); with this process's o
 (no REDIS_URL, where `make run` starts the web process and the scheduler apart) the row is
 read each request, as before.
 
+The same rule keeps other data that changes with the conference and moves its stamp (the
+registration questions, whose package watches them): `kept(name, read)`.
+
 The snapshot leaves out the venue counter (`onsite_taken`): it moves with every
 registration, so it is never cached; decisions on it stay in conditional UPDATEs. Code
 that changes the conference, or needs the counter, uses `current_conference()` (the row).
@@ -18,7 +21,8 @@ that changes the conference, or needs the counter, uses `current_conference()` (
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app, g
 from sqlalchemy import select
@@ -33,6 +37,7 @@ CONFERENCE_TOPIC = "conference"
 COUNTERS = frozenset({"onsite_taken"})
 _COLUMNS = [c for c in Conference.__table__.columns if c.key not in COUNTERS]
 _CACHE_KEY = "conference_snapshot"
+T = TypeVar("T")
 
 ConferenceSettings = dataclasses.make_dataclass(
     "ConferenceSettings",
@@ -74,19 +79,24 @@ def _shared_stamp() -> str | None:
     return live.stamps([CONFERENCE_TOPIC])
 
 
+def kept(name: str, read: Callable[[], T]) -> T:
+    """`read()`, kept in this process under `name` while the `conference` stamp stands."""
+    stamp = _shared_stamp()  # read before the data: a change in between is read again
+    found = current_app.extensions.get(name)
+    if stamp is not None and found is not None and found[0] == stamp:
+        return found[1]
+    value = read()
+    if stamp is not None and value is not None:
+        current_app.extensions[name] = (stamp, value)
+    return value
+
+
 def conference_settings(required: bool = True) -> Any | None:
     """The conference this app serves as a read-only snapshot, fresh for this request."""
     if _CACHE_KEY in g:
         snapshot = g.get(_CACHE_KEY)
     else:
-        stamp = _shared_stamp()  # read before the row: a change in between is read again
-        cached = current_app.extensions.get(_CACHE_KEY)
-        if stamp is not None and cached is not None and cached[0] == stamp:
-            snapshot = cached[1]
-        else:
-            snapshot = _read()
-            if stamp is not None and snapshot is not None:
-                current_app.extensions[_CACHE_KEY] = (stamp, snapshot)
+        snapshot = kept(_CACHE_KEY, _read)
         setattr(g, _CACHE_KEY, snapshot)
     if snapshot is None and required:
         raise NotFound()

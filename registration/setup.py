@@ -34,6 +34,7 @@ from registration.draw.verify import draw_verify_command
 from registration.questions import admin as questions_admin
 from registration.questions import api as questions_api
 from registration.questions import models as questions_models  # noqa: F401  (the tables)
+from registration.questions import services as questions_services
 from registration.questions import views as questions_views
 from registration.reconfirm import api as reconfirm_api
 from registration.reconfirm import models as reconfirm_models  # noqa: F401  (the tables)
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(draw_verify_command)
     connect_hooks()
     checkin_updates.watch_models()  # every scan moves the arrival figures' stamps
+    questions_services.watch_questions()  # registrations keep the questions on that stamp
     # The personal page shows the answers; the answers page shows closed ones as text.
     app.add_template_global(questions_views.answers_shown, "registration_answers")
     app.add_template_global(answer_text)

@@ -1,8 +1,9 @@
 """Registering: the hot path of a registration rush.
 
-When registration opens, hundreds arrive at once, so this path is kept to about eight statements
-and little Python: SQLAlchemy Core inserts instead of the unit of work, the conference as a
-snapshot cached per process (`conference.snapshot`), the confirmation rendered from a cache (see
+When registration opens, hundreds arrive at once, so this path is kept to a few statements and
+little Python: SQLAlchemy Core inserts built once (`signup_statements`; on PostgreSQL a new
+account's rows are one statement), the conference and the organisers' questions cached per
+process (`conference.snapshot`), the confirmation rendered from a cache (see
 `notify.render_confirmation`). The contended venue counter comes last, so its row lock is held
 for one UPDATE and the COMMIT: the rows before it are written for the outcome the counter last
 gave in this process (`venue.room_likely`), and corrected in the rare case the UPDATE decides
@@ -20,9 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,31 +30,29 @@ from conference.db import write_transaction
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.mail.outbox import add_new_mail
-from conference.models import ApiToken, MailMessage, User, hash_token, new_token
+from conference.models import MailMessage, User, hash_token, new_token
 from conference.snapshot import conference_settings
 from registration import notify
 from registration.contingents.places import take_with_code
 from registration.draw.applying import draw_pending, hold_application
 from registration.errors import AlreadyRegistered, RegistrationClosed, VenueFull
-from registration.manage_links import UNPROVEN_LABEL, issue_manage_link
+from registration.manage_links import UNPROVEN_LABEL, issue_manage_link, new_link_row
 from registration.models import MODES, Registration, Ticket, full_name, new_ticket_secret
 from registration.outcomes import Outcome, Registered
 from registration.questions.services import check_answers, keep_answers
+from registration.signup_statements import (
+    INSERT_REGISTRATION,
+    INSERT_TICKET,
+    INSERT_TOKEN,
+    NEW_ACCOUNT_ROWS,
+    NEW_USER,
+)
 from registration.tickets import ticket_url
 from registration.validation import VENUE_CHOICES, clean_registration
 from registration.venue import room_likely, take_counter
 
 REGISTRATIONS = Registration.__table__
 TICKETS = Ticket.__table__
-USERS = User.__table__
-# Statements built once: each call then only binds its values (the compiled SQL is cached).
-INSERT_REGISTRATION = insert(REGISTRATIONS).returning(REGISTRATIONS.c.id)
-INSERT_TOKEN = insert(ApiToken.__table__)
-INSERT_TICKET = insert(TICKETS)
-NEW_USER = {
-    dialect: factory(USERS).on_conflict_do_nothing(index_elements=["email"]).returning(USERS.c.id)
-    for dialect, factory in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
 
 
 @dataclass
@@ -77,6 +74,7 @@ class Draft:
     code: str | None = None
     answers: dict[Any, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    ticket_written: bool = False  # with the registration's row (`signup_statements`)
 
     @property
     def wants_onsite(self) -> bool:
@@ -157,23 +155,51 @@ def guess_outcome(draft: Draft) -> Outcome:
         return _outcome(draft, True)
 
 
+def one_statement(session: Session, draft: Draft, guess: Outcome) -> bool:
+    """PostgreSQL: a new account with its registration, ways in and ticket in one statement
+    (`signup_statements`); False when the address has an account (nothing written) or on
+    SQLite, where the steps below write them one by one."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return False
+    draft.link_token, link = new_link_row(0, draft.now)  # its account is the new one
+    params = {
+        **{f"reg_{name}": value for name, value in registration_row(draft, guess).items()},
+        **{f"user_{name}": value for name, value in account_row(draft).items()},
+        "link_hash": link["token_hash"], "link_expires_at": link["expires_at"],
+        "token_hash": hash_token(draft.token), "ticket_secret": draft.secret,
+    }  # fmt: skip
+    try:
+        row = conn.execute(NEW_ACCOUNT_ROWS[guess.placed], params).first()
+    except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
+        raise AlreadyRegistered() from exc
+    if row is None:
+        return False
+    draft.reg_id, draft.user_id = row
+    draft.new_user, draft.ticket_written = True, guess.placed
+    return True
+
+
+def account_row(draft: Draft) -> dict[str, Any]:
+    """A new attendee account's row (`USER_COLUMNS`)."""
+    return {
+        "email": draft.clean["email"], "role": "attendee", "language": draft.language,
+        "name": draft.name, "active": True, "session_version": 1, "created_at": utcnow(),
+    }  # fmt: skip
+
+
 def account(session: Session, draft: Draft) -> None:
     """The attendee account of the e-mail address, made now if new.
 
     One INSERT … ON CONFLICT DO NOTHING: two registrations of one address at once make one
     account (the second waits for the first, then finds it).
     """
-    email = draft.clean["email"]
     conn = session.connection()
-    new_id = conn.execute(
-        NEW_USER[conn.dialect.name],
-        {"email": email, "role": "attendee", "language": draft.language, "name": draft.name,
-         "active": True, "session_version": 1, "created_at": utcnow()},
-    ).scalar()  # fmt: skip
+    new_id = conn.execute(NEW_USER[conn.dialect.name], account_row(draft)).scalar()
     if new_id is not None:
         draft.user_id, draft.new_user = new_id, True
         return
-    user = session.scalar(select(User).filter_by(email=email))
+    user = session.scalar(select(User).filter_by(email=draft.clean["email"]))
     if user.role != "attendee":
         # A staff account cannot also be an attendee's. Answered as for any address already
         # registered, so registering tells nobody which addresses are staff accounts.
@@ -183,27 +209,29 @@ def account(session: Session, draft: Draft) -> None:
     draft.user_id, draft.new_user = user.id, False
 
 
+def registration_row(draft: Draft, guess: Outcome) -> dict[str, Any]:
+    """The registration's row, written for the guessed outcome (`ROW_COLUMNS`)."""
+    clean, now = draft.clean, draft.now
+    return {
+        "conference_id": draft.conf.id, "user_id": draft.user_id, "email": clean["email"],
+        "first_name": clean["first_name"], "last_name": clean["last_name"],
+        "organisation": clean.get("organisation"), "profile": clean["profile"],
+        "sector": clean.get("sector"), "mode": guess.mode, "status": guess.status,
+        "language": draft.language, "accessibility_needs": clean.get("accessibility_needs"),
+        "diet": clean.get("diet"), "consent_at": now,
+        "waitlist_ok": clean.get("waitlist_ok", True), "holds_venue_place": guess.placed,
+        "venue_waitlisted_at": now if guess.waiting else None,
+        "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
 def registration(session: Session, draft: Draft, guess: Outcome) -> None:
     """The registration row (as guessed), its manage link and the caller's API token."""
-    clean, now = draft.clean, draft.now
-    conn = session.connection()
+    now, conn = draft.now, session.connection()
     try:
         draft.reg_id = conn.execute(
-            INSERT_REGISTRATION,
-            {
-                "conference_id": draft.conf.id, "user_id": draft.user_id, "email": clean["email"],
-                "first_name": clean["first_name"], "last_name": clean["last_name"],
-                "organisation": clean.get("organisation"), "profile": clean["profile"],
-                "sector": clean.get("sector"), "mode": guess.mode, "status": guess.status,
-                "language": draft.language,
-                "accessibility_needs": clean.get("accessibility_needs"),
-                "diet": clean.get("diet"), "consent_at": now,
-                "waitlist_ok": clean.get("waitlist_ok", True),
-                "holds_venue_place": guess.placed,
-                "venue_waitlisted_at": now if guess.waiting else None,
-                "created_at": now, "updated_at": now,
-            },
-        ).scalar_one()  # fmt: skip
+            INSERT_REGISTRATION, registration_row(draft, guess)
+        ).scalar_one()
     except IntegrityError as exc:  # the partial UNIQUE index: one active per e-mail
         raise AlreadyRegistered() from exc
     # The mail's manage link opens a session; the API token is for this caller alone.
@@ -213,7 +241,6 @@ def registration(session: Session, draft: Draft, guess: Outcome) -> None:
         {"user_id": draft.user_id, "token_hash": hash_token(draft.token), "kind": "attendee",
          "label": UNPROVEN_LABEL, "created_at": now},
     )  # fmt: skip
-    draft.attachments = notify.confirmation_attachments(draft.reg_id)
 
 
 def application(session: Session, draft: Draft) -> bool:
@@ -243,8 +270,8 @@ def contingent_place(session: Session, draft: Draft) -> Outcome | None:
 
 
 def ticket(session: Session, draft: Draft, outcome: Outcome) -> None:
-    """The ticket, for a confirmed on-site registration."""
-    if outcome.placed:
+    """The ticket, for a confirmed on-site registration (unless written with its row)."""
+    if outcome.placed and not draft.ticket_written:
         session.connection().execute(
             INSERT_TICKET,
             {"registration_id": draft.reg_id, "secret": draft.secret, "status": "active",
@@ -282,6 +309,7 @@ def correct(session: Session, draft: Draft, final: Outcome, mail_id: int) -> Non
     )  # fmt: skip
     session.execute(delete(TICKETS).where(TICKETS.c.registration_id == draft.reg_id))
     session.execute(delete(MailMessage.__table__).where(MailMessage.id == mail_id))
+    draft.ticket_written = False
     ticket(session, draft, final)
     mail(session, draft, final)
 
@@ -324,8 +352,10 @@ def add_registration(
         raise
     draft.answers = answers(session, conf, data, None)
     guess = guess_outcome(draft)
-    account(session, draft)
-    registration(session, draft, guess)
+    if not one_statement(session, draft, guess):
+        account(session, draft)
+        registration(session, draft, guess)
+    draft.attachments = notify.confirmation_attachments(draft.reg_id)
     keep_answers(session, draft.reg_id, draft.answers, now, new=True)
     # Written for the guess, so the counter's row lock below is held only until the COMMIT.
     ticket(session, draft, guess)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
@@ -25,6 +27,7 @@ from tests.support.apps import (
     make_app,
     postgres_app,
     require_postgres,
+    require_redis,
     sqlite_app,
 )
 from tests.support.smtp import Inbox, free_port
@@ -141,3 +144,25 @@ def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
         yield server
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def two_processes(request, sqlite_template, tmp_path):
+    """Two apps on one database sharing their stamps in Redis (a prefix of their own)."""
+    url = require_redis()
+    prefix = f"test-snapshot-{uuid.uuid4().hex}"
+    shared = {"REDIS_URL": url, "LIVE_PREFIX": prefix}
+    if request.param == "sqlite":
+        first = sqlite_app(sqlite_template, tmp_path, **shared)
+    else:
+        first = postgres_app(request.getfixturevalue("pg_database"), **shared)
+    second = make_app(first.config["SQLALCHEMY_DATABASE_URI"], **shared)
+    yield first, second
+    for app in (first, second):
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)

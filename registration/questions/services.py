@@ -3,11 +3,14 @@
 The answer rules are the kernel's (`conference.questions.kinds`); this module knows which
 questions a conference asks, for which mode, until when answers may change, and where answers
 are kept. Writers run inside the caller's write transaction (the registration, a change to it).
+Checks read the questions from a per-process copy kept on the `conference` stamp
+(`asked_questions`), so a registration in a rush does not query them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +19,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from conference import live
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid
 from conference.extensions import db
 from conference.questions import kinds
 from conference.questions.kinds import Choice, QuestionDef, clean_answers
+from conference.snapshot import CONFERENCE_TOPIC, kept
 from conference.validation import tidy_search
 from registration.models import NOT_ATTENDING, Registration
 from registration.questions.models import RegistrationAnswer, RegistrationQuestion
@@ -44,6 +49,34 @@ def questions_of(
     return list(
         session.scalars(query.order_by(RegistrationQuestion.position, RegistrationQuestion.id))
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # eq=False: hashed as itself (a dict's key)
+class AskedQuestion:
+    """A question as the answer checks need it, read-only; its id keys the stored answer."""
+
+    id: int
+    key: str
+    modes: tuple[str, ...]
+    editable_until: datetime | None
+    definition: QuestionDef  # in Dutch: the messages are translated when shown
+
+
+def watch_questions() -> None:
+    """Every ORM change of a question moves the `conference` stamp (the kept copies below)."""
+    live.watch(RegistrationQuestion, lambda _q: [CONFERENCE_TOPIC])
+
+
+def asked_questions(session: Session, conference_id: int) -> tuple[AskedQuestion, ...]:
+    """The conference's questions in form order, kept per process (`conference.snapshot.kept`)."""
+
+    def read() -> tuple[AskedQuestion, ...]:
+        return tuple(
+            AskedQuestion(q.id, q.key, tuple(q.modes), q.editable_until, definition(q, "nl"))
+            for q in questions_of(session, conference_id)
+        )
+
+    return kept(f"registration_questions:{conference_id}", read)
 
 
 def _pick(language: str, dutch: str | None, english: str | None) -> str | None:
@@ -108,17 +141,16 @@ def check_answers(
     *,
     partial: bool = False,
     now: datetime | None = None,
-) -> dict[RegistrationQuestion, Any]:
+) -> dict[AskedQuestion, Any]:
     """Checked answers for a registration in `mode`; raises Invalid (`answers.<key>`).
 
     Answers to the other mode's questions are dropped. With `now` (a change by the person),
     a question past its `editable_until` refuses a changed answer.
     """
-    questions = questions_of(session, conference_id)
+    questions = asked_questions(session, conference_id)
     asked = [q for q in questions if mode in q.modes]
     ignore = [q.key for q in questions if mode not in q.modes]
-    defs = [definition(q, "nl") for q in asked]
-    clean = clean_answers(defs, raw, partial=partial, ignore=ignore)
+    clean = clean_answers([q.definition for q in asked], raw, partial=partial, ignore=ignore)
     by_key = {q.key: q for q in asked}
     if now is not None:
         late = [key for key in clean if _closed(by_key[key], now)]
@@ -127,14 +159,14 @@ def check_answers(
     return {by_key[key]: value for key, value in clean.items()}
 
 
-def _closed(q: RegistrationQuestion, now: datetime) -> bool:
+def _closed(q: AskedQuestion, now: datetime) -> bool:
     return q.editable_until is not None and q.editable_until <= now
 
 
 def keep_answers(
     session: Session,
     registration_id: int,
-    answers: dict[RegistrationQuestion, Any],
+    answers: dict[AskedQuestion, Any],
     now: datetime,
     *,
     new: bool = False,
@@ -230,7 +262,7 @@ def answer_text(q: RegistrationQuestion, value: Any, language: str = "nl") -> st
 
 def closed_keys(session: Session, conference_id: int, now: datetime) -> set[str]:
     """The questions whose answers can no longer be changed."""
-    return {q.key for q in questions_of(session, conference_id) if _closed(q, now)}
+    return {q.key for q in asked_questions(session, conference_id) if _closed(q, now)}
 
 
 def change_answers(session: Session, reg: Registration, raw: Any, now: datetime) -> None:

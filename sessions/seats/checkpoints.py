@@ -117,7 +117,10 @@ class SessionsCheckpoints:
         result: dict[int, list[dict[str, Any]]] = {}
         if not ids:
             return result
-        rows = db.session.execute(SEATS_OF, {"ids": ids})
+        # Core on the session's connection (each scan's answer runs it); flushed first, as the
+        # ORM's execute would, so a seat taken at the door just now is in the answer.
+        db.session.flush()
+        rows = db.session.connection().execute(SEATS_OF, {"ids": ids})
         for reg_id, activity_id, title, starts_at, location, room in rows:
             result.setdefault(reg_id, []).append(
                 {

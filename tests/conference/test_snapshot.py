@@ -1,46 +1,21 @@
 """conference.snapshot: the conference's settings cached per process, fresh after any change.
 
-Two apps on one database and one Redis stand for two web processes (or hosts): a change made
-through one is seen by the other at its next request, and an unchanged conference costs no
-query at all.
+Two apps on one database and one Redis stand for two web processes (or hosts, the fixture
+`two_processes`): a change made through one is seen by the other at its next request, and an
+unchanged conference costs no query at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import Conference
 from conference.services import current_conference, update_conference
 from conference.snapshot import conference_settings
-from tests.support.apps import make_app, postgres_app, require_redis, sqlite_app
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def two_processes(request, sqlite_template, tmp_path):
-    """Two apps on one database sharing their stamps in Redis (a prefix of their own)."""
-    url = require_redis()
-    prefix = f"test-snapshot-{uuid.uuid4().hex}"
-    shared = {"REDIS_URL": url, "LIVE_PREFIX": prefix}
-    if request.param == "sqlite":
-        first = sqlite_app(sqlite_template, tmp_path, **shared)
-    else:
-        first = postgres_app(request.getfixturevalue("pg_database"), **shared)
-    second = make_app(first.config["SQLALCHEMY_DATABASE_URI"], **shared)
-    yield first, second
-    for app in (first, second):
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 def _read(app) -> tuple[object, int]:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from conference import hooks
+from conference.cli import create_staff
 from conference.clock import utcnow
 from conference.extensions import db
 from conference.models import ApiToken, MailMessage, User
-from registration.models import Registration, Ticket
+from registration.models import ManageLink, Registration, Ticket
+from registration.outcomes import Outcome
+from registration.signup import account_row, registration_row
+from registration.signup_statements import ROW_COLUMNS, USER_COLUMNS
 from tests.factories import conference, person, set_venue
 from tests.helpers import assert_counters_match, bearer
 
@@ -101,6 +107,41 @@ def test_a_staff_address_cannot_register(client, tokens):
     assert response.status_code == 409
     assert response.get_json()["error"] == "already_registered"
     assert "medewerker" not in response.get_data(as_text=True)
+
+
+def test_new_and_known_addresses_on_both_databases(any_db_app):
+    # PostgreSQL writes a new account's rows in one statement (registration/signup_statements);
+    # an address with an account (a staff one, a cancelled registration's) goes step by step.
+    client = any_db_app.test_client()
+    create_staff("organiser@example.org", "organiser", "Org", "wachtwoord-organiser")
+    refused = post(client, person(1, email="organiser@example.org"))
+    assert refused.status_code == 409 and refused.get_json()["error"] == "already_registered"
+
+    first = post(client, person(2)).get_json()
+    assert first["status"] == "registered" and first["ticket_url"]
+    assert client.get("/api/v1/me", headers=bearer(first["token"])).status_code == 200
+    db.session.rollback()
+    reg = db.session.get(Registration, first["id"])
+    links = select(func.count()).where(ManageLink.user_id == reg.user_id)
+    assert reg.ticket.status == "active" and db.session.scalar(links) == 1
+    assert post(client, person(2, mode="online")).status_code == 409
+
+    client.delete("/api/v1/me", headers=bearer(first["token"]))
+    back = post(client, person(2, mode="online"))
+    assert back.status_code == 201 and "ticket_url" not in back.get_json()
+    assert client.get("/api/v1/me", headers=bearer(back.get_json()["token"])).status_code == 200
+    db.session.rollback()
+    assert db.session.get(Registration, back.get_json()["id"]).user_id == reg.user_id
+    assert db.session.scalar(links.where(ManageLink.revoked_at.is_(None))) == 1
+
+
+def test_the_one_statement_binds_every_column_of_both_rows():
+    # A column added to a row but not to signup_statements would be left out on PostgreSQL.
+    draft = SimpleNamespace(clean=defaultdict(str), conf=SimpleNamespace(id=1), user_id=1,
+                            language="nl", name="Naam", now=utcnow())  # fmt: skip
+    row = registration_row(draft, Outcome("registered", "onsite", False))
+    assert set(row) == set(ROW_COLUMNS)
+    assert set(account_row(draft)) == set(USER_COLUMNS)
 
 
 @pytest.mark.parametrize(
