@@ -114,15 +114,18 @@ def test_publishing_gives_places_quotas_and_caps_once_with_one_mail_each(any_db_
         apply(i, organisation=variants[i % 4], language="en" if i % 2 else "nl") for i in range(8)
     ]
     ids += [apply(100 + i, profile="manager", organisation=f"Org {i}") for i in range(4)]
-    ids += [apply(200 + i, organisation=f"Dienst {i}") for i in range(10)]
+    # Few enough others that the cap, not the lottery, decides CAW's share: after the managers'
+    # three places, seven remain for 8 CAW, 1 manager and 4 others, so CAW gets its 2 whatever
+    # the seed (with ten others it missed its cap by chance about once in twelve runs).
+    ids += [apply(200 + i, organisation=f"Dienst {i}") for i in range(4)]
     set_venue(draw_at=utcnow() - timedelta(minutes=1))
     real = client.post("/api/v1/venue/draw", json={"dry_run": False}, headers=bearer(token))
     assert real.status_code == 200, real.get_json()
     body = real.get_json()
-    assert body["published"] is True and body["registered"] == 10 and body["waitlisted"] == 12
+    assert body["published"] is True and body["registered"] == 10 and body["waitlisted"] == 6
     assert body["max_per_organisation"] <= 2
     assert body["per_profile"]["manager"]["registered"] >= 3  # 30% of 10
-    assert statuses() == {"registered": 10, "waitlisted": 12}
+    assert statuses() == {"registered": 10, "waitlisted": 6}
     conf = assert_counters_match()
     assert conf.onsite_taken == 10
     caw = db.session.scalar(
