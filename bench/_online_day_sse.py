@@ -1,26 +1,30 @@
-"""The online day through Server-Sent Events: thousands of open streams, the Q&A pushed.
+"""The online day through Server-Sent Events: thousands of open streams, the Q&A and polls pushed.
 
 Every simulated watch page holds one event stream (`/live/events`, served by the stream-only
-app under `gunicorn -k gevent`) and does what qa.js does: it applies the Q&A's pushed content
-(the approved questions that changed since the version it shows), and fetches the list from the
-web workers (with If-None-Match) only when a change cannot be applied or its content does not
-come within 1.5 s of the version event; the same for the live poll's counts. It also sends a
-heartbeat every 60 s and asks the stream status every 30 s. A moderator opens a poll, then asks
-and approves a question every few seconds through the first web server, while viewers vote in
-the poll (`POLL_VOTES_PER_S`, each person once). One asyncio loop holds all the sockets.
-Measured: the delay from the approval to the event and to the question shown on the page, from
-a vote's answer to its count shown, fetches, the servers' CPU per 1,000 viewers, errors.
+app under `gunicorn -k gevent`) and does what live.js, qa.js and polls.js do: it applies the
+pushed content (the approved questions, the poll's counts, changed since the version it shows),
+and fetches a list from the web workers (with If-None-Match) only when a change cannot be
+applied or its content does not come within 1.5 s of its version event. It also sends a
+heartbeat every 60 s and asks the stream status every 30 s. The pages are split over
+DRIVER_PROCESSES processes, one asyncio loop each, so the driver keeps up with the events; the
+parent process is the staff: it opens a poll, then asks and approves a question every few
+seconds through the first web server, while viewers vote in the poll (`POLL_VOTES_PER_S`, each
+person once). Measured: the delay from an approval to the question shown on a page, from a
+vote's answer to its count shown, fetches, the servers' CPU per 1,000 viewers, errors. The
+processes share the clock (CLOCK_MONOTONIC is system-wide).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import random
 import re
 import resource
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -28,35 +32,43 @@ from urllib.parse import urlsplit
 from bench.common import ServerSettings, gunicorn, percentile
 from conference.live_events import newer
 
-# As qa.js: how long a page waits for a version's content before it fetches the list.
+# As live.js: how long a page waits for a version's content before it fetches the list.
 CONTENT_WAIT_S = 1.5
 # A pushed list line can be long (every question of a busy Q&A on a connect).
 LINE_LIMIT = 1 << 22
 # Votes a second in the live poll: 3,000 viewers of whom half vote within two minutes.
 POLL_VOTES_PER_S = 12.5
 COUNT = re.compile(r"(\d+) (?:persoon stemde|personen stemden)")
+# Processes holding the pages: one Python loop cannot parse thousands of events a second.
+DRIVER_PROCESSES = 2
 
 HEARTBEAT_S, STATUS_S = 60.0, 30.0
-# Fetches in flight at once from the driver: a browser population does not queue, but more
+# Fetches in flight at once per driver process: a browser population does not queue, but more
 # than this only fills gunicorn's accept queue (backlog 256) and the driver's own core.
-FETCHES_IN_FLIGHT = 128
+FETCHES_IN_FLIGHT = 64
 LIVE_SETTINGS = ServerSettings(workers=1, worker_class="gevent",
                                extra=("--worker-connections", "10000"))  # fmt: skip
 
 
 @dataclass
-class Figures:
-    """What one phase measured."""
+class Seen:
+    """What the pages of one driver process observed (the parent works out the delays)."""
 
     statuses: Counter = field(default_factory=Counter)
-    event_delays: list[float] = field(default_factory=list)
-    fetch_delays: list[float] = field(default_factory=list)
-    count_delays: list[float] = field(default_factory=list)
+    questions: list[tuple[int, float]] = field(default_factory=list)  # (id, first shown at)
+    counts: list[tuple[int, int, float]] = field(default_factory=list)  # (poll, count, at)
     pushed: Counter = field(default_factory=Counter)
-    totals: dict[int, float] = field(default_factory=dict)  # a poll total: first answered at
-    poll_id: int = 0
-    approved: dict[int, float] = field(default_factory=dict)
     streams_open: int = 0
+
+
+@dataclass
+class Staff:
+    """What the staff did: when each question was approved, when each poll total was answered."""
+
+    statuses: Counter = field(default_factory=Counter)
+    approved: dict[int, float] = field(default_factory=dict)
+    totals: dict[int, float] = field(default_factory=dict)
+    poll_id: int = 0
 
 
 async def _http(base: str, method: str, path: str, headers: dict, body=None):
@@ -92,34 +104,31 @@ def _unchunk(payload: bytes) -> bytes:
 
 
 class Viewer:
-    """One open watch page: its event stream, its Q&A list and its periodic requests."""
+    """One open watch page: its event stream, what it shows, its periodic requests."""
 
-    def __init__(self, figures: Figures, app: str, live: str, token: str, stream_id: int,
+    def __init__(self, seen: Seen, app: str, live: str, token: str, stream_id: int,
                  gate: asyncio.Semaphore) -> None:  # fmt: skip
-        self.figures, self.app, self.live, self.gate = figures, app, live, gate
+        self.seen, self.app, self.live, self.gate = seen, app, live, gate
         self.headers = {"Authorization": f"Bearer {token}"}
         self.stream_id = stream_id
         self.etags: dict[str, str] = {}
         self.shown: dict[str, str] = {}  # the version the page shows, per topic
-        self.seen: set[int] = set()
-        self.evented: set[int] = set()
-        self.total = 0  # the poll's count the page shows
+        self.questions: set[int] = set()
+        self.totals: dict[int, int] = {}  # the count the page shows, per poll
 
     def show(self, ids) -> None:
-        """The page now shows these questions: note the delay of each newly approved one."""
+        """The page now shows these questions."""
         now = time.monotonic()
         for qid in ids:
-            if qid not in self.seen and qid in self.figures.approved:
-                self.figures.fetch_delays.append(now - self.figures.approved[qid])
-            self.seen.add(qid)
+            if qid not in self.questions:
+                self.questions.add(qid)
+                self.seen.questions.append((qid, now))
 
-    def count(self, total: int) -> None:
-        """The page now shows the poll's count: note how long ago a vote's answer gave it."""
-        if total > self.total:
-            self.total = total
-            at = self.figures.totals.get(total)
-            if at is not None:
-                self.figures.count_delays.append(max(0.0, time.monotonic() - at))
+    def count(self, poll_id: int, total: int) -> None:
+        """The page now shows this count of a poll."""
+        if total > self.totals.get(poll_id, 0):
+            self.totals[poll_id] = total
+            self.seen.counts.append((poll_id, total, time.monotonic()))
 
     async def fetch(self, kind: str) -> None:
         """A list (Q&A, polls) as the page fetches it, the status or a heartbeat, counted."""
@@ -139,7 +148,7 @@ class Viewer:
                                                       {} if method == "POST" else None)  # fmt: skip
             except OSError:
                 status, answer, payload = 0, {}, b""
-        self.figures.statuses[(kind, status)] += 1
+        self.seen.statuses[(kind, status)] += 1
         if kind in ("qa", "polls") and status == 200:
             self.etags[kind] = answer.get("ETag", "")
             topic = f"{kind}:{sid}"
@@ -148,7 +157,8 @@ class Viewer:
             if kind == "qa":
                 self.show(q["id"] for q in body["questions"])
             else:
-                self.count(max((p["votes"] for p in body["polls"]), default=0))
+                for poll in body["polls"]:
+                    self.count(poll["id"], poll["votes"])
 
     async def every(self, kind: str, period: float, stop_at: float) -> None:
         """A periodic request from a random first moment (pages open at different times)."""
@@ -158,29 +168,29 @@ class Viewer:
             await asyncio.sleep(period)
 
     async def listen(self, path: str, stop_at: float) -> None:
-        """Hold the event stream; on a new Q&A version, note the delay and fetch the list."""
+        """Hold the event stream and act on its events as the page's scripts do."""
         parts = urlsplit(self.live)
         try:
             reader, writer = await asyncio.open_connection(
                 parts.hostname, parts.port, limit=LINE_LIMIT
             )
         except OSError:
-            self.figures.statuses[("stream", 0)] += 1
+            self.seen.statuses[("stream", 0)] += 1
             return
         writer.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
                      "Accept: text/event-stream\r\n\r\n".encode())  # fmt: skip
         try:
             status_line = (await reader.readline()).split()
             status = int(status_line[1]) if len(status_line) > 1 else 0
-            self.figures.statuses[("stream", status)] += 1
+            self.seen.statuses[("stream", status)] += 1
             if status != 200:
                 return
-            self.figures.streams_open += 1
+            self.seen.streams_open += 1
             kind = b""
             while time.monotonic() < stop_at:
                 line = await asyncio.wait_for(reader.readline(), stop_at - time.monotonic())
                 if not line:
-                    self.figures.statuses[("stream closed", 0)] += 1
+                    self.seen.statuses[("stream closed", 0)] += 1
                     return
                 if line.startswith(b"event: "):
                     kind = line[7:].strip()
@@ -193,7 +203,7 @@ class Viewer:
         except TimeoutError:
             pass
         except OSError:
-            self.figures.statuses[("stream broke", 0)] += 1
+            self.seen.statuses[("stream broke", 0)] += 1
         finally:
             writer.close()
 
@@ -202,20 +212,8 @@ class Viewer:
         shown = self.shown.get(topic)
         if shown is None:
             self.shown[topic] = version
-            return
-        if not newer(version, shown):
-            return
-        if topic.startswith("qa:"):
-            self.heard()
-        asyncio.get_running_loop().create_task(self.fall_back(topic, version))
-
-    def heard(self) -> None:
-        """The first event (version or content) after an approval: note its delay."""
-        now = time.monotonic()
-        for qid, at in self.figures.approved.items():
-            if qid not in self.evented and at <= now:
-                self.evented.add(qid)
-                self.figures.event_delays.append(now - at)
+        elif newer(version, shown):
+            asyncio.get_running_loop().create_task(self.fall_back(topic, version))
 
     async def fall_back(self, topic: str, version: str) -> None:
         """Fetch the list when the version's content did not come in time (as live.js)."""
@@ -230,32 +228,53 @@ class Viewer:
         if shown is not None and not newer(data["version"], shown):
             return
         kind = topic.partition(":")[0]
-        if kind == "qa":
-            self.heard()
         if not (data["full"] or data["base"] == shown):
             asyncio.get_running_loop().create_task(self.fetch(kind))
             return
         self.shown[topic] = data["version"]
-        self.figures.pushed[kind] += 1
+        self.seen.pushed[kind] += 1
         if kind == "qa":
             self.show(data["order"])
-        else:
-            for item in data["items"].values():
-                found = COUNT.search(item)
-                self.count(int(found.group(1)) if found else 0)
+            return
+        for poll_id, item in data["items"].items():
+            found = COUNT.search(item)
+            self.count(int(poll_id), int(found.group(1)) if found else 0)
 
 
-async def _moderator(figures: Figures, base: str, stream_id: int, asker: str, moderator: str,
+async def _pages(seen: Seen, apps: list[str], lives: list[str], tokens: list[tuple[int, str]],
+                 sid: int, path: str, stop_at: float) -> None:  # fmt: skip
+    """This process's pages: each holds its stream and sends its heartbeats and status polls."""
+    gate = asyncio.Semaphore(FETCHES_IN_FLIGHT)
+    tasks = []
+    for i, token in tokens:
+        page = Viewer(seen, apps[i % len(apps)], lives[i % len(lives)], token, sid, gate)
+        tasks += [page.listen(path, stop_at), page.every("beat", HEARTBEAT_S, stop_at),
+                  page.every("status", STATUS_S, stop_at)]  # fmt: skip
+    await asyncio.gather(*tasks)
+
+
+def _page_process(args: tuple) -> Seen:
+    """A driver process (the target of the pool): run its pages until the phase ends."""
+    apps, lives, tokens, sid, path, stop_at = args
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * len(tokens) + 1024)), hard))
+    seen = Seen()
+    asyncio.run(_pages(seen, apps, lives, tokens, sid, path, stop_at))
+    return seen
+
+
+async def _moderator(staff: Staff, base: str, stream_id: int, asker: str, moderator: str,
                      every: float, stop_at: float) -> None:  # fmt: skip
+    """Open a poll, then ask and approve a question every `every` seconds."""
     path = f"/api/v1/activities/{stream_id}/questions"
-    staff = {"Authorization": f"Bearer {moderator}"}
+    auth = {"Authorization": f"Bearer {moderator}"}
     poll = {"question": "Herken je dit?", "kind": "single", "options": ["ja", "nee", "soms"]}
-    status, _, raw = await _http(base, "POST", f"/api/v1/activities/{stream_id}/polls", staff, poll)
-    figures.statuses[("poll made", status)] += 1
+    status, _, raw = await _http(base, "POST", f"/api/v1/activities/{stream_id}/polls", auth, poll)
+    staff.statuses[("poll made", status)] += 1
     if status == 201:
-        figures.poll_id = json.loads(raw)["id"]
-        status, _, _ = await _http(base, "POST", f"/api/v1/polls/{figures.poll_id}/open", staff)
-        figures.statuses[("poll opened", status)] += 1
+        staff.poll_id = json.loads(raw)["id"]
+        status, _, _ = await _http(base, "POST", f"/api/v1/polls/{staff.poll_id}/open", auth)
+        staff.statuses[("poll opened", status)] += 1
     n = 0
     while time.monotonic() + every < stop_at:
         await asyncio.sleep(every)
@@ -263,55 +282,54 @@ async def _moderator(figures: Figures, base: str, stream_id: int, asker: str, mo
         status, _, raw = await _http(base, "POST", path, {"Authorization": f"Bearer {asker}"},
                                      {"text": f"Vraag {n} uit de zaal?"})  # fmt: skip
         if status != 201:
-            figures.statuses[("ask", status)] += 1
+            staff.statuses[("ask", status)] += 1
             continue
         qid = json.loads(raw)["id"]
-        figures.approved[qid] = time.monotonic()  # from the moment the approval is sent
-        status, _, _ = await _http(base, "PATCH", f"/api/v1/questions/{qid}",
-                                   {"Authorization": f"Bearer {moderator}"},
+        staff.approved[qid] = time.monotonic()  # from the moment the approval is sent
+        status, _, _ = await _http(base, "PATCH", f"/api/v1/questions/{qid}", auth,
                                    {"status": "approved"})  # fmt: skip
-        figures.statuses[("approve", status)] += 1
+        staff.statuses[("approve", status)] += 1
 
 
-async def _voters(figures: Figures, apps: list[str], tokens: list[str], stop_at: float) -> None:
+async def _voters(staff: Staff, apps: list[str], tokens: list[str], stop_at: float) -> None:
     """Viewers vote in the open poll, each once, at POLL_VOTES_PER_S; each answer's total noted."""
     await asyncio.sleep(2.0)  # the moderator opens the poll first
 
     async def one(i: int, token: str) -> None:
-        path = f"/api/v1/polls/{figures.poll_id}/vote"
+        path = f"/api/v1/polls/{staff.poll_id}/vote"
         status, _, raw = await _http(apps[i % len(apps)], "POST", path,
                                      {"Authorization": f"Bearer {token}"},
                                      {"options": [i % 3]})  # fmt: skip
-        figures.statuses[("vote", status)] += 1
+        staff.statuses[("vote", status)] += 1
         if status == 200:
-            figures.totals.setdefault(json.loads(raw)["votes"], time.monotonic())
+            staff.totals.setdefault(json.loads(raw)["votes"], time.monotonic())
 
     votes = []
     for i, token in enumerate(tokens):
-        if time.monotonic() >= stop_at - 2.0 or not figures.poll_id:
+        if time.monotonic() >= stop_at - 2.0 or not staff.poll_id:
             break
         votes.append(asyncio.get_running_loop().create_task(one(i, token)))
         await asyncio.sleep(1 / POLL_VOTES_PER_S)
     await asyncio.gather(*votes)
 
 
-async def _drive(figures: Figures, apps: list[str], lives: list[str], setup: dict, path: str,
-                 viewers: int, seconds: float, every: float) -> float:  # fmt: skip
-    gate = asyncio.Semaphore(FETCHES_IN_FLIGHT)
-    stop_at = time.monotonic() + seconds
+async def _staff(staff: Staff, apps: list[str], setup: dict, viewers: int, every: float,
+                 stop_at: float) -> None:  # fmt: skip
+    await asyncio.sleep(3.0)  # the pages open their streams first
     tokens, sid = setup["tokens"], setup["stream_id"]
-    tasks = []
-    for i in range(viewers):
-        page = Viewer(figures, apps[i % len(apps)], lives[i % len(lives)], tokens[i], sid, gate)
-        tasks += [page.listen(path, stop_at), page.every("beat", HEARTBEAT_S, stop_at),
-                  page.every("status", STATUS_S, stop_at)]  # fmt: skip
-    # The moderator starts once the pages had time to open their streams.
-    tasks.append(_moderator(figures, apps[0], sid, tokens[-1], setup["moderator"], every,
-                            stop_at))  # fmt: skip
-    tasks.append(_voters(figures, apps, tokens[: viewers - 1], stop_at))
-    began = time.monotonic()
-    await asyncio.gather(*tasks)
-    return time.monotonic() - began
+    await asyncio.gather(
+        _moderator(staff, apps[0], sid, tokens[-1], setup["moderator"], every, stop_at),
+        _voters(staff, apps, tokens[: viewers - 1], stop_at),
+    )
+
+
+def _delays(staff: Staff, seen: list[Seen]) -> tuple[list[float], list[float]]:
+    """From approval to each page showing the question; from a vote's answer to its count."""
+    questions = [at - staff.approved[q] for s in seen for q, at in s.questions
+                 if q in staff.approved]  # fmt: skip
+    counts = [max(0.0, at - staff.totals[n]) for s in seen for p, n, at in s.counts
+              if p == staff.poll_id and n in staff.totals]  # fmt: skip
+    return questions, counts
 
 
 def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers: int,
@@ -319,38 +337,45 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
     """Drive `viewers` pages over the web servers `apps` and stream servers `lives`."""
     from bench.bench_online_day import server_cpu_seconds
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * viewers + 1024)), hard))
-    figures = Figures()
     app_ports = [urlsplit(b).port for b in apps]
     live_ports = [urlsplit(b).port for b in lives]
     app_cpu = sum(map(server_cpu_seconds, app_ports))
     live_cpu = sum(map(server_cpu_seconds, live_ports))
-    took = asyncio.run(_drive(figures, apps, lives, setup, path, viewers, seconds, every))
+    began = time.monotonic()
+    stop_at = began + seconds
+    pages = list(enumerate(setup["tokens"][:viewers]))
+    staff = Staff()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(DRIVER_PROCESSES, mp_context=context) as pool:
+        parts = [pool.submit(_page_process, (apps, lives, pages[k::DRIVER_PROCESSES],
+                                             setup["stream_id"], path, stop_at))
+                 for k in range(DRIVER_PROCESSES)]  # fmt: skip
+        asyncio.run(_staff(staff, apps, setup, viewers, every, stop_at))
+        seen = [part.result() for part in parts]
+    took = time.monotonic() - began
     app_cpu = sum(map(server_cpu_seconds, app_ports)) - app_cpu
     live_cpu = sum(map(server_cpu_seconds, live_ports)) - live_cpu
+    statuses = sum((s.statuses for s in seen), staff.statuses.copy())
+    pushed = sum((s.pushed for s in seen), Counter())
+    questions, counts = _delays(staff, seen)
     ok = {200, 201, 204, 304}
-    errors = sum(n for (_, status), n in figures.statuses.items() if status not in ok)
     per_1000 = 100 / took / viewers * 1000
     return {
-        "streams open": figures.streams_open,
-        "requests per second": sum(figures.statuses.values()) / took,
-        "updates delivered per second": len(figures.fetch_delays) / took,
-        "pushed Q&A changes applied": figures.pushed["qa"],
-        "pushed poll counts applied": figures.pushed["polls"],
-        "Q&A list fetches": sum(n for (kind, _), n in figures.statuses.items() if kind == "qa"),
-        "poll list fetches": sum(n for (k, _), n in figures.statuses.items() if k == "polls"),
-        "poll votes": sum(n for (k, s), n in figures.statuses.items() if k == "vote" and s == 200),
-        "event delay p50 (s)": percentile(figures.event_delays, 50),
-        "event delay p99 (s)": percentile(figures.event_delays, 99),
-        "delivery delay (question shown) p50 (s)": percentile(figures.fetch_delays, 50),
-        "delivery delay (question shown) p99 (s)": percentile(figures.fetch_delays, 99),
-        "poll count delay (count shown) p50 (s)": percentile(figures.count_delays, 50),
-        "poll count delay (count shown) p99 (s)": percentile(figures.count_delays, 99),
+        "streams open": sum(s.streams_open for s in seen),
+        "requests per second": sum(statuses.values()) / took,
+        "pushed Q&A changes applied": pushed["qa"],
+        "pushed poll counts applied": pushed["polls"],
+        "Q&A list fetches": sum(n for (kind, _), n in statuses.items() if kind == "qa"),
+        "poll list fetches": sum(n for (kind, _), n in statuses.items() if kind == "polls"),
+        "questions approved": len(staff.approved),
+        "poll votes": sum(n for (k, s), n in statuses.items() if k == "vote" and s == 200),
+        "question shown, delay p50 (s)": percentile(questions, 50),
+        "question shown, delay p99 (s)": percentile(questions, 99),
+        "poll count shown, delay p50 (s)": percentile(counts, 50),
+        "poll count shown, delay p99 (s)": percentile(counts, 99),
         "web CPU per 1,000 viewers (% of a core)": app_cpu * per_1000,
         "stream CPU per 1,000 viewers (% of a core)": live_cpu * per_1000,
-        "errors": errors,
-        "questions approved": len(figures.approved),
+        "errors": sum(n for (_, status), n in statuses.items() if status not in ok),
     }
 
 
