@@ -293,7 +293,8 @@ async def _moderator(staff: Staff, base: str, stream_id: int, asker: str, modera
 
 async def _voters(staff: Staff, apps: list[str], tokens: list[str], stop_at: float) -> None:
     """Viewers vote in the open poll, each once, at POLL_VOTES_PER_S; each answer's total noted."""
-    await asyncio.sleep(2.0)  # the moderator opens the poll first
+    while not staff.poll_id and time.monotonic() < stop_at - 2.0:
+        await asyncio.sleep(0.1)  # the moderator opens the poll first
 
     async def one(i: int, token: str) -> None:
         path = f"/api/v1/polls/{staff.poll_id}/vote"
@@ -341,7 +342,7 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
     live_ports = [urlsplit(b).port for b in lives]
     app_cpu = sum(map(server_cpu_seconds, app_ports))
     live_cpu = sum(map(server_cpu_seconds, live_ports))
-    began = time.monotonic()
+    began, driver_cpu = time.monotonic(), _cpu_of_driver()
     stop_at = began + seconds
     pages = list(enumerate(setup["tokens"][:viewers]))
     staff = Staff()
@@ -352,13 +353,15 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
                  for k in range(DRIVER_PROCESSES)]  # fmt: skip
         asyncio.run(_staff(staff, apps, setup, viewers, every, stop_at))
         seen = [part.result() for part in parts]
-    took = time.monotonic() - began
+    took, driver_cpu = time.monotonic() - began, _cpu_of_driver() - driver_cpu
     app_cpu = sum(map(server_cpu_seconds, app_ports)) - app_cpu
     live_cpu = sum(map(server_cpu_seconds, live_ports)) - live_cpu
     statuses = sum((s.statuses for s in seen), staff.statuses.copy())
     pushed = sum((s.pushed for s in seen), Counter())
     questions, counts = _delays(staff, seen)
     ok = {200, 201, 204, 304}
+    failed = {f"{kind} {status}": n for (kind, status), n in statuses.items() if status not in ok}
+    print(f"  {len(apps)} web server(s): errors by request: {failed or 'none'}", flush=True)
     per_1000 = 100 / took / viewers * 1000
     return {
         "streams open": sum(s.streams_open for s in seen),
@@ -375,8 +378,16 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
         "poll count shown, delay p99 (s)": percentile(counts, 99),
         "web CPU per 1,000 viewers (% of a core)": app_cpu * per_1000,
         "stream CPU per 1,000 viewers (% of a core)": live_cpu * per_1000,
+        "driver CPU (% of a core)": 100 * driver_cpu / took,
         "errors": sum(n for (_, status), n in statuses.items() if status not in ok),
     }
+
+
+def _cpu_of_driver() -> float:
+    """CPU seconds of this process and its ended children (the pages' processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def grant_path(env: dict, stream_id: int) -> str:
