@@ -69,6 +69,7 @@ class Staff:
     approved: dict[int, float] = field(default_factory=dict)
     totals: dict[int, float] = field(default_factory=dict)
     poll_id: int = 0
+    answers: list[float] = field(default_factory=list)  # seconds each approval took
 
 
 async def _http(base: str, method: str, path: str, headers: dict, body=None):
@@ -165,7 +166,7 @@ class Viewer:
         await asyncio.sleep(random.random() * period)
         while time.monotonic() < stop_at:
             await self.fetch(kind)
-            await asyncio.sleep(period)
+            await asyncio.sleep(min(period, max(0.0, stop_at - time.monotonic())))
 
     async def listen(self, path: str, stop_at: float) -> None:
         """Hold the event stream and act on its events as the page's scripts do."""
@@ -272,11 +273,13 @@ async def _moderator(staff: Staff, base: str, stream_id: int, asker: str, modera
     status, _, raw = await _http(base, "POST", f"/api/v1/activities/{stream_id}/polls", auth, poll)
     staff.statuses[("poll made", status)] += 1
     if status == 201:
-        staff.poll_id = json.loads(raw)["id"]
-        status, _, _ = await _http(base, "POST", f"/api/v1/polls/{staff.poll_id}/open", auth)
+        poll_id = json.loads(raw)["id"]
+        status, _, _ = await _http(base, "POST", f"/api/v1/polls/{poll_id}/open", auth)
         staff.statuses[("poll opened", status)] += 1
+        staff.poll_id = poll_id if status == 200 else 0  # the voters start now
     n = 0
-    while time.monotonic() + every < stop_at:
+    # The last approval leaves the pages a few seconds to show it before the phase ends.
+    while time.monotonic() + every + 4.0 < stop_at:
         await asyncio.sleep(every)
         n += 1
         status, _, raw = await _http(base, "POST", path, {"Authorization": f"Bearer {asker}"},
@@ -285,10 +288,14 @@ async def _moderator(staff: Staff, base: str, stream_id: int, asker: str, modera
             staff.statuses[("ask", status)] += 1
             continue
         qid = json.loads(raw)["id"]
-        staff.approved[qid] = time.monotonic()  # from the moment the approval is sent
+        sent = time.monotonic()
         status, _, _ = await _http(base, "PATCH", f"/api/v1/questions/{qid}", auth,
                                    {"status": "approved"})  # fmt: skip
         staff.statuses[("approve", status)] += 1
+        # Delivery counts from the approval's answer (it is committed and published then), as
+        # the counts do from a vote's; how long the answer took is reported beside it.
+        staff.approved[qid] = time.monotonic()
+        staff.answers.append(staff.approved[qid] - sent)
 
 
 async def _voters(staff: Staff, apps: list[str], tokens: list[str], stop_at: float) -> None:
@@ -316,7 +323,7 @@ async def _voters(staff: Staff, apps: list[str], tokens: list[str], stop_at: flo
 
 async def _staff(staff: Staff, apps: list[str], setup: dict, viewers: int, every: float,
                  stop_at: float) -> None:  # fmt: skip
-    await asyncio.sleep(3.0)  # the pages open their streams first
+    await asyncio.sleep(2.0)  # the pages open their streams first
     tokens, sid = setup["tokens"], setup["stream_id"]
     await asyncio.gather(
         _moderator(staff, apps[0], sid, tokens[-1], setup["moderator"], every, stop_at),
@@ -372,6 +379,7 @@ def run_phase(apps: list[str], lives: list[str], setup: dict, path: str, viewers
         "poll list fetches": sum(n for (kind, _), n in statuses.items() if kind == "polls"),
         "questions approved": len(staff.approved),
         "poll votes": sum(n for (k, s), n in statuses.items() if k == "vote" and s == 200),
+        "approval answered after, slowest (s)": max(staff.answers, default=float("nan")),
         "question shown, delay p50 (s)": percentile(questions, 50),
         "question shown, delay p99 (s)": percentile(questions, 99),
         "poll count shown, delay p50 (s)": percentile(counts, 50),
