@@ -5,8 +5,9 @@ app under `gunicorn -k gevent`) and does what live.js, qa.js and polls.js do: it
 pushed content (the approved questions, the poll's counts, changed since the version it shows),
 and fetches a list from the web workers (with If-None-Match) only when a change cannot be
 applied or its content does not come within 1.5 s of its version event. It also sends a
-heartbeat every 60 s and asks the stream status every 30 s. The pages are split over
-DRIVER_PROCESSES processes, one asyncio loop each, so the driver keeps up with the events; the
+heartbeat every 60 s and asks the stream status every 5 minutes (and at the stream's start and
+end, which the phase does not cross), as watch.js does while its stream is open. The pages are
+split over DRIVER_PROCESSES processes, one asyncio loop each, so the driver keeps up; the
 parent process is the staff: it opens a poll, then asks and approves a question every few
 seconds through the first web server, while viewers vote in the poll (`POLL_VOTES_PER_S`, each
 person once). Measured: the delay from an approval to the question shown on a page, from a
@@ -42,7 +43,9 @@ COUNT = re.compile(r"(\d+) (?:persoon stemde|personen stemden)")
 # Processes holding the pages: one Python loop cannot parse thousands of events a second.
 DRIVER_PROCESSES = 2
 
-HEARTBEAT_S, STATUS_S = 60.0, 30.0
+# While its live stream is open a page asks the status only at the stream's start and end and
+# every 5 minutes as a net (watch.js); the heartbeat stays once a minute.
+HEARTBEAT_S, STATUS_S = 60.0, 300.0
 # Fetches in flight at once per driver process: a browser population does not queue, but more
 # than this only fills gunicorn's accept queue (backlog 256) and the driver's own core.
 FETCHES_IN_FLIGHT = 64

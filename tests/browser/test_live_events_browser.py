@@ -138,3 +138,36 @@ def test_the_moderators_list_hears_a_change_that_came_with_content(browser, site
     page.locator(".qa-text", has_text="Een tweede").wait_for(timeout=2000)
     assert time.monotonic() - asked < 2.0
     context.close()
+
+
+def test_the_status_turns_live_at_the_start_with_no_clock_polls_before(browser, site):  # noqa: F811
+    """While the stream is open the page asks the status only just after the start (each page
+    a few seconds after it) and every few minutes as a net, not every 30 s."""
+    from datetime import timedelta
+
+    from conference.clock import utcnow
+    from sessions.programme.models import Activity
+
+    with site["app"].app_context():
+        with write_transaction(db.session) as session:
+            act = session.get(Activity, site["stream_id"])
+            act.starts_at = utcnow() + timedelta(seconds=4)
+            act.ends_at = act.starts_at + timedelta(hours=1)
+        db.session.remove()
+    context = _logged_in_context(browser, site, site["people"][0][1])
+    page = context.new_page()
+    asked: list[float] = []
+    is_status = f"/api/v1/streams/{site['stream_id']}/status"
+    page.on("request", lambda r: asked.append(time.monotonic()) if is_status in r.url else None)
+    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
+    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+    badge = page.locator(f"[data-status-for='{site['stream_id']}']")
+    assert "Begint" in badge.inner_text()
+    # The start (4 s) plus this page's spread (under 5 s) plus a tick of the status poll (1 s).
+    page.wait_for_function(
+        f"() => document.querySelector(\"[data-status-for='{site['stream_id']}']\")"
+        ".textContent.includes('Nu live')",
+        timeout=15000,
+    )
+    assert len(asked) == 1, asked  # the one after the start, none before it
+    context.close()

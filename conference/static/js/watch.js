@@ -6,7 +6,8 @@
 
   var HEARTBEAT_MS = 60000;
   var STATUS_MS = 10000;
-  var LIVE_STATUS_MS = 30000;
+  var LIVE_STATUS_MS = 300000;
+  var CLOCK_SPREAD_MS = 5000;
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -237,14 +238,25 @@
         .catch(function () {});
     }
 
-    // The status also follows the clock (upcoming, live, ended): while the live stream is open
-    // it brings each change of the stream's settings at once, and a poll every 30 s the clock.
+    // The status also follows the clock, but only at the stream's start and end. While the live
+    // stream is open it brings each change of the stream's settings at once, so the page asks
+    // only just after those two moments (each page a few seconds after, so thousands do not ask
+    // at once) and every few minutes as a net; without the stream it polls as before.
     var live = window.swcLive ? window.swcLive.listen(root, function () { checkStatus(); },
       ["stream:" + root.getAttribute("data-activity-id"), "conference"]) : null;
     var lastCheck = Date.now();
+    var spread = Math.random() * CLOCK_SPREAD_MS;
+    var moments = [root.getAttribute("data-starts-at"), root.getAttribute("data-ends-at")]
+      .map(function (text) { return Date.parse(text || "") + spread; })
+      .filter(function (at) { return isFinite(at); });
+
+    function clockMoved() {
+      var now = Date.now();
+      return moments.some(function (at) { return lastCheck < at && at <= now; });
+    }
 
     function pollStatus() {
-      if (live && live.open && Date.now() - lastCheck < LIVE_STATUS_MS) {
+      if (live && live.open && Date.now() - lastCheck < LIVE_STATUS_MS && !clockMoved()) {
         window.setTimeout(pollStatus, jitter(statusEvery));
         return;
       }
