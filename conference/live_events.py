@@ -151,8 +151,8 @@ class Hub:
     def publish_content(self, topic: str, version: str, content: dict[str, Any]) -> None:
         """Hand a topic's new content to its streams: what changed, at most once an interval."""
         with self._lock:
-            waiting = self._pending.get(topic)
-            last = waiting[0] if waiting else getattr(self._content.get(topic), "version", None)
+            waiting, sent = self._pending.get(topic), self._content.get(topic)
+            last = waiting[0] if waiting else sent.version if sent else None
             if last is not None and not newer(version, last):
                 return  # drawn by a slower writer: what the streams get is as new
             self._pending[topic] = (version, content)
