@@ -42,6 +42,7 @@ class Seen:
     counts: list[tuple[int, int, float]] = field(default_factory=list)  # (poll, count, at)
     pushed: Counter = field(default_factory=Counter)
     streams_open: int = 0
+    cpu_seconds: float = 0.0  # this driver process's own
 
 
 async def send(base: str, method: str, path: str, headers: dict, body=None):
@@ -232,5 +233,7 @@ def page_process(args: tuple) -> Seen:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * len(tokens) + 1024)), hard))
     seen = Seen()
+    began = time.process_time()
     asyncio.run(_pages(seen, apps, lives, tokens, sid, path, stop_at))
+    seen.cpu_seconds = time.process_time() - began
     return seen
