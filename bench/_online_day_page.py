@@ -31,6 +31,7 @@ HEARTBEAT_S, STATUS_S = 60.0, 300.0
 # Fetches in flight at once per driver process: a browser population does not queue, but more
 # than this only fills gunicorn's accept queue (backlog 256) and the driver's own core.
 FETCHES_IN_FLIGHT = 64
+REQUEST_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -118,9 +119,13 @@ class Viewer:
             path, method, headers = f"/api/v1/streams/{sid}/heartbeat", "POST", self.headers
         async with self.gate:
             try:
-                status, answer, payload = await send(self.app, method, path, headers,
-                                                      {} if method == "POST" else None)  # fmt: skip
-            except OSError:
+                # A page gives up after a while (a browser's fetch would too), so a phase ends
+                # on time and its per-second figures stay true; a timeout counts as an error.
+                status, answer, payload = await asyncio.wait_for(
+                    send(self.app, method, path, headers, {} if method == "POST" else None),
+                    REQUEST_TIMEOUT_S,
+                )
+            except (OSError, TimeoutError):
                 status, answer, payload = 0, {}, b""
         self.seen.statuses[(kind, status)] += 1
         if kind in ("qa", "polls") and status == 200:
