@@ -134,9 +134,17 @@ def test_a_poll_result_reaches_a_viewer_on_the_other_server(two_servers):
     assert seconds < DEADLINE_SECONDS
 
 
+def _stream_path(server: LiveServer, topic: str, lang: str = "nl") -> str:
+    """The event stream a page of `server` in `lang` opens for `topic`."""
+    from conference import live_events
+
+    with server.app.test_request_context(f"/?lang={lang}"):
+        attributes = str(live_events.attributes(topic))
+    return attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
+
+
 def test_an_approved_question_reaches_a_live_stream_on_the_other_server(two_servers):
     """The same through Server-Sent Events: the event, then one fetch, within two seconds."""
-    from conference import live_events
 
     a, b = two_servers
     plenary = activity_of_kind("plenary")
@@ -147,10 +155,7 @@ def test_an_approved_question_reaches_a_live_stream_on_the_other_server(two_serv
     path = f"/api/v1/activities/{plenary.id}/questions"
     _, headers, _ = call(b.url, "GET", path, viewer)
     topic = f"qa:{plenary.id}"
-    with b.app.test_request_context():
-        attributes = str(live_events.attributes(topic))
-    stream_path = attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
-    with EventStream(b.url, stream_path) as stream:
+    with EventStream(b.url, _stream_path(b, topic)) as stream:
         stream.next_event()
         known = stream.versions(1)[topic]
         status, _, asked = call(a.url, "POST", path, asker, {"text": "Via de stroom?"})
@@ -166,7 +171,6 @@ def test_an_approved_question_reaches_a_live_stream_on_the_other_server(two_serv
 
 def test_an_approved_question_is_pushed_to_streams_on_the_other_server(two_servers):
     """With the content in the event: the question itself reaches the page, no fetch at all."""
-    from conference import live_events
 
     a, b = two_servers
     plenary = activity_of_kind("plenary")
@@ -175,12 +179,8 @@ def test_an_approved_question_is_pushed_to_streams_on_the_other_server(two_serve
     moderator = {"Authorization": f"Bearer {raw}"}
     path = f"/api/v1/activities/{plenary.id}/questions"
     topic = f"qa:{plenary.id}"
-    paths = {}
-    for lang in ("nl", "en"):
-        with b.app.test_request_context(f"/?lang={lang}"):
-            attributes = str(live_events.attributes(topic))
-        paths[lang] = attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
-    with EventStream(b.url, paths["nl"]) as dutch, EventStream(b.url, paths["en"]) as english:
+    dutch_path, english_path = _stream_path(b, topic, "nl"), _stream_path(b, topic, "en")
+    with EventStream(b.url, dutch_path) as dutch, EventStream(b.url, english_path) as english:
         status, _, asked = call(a.url, "POST", path, asker, {"text": "Rechtstreeks naar jou?"})
         assert status == 201 and asked["status"] == "pending"
         began = time.monotonic()
@@ -200,15 +200,6 @@ def test_an_approved_question_is_pushed_to_streams_on_the_other_server(two_serve
     # Nothing personal in what every viewer gets: no form token, no asker.
     assert 'name="csrf_token" value=""' in item
     assert "moderator@example.org" not in item and "Moderator" not in item
-
-
-def _stream_path(server: LiveServer, topic: str, lang: str = "nl") -> str:
-    """The event stream a page of `server` in `lang` opens for `topic`."""
-    from conference import live_events
-
-    with server.app.test_request_context(f"/?lang={lang}"):
-        attributes = str(live_events.attributes(topic))
-    return attributes.split('data-live-url="')[1].split('"')[0].replace("&amp;", "&")
 
 
 def test_poll_counts_are_pushed_to_streams_on_the_other_server(two_servers):
