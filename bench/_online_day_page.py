@@ -78,6 +78,42 @@ def _unchunk(payload: bytes) -> bytes:
     return out
 
 
+class EventStream(asyncio.Protocol):
+    """A page's event stream, read in the loop's callback: a task per read would cost the driver
+    more CPU than the stream process spends writing, and the driver shares the machine."""
+
+    def __init__(self, page: Viewer) -> None:
+        self.page, self.status, self.kind = page, None, b""
+        self.rest = b""
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:
+        """Complete lines of the stream: the status line first, then the events' lines."""
+        lines = (self.rest + data).split(b"\n")
+        self.rest = lines.pop()
+        if len(self.rest) > LINE_LIMIT:
+            self.rest = b""  # not an event stream
+        if self.status is None:
+            status_line = lines.pop(0).split() if lines else []
+            self.status = int(status_line[1]) if len(status_line) > 1 else 0
+            self.page.seen.statuses[("stream", self.status)] += 1
+            if self.status != 200:
+                self.closed.done() or self.closed.set_result(None)
+                return
+            self.page.seen.streams_open += 1
+        for line in lines:
+            if line.startswith(b"event: "):
+                self.kind = line[7:].strip()
+            elif line.startswith(b"data: {"):
+                self.page.on_event(self.kind, line)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The server closed the stream (or it broke) before the phase's end."""
+        if not self.closed.done():
+            self.page.seen.statuses[("stream broke" if exc else "stream closed", 0)] += 1
+            self.closed.set_result(None)
+
+
 class Viewer:
     """One open watch page: its event stream, what it shows, its periodic requests."""
 
@@ -141,7 +177,9 @@ class Viewer:
 
     async def every(self, kind: str, period: float, stop_at: float) -> None:
         """A periodic request from a random first moment (pages open at different times)."""
-        await asyncio.sleep(random.random() * period)
+        # Never past the phase's end: a page whose first status poll falls after it (they
+        # come every 5 minutes) would hold the phase open for minutes.
+        await asyncio.sleep(min(random.random() * period, max(0.0, stop_at - time.monotonic())))
         while time.monotonic() < stop_at:
             await self.fetch(kind)
             await asyncio.sleep(min(period, max(0.0, stop_at - time.monotonic())))
@@ -149,42 +187,35 @@ class Viewer:
     async def listen(self, path: str, stop_at: float) -> None:
         """Hold the event stream and act on its events as the page's scripts do."""
         parts = urlsplit(self.live)
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await asyncio.open_connection(
-                parts.hostname, parts.port, limit=LINE_LIMIT
+            transport, stream = await asyncio.wait_for(
+                loop.create_connection(lambda: EventStream(self), parts.hostname, parts.port),
+                max(0.1, stop_at - time.monotonic()),
             )
-        except OSError:
+        except (OSError, TimeoutError):
             self.seen.statuses[("stream", 0)] += 1
             return
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                     "Accept: text/event-stream\r\n\r\n".encode())  # fmt: skip
+        transport.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                        "Accept: text/event-stream\r\n\r\n".encode())  # fmt: skip
         try:
-            status_line = (await reader.readline()).split()
-            status = int(status_line[1]) if len(status_line) > 1 else 0
-            self.seen.statuses[("stream", status)] += 1
-            if status != 200:
-                return
-            self.seen.streams_open += 1
-            kind = b""
-            while time.monotonic() < stop_at:
-                line = await asyncio.wait_for(reader.readline(), stop_at - time.monotonic())
-                if not line:
-                    self.seen.statuses[("stream closed", 0)] += 1
-                    return
-                if line.startswith(b"event: "):
-                    kind = line[7:].strip()
-                elif line.startswith(b"data: {"):
-                    data = json.loads(line[6:])
-                    if kind == b"content":
-                        self.on_content(data)
-                    elif data["topic"].startswith(("qa:", "polls:")):
-                        self.on_version(data["topic"], data["version"])
+            await asyncio.wait_for(asyncio.shield(stream.closed), stop_at - time.monotonic())
         except TimeoutError:
             pass
-        except OSError:
-            self.seen.statuses[("stream broke", 0)] += 1
         finally:
-            writer.close()
+            if not stream.closed.done():
+                stream.closed.set_result(None)  # the phase's end, not the server's
+            transport.close()
+        if stream.status is None:
+            self.seen.statuses[("stream", 0)] += 1
+
+    def on_event(self, kind: bytes, line: bytes) -> None:
+        """One event's data line, as live.js hands it on."""
+        data = json.loads(line[6:])
+        if kind == b"content":
+            self.on_content(data)
+        elif data["topic"].startswith(("qa:", "polls:")):
+            self.on_version(data["topic"], data["version"])
 
     def on_version(self, topic: str, version: str) -> None:
         """A version event: the first is the page's own; a newer one waits for its content."""

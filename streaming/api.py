@@ -155,7 +155,7 @@ def set_stream_status(activity_id: int):
 @viewer_required
 def heartbeat(activity_id: int):
     """A watch page says the person is still there; the server's clock times it."""
-    presence.heartbeat(current_conference(), activity_id, current_viewer())
+    presence.heartbeat(activity_id, current_viewer())
     return Response(status=204)
 
 

@@ -24,8 +24,8 @@ from conference.models import Conference
 from registration.checkin.services import record_online_presence
 from sessions.programme.models import Activity
 from streaming.access import Viewer
-from streaming.models import OnlineAttendance, StreamPresence, StreamSettings
-from streaming.services import online_activity
+from streaming.models import OnlineAttendance, StreamPresence
+from streaming.updates import StatusFacts, status_facts
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +44,15 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def live_window(act: Activity, settings: StreamSettings | None, t: int) -> tuple[int, int]:
+def live_window(facts: StatusFacts, t: int) -> tuple[int, int]:
     """The live stretch a heartbeat at `t` may credit, as epoch seconds [from, until).
 
     The timetable by default; staff who set "live" early or late move its edges, "ended" cuts
     it short, and "delayed" means nothing is live yet.
     """
-    start, end = epoch(act.starts_at), epoch(act.ends_at)
-    override = settings.status_override if settings is not None else None
-    moment = epoch(settings.override_at) if settings is not None and settings.override_at else t
+    start, end = epoch(facts.starts_at), epoch(facts.ends_at)
+    override = facts.override
+    moment = epoch(facts.override_at) if facts.override_at else t
     if override == "live":
         return min(start, moment), t
     if override == "ended":
@@ -117,28 +117,25 @@ def _record_checkin(
         return False
 
 
-def heartbeat(
-    conf: Conference, activity_id: int, viewer: Viewer, now: datetime | None = None
-) -> bool:
+def heartbeat(activity_id: int, viewer: Viewer, now: datetime | None = None) -> bool:
     """Record a heartbeat of the viewer at a stream; False when there is nobody to record."""
     now = now or utcnow()
-    act = online_activity(conf, activity_id)
-    if act.kind == "online_workshop" and not (viewer.staff or viewer.has_seat(act.id)):
+    facts = status_facts(activity_id)  # 404 for no published stream; kept while its stamp stands
+    if facts.kind == "online_workshop" and not (viewer.staff or viewer.has_seat(activity_id)):
         raise Forbidden()
     if viewer.registration is None:
         return False  # staff previewing a stream: not attendance
     registration_id = viewer.registration.id
-    settings = db.session.get(StreamSettings, act.id)
     t = epoch(now)
-    window = live_window(act, settings, t)
+    window = live_window(facts, t)
     rows = [
         (
             StreamPresence,
             (
                 StreamPresence.registration_id == registration_id,
-                StreamPresence.activity_id == act.id,
+                StreamPresence.activity_id == activity_id,
             ),
-            {"registration_id": registration_id, "activity_id": act.id},
+            {"registration_id": registration_id, "activity_id": activity_id},
         ),
         (
             OnlineAttendance,
@@ -167,7 +164,7 @@ def heartbeat(
                 attended = seconds
         # Tried only once it may be due; it claims itself atomically, so it happens once.
         if window[0] < t and attended >= CHECKIN_AFTER_SECONDS:
-            _record_checkin(session, registration_id, act.id, now)
+            _record_checkin(session, registration_id, activity_id, now)
     return True
 
 

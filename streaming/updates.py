@@ -76,9 +76,11 @@ class StatusFacts:
     """What a stream's status follows from, besides the clock."""
 
     activity_id: int
+    kind: str
     starts_at: datetime
     ends_at: datetime
     override: str | None
+    override_at: datetime | None
     timezone: str
 
     def body(self, now: datetime) -> dict[str, Any]:
@@ -117,7 +119,11 @@ def status_etag(activity_id: int) -> str | None:
 
 
 def status_facts(activity_id: int) -> StatusFacts:
-    """The facts of a stream's status: from memory while its stamp stands, else the database."""
+    """The facts of a stream's status: from memory while its stamp stands, else the database.
+
+    Also what a heartbeat needs (the stream exists, its kind, its live window), so the
+    heartbeats of thousands of viewers read no activity or settings row.
+    """
     stamp = _status_stamp(activity_id)
     known = _memo.get(activity_id)
     if stamp is not None and known is not None and known[0] == stamp:
@@ -127,9 +133,11 @@ def status_facts(activity_id: int) -> StatusFacts:
     settings = db.session.get(StreamSettings, act.id)
     facts = StatusFacts(
         act.id,
+        act.kind,
         act.starts_at,
         act.ends_at,
         settings.status_override if settings is not None else None,
+        settings.override_at if settings is not None else None,
         conf.timezone,
     )
     if stamp is not None:

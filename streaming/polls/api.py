@@ -12,6 +12,7 @@ from conference.i18n import lang
 from conference.openapi import CONFLICT, ApiDocs, Reply
 from conference.schemas import Error
 from conference.services import current_conference
+from conference.snapshot import conference_settings
 from conference.validation import json_body
 from streaming.access import STREAM_STAFF, current_viewer, viewer_required
 from streaming.api import per_person
@@ -138,5 +139,5 @@ def close_poll(poll_id: int):
 @viewer_required
 def vote(poll_id: int):
     """Vote once per person (a new vote replaces the earlier one)."""
-    found = services.vote(current_conference(), poll_id, current_viewer(), json_body())
-    return _poll_answer(found)
+    poll, mine = services.vote(conference_settings(), poll_id, current_viewer(), json_body())
+    return jsonify(results.poll_json(poll, lang(), mine)), 200

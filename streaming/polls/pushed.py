@@ -27,14 +27,17 @@ def content(topic: str) -> dict[str, Any]:
     # A session and a request of their own: the writer's have ended or belong to the writer.
     with Session(db.engine) as session, app.test_request_context():
         polls = results.polls_of(activity, session=session)
-        counts = get_template_attribute("streaming/polls/_results.html", "poll_results")
+        counted = {poll.id: results.counts(poll, session) for poll in polls}  # once, every language
+        draw = get_template_attribute("streaming/polls/_results.html", "poll_results")
         for lang in app.config["LANGUAGES"]:
             with force_locale(lang):
                 drawn[lang] = {
                     "order": [poll.id for poll in polls],
                     "states": {str(poll.id): poll.status for poll in polls},
                     "items": {
-                        str(poll.id): str(counts({"results": results.results(poll, lang, session)}))
+                        str(poll.id): str(
+                            draw({"results": results.results(poll, lang, counted=counted[poll.id])})
+                        )
                         for poll in polls
                     },
                 }

@@ -35,29 +35,36 @@ class Results:
     average: float | None = None
 
 
-def results(poll: Poll, language: str, session: Session | None = None) -> Results:
-    """Count the votes in one query: per option, the rows whose bit mask holds that option."""
-    labels = poll.labels(language)
+def counts(poll: Poll, session: Session | None = None) -> tuple[int, list[int]]:
+    """Count the votes in one query: everyone who voted, and per option the rows that hold it."""
     # Literal powers of two: a bound parameter would leave the `&` operand's type to the driver.
     counted = [
         func.coalesce(
             func.sum(case((PollVote.choices.op("&")(literal_column(str(1 << i))) != 0, 1))), 0
         )
-        for i in range(len(labels))
+        for i in range(len(poll.labels("nl")))
     ]
     row = (
         (session or db.session)
         .execute(select(func.count(PollVote.id), *counted).where(PollVote.poll_id == poll.id))
         .one()
     )
-    total, counts = int(row[0]), [int(n) for n in row[1:]]
+    return int(row[0]), [int(n) for n in row[1:]]
+
+
+def results(
+    poll: Poll, language: str, session: Session | None = None, counted: tuple | None = None
+) -> Results:
+    """The counts in a language (`counted`: as `counts` gave them, when read already)."""
+    labels = poll.labels(language)
+    total, per_option = counted or counts(poll, session)
     items = [
         Result(i, label, n, round(100 * n / total) if total else 0)
-        for i, (label, n) in enumerate(zip(labels, counts, strict=True))
+        for i, (label, n) in enumerate(zip(labels, per_option, strict=True))
     ]
     average = None
     if poll.kind == "scale" and total:
-        average = round(sum(s * n for s, n in zip(SCALE, counts, strict=True)) / total, 1)
+        average = round(sum(s * n for s, n in zip(SCALE, per_option, strict=True)) / total, 1)
     return Results(items, total, average)
 
 

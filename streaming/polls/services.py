@@ -158,8 +158,13 @@ def parse_vote(poll: Poll, data: dict[str, Any]) -> tuple[int, int | None]:
     return mask_of(indexes), None
 
 
-def vote(conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]) -> Poll:
-    """Vote, or change one's vote while the poll is open: one row per person, updated in place."""
+def vote(
+    conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]
+) -> tuple[Poll, PollVote]:
+    """Vote, or change one's vote while the poll is open: one row per person, updated in place.
+
+    Gives the poll as it is now and the person's ballot (its choices, not read back).
+    """
     if viewer.user is None or not viewer.may_watch:
         raise Forbidden()
     unknown = {k: _l("onbekend veld") for k in data if k not in VOTE_FIELDS}
@@ -167,7 +172,7 @@ def vote(conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]) -
         raise Invalid(fields=unknown)
     poll = visible_poll(conf, poll_id, viewer)
     choices, score = parse_vote(poll, data)
-    user_id, now = viewer.user.id, utcnow()
+    user_id, activity_id, now = viewer.user.id, poll.activity_id, utcnow()
     with write_transaction(db.session) as session:
         # The version bump first: it locks the poll row, so a close waits for this vote or
         # this vote sees the poll closed.
@@ -180,7 +185,7 @@ def vote(conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]) -
         if not bumped:
             status = session.scalar(select(Poll.status).where(Poll.id == poll_id))
             raise PollClosed() if status == "closed" else PollNotOpen()
-        live.mark(session, poll_topic(poll_id), polls_topic(poll.activity_id))
+        live.mark(session, poll_topic(poll_id), polls_topic(activity_id))
         try:
             with session.begin_nested():
                 session.add(
@@ -194,4 +199,4 @@ def vote(conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]) -
                 .execution_options(synchronize_session=False)
             )
     db.session.expire_all()
-    return db.session.get(Poll, poll_id)
+    return db.session.get(Poll, poll_id), PollVote(choices=choices, score=score)

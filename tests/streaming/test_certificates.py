@@ -26,7 +26,7 @@ NAME = ("Zoë", "Vanderheyden-Çelik")
 def _watch(reg, act, minutes: int, offset: int = 0) -> None:
     viewer = Viewer(user=reg.user, registration=reg)
     for minute in range(offset, offset + minutes + 1):
-        presence.heartbeat(conference(), act.id, viewer, now=at(act, minute))
+        presence.heartbeat(act.id, viewer, now=at(act, minute))
 
 
 def _after_the_day():

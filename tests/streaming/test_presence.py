@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from conference.clock import utcnow
 from conference.extensions import db
@@ -18,7 +18,7 @@ from registration.models import Registration
 from streaming import presence
 from streaming.access import Viewer, seat_ids
 from streaming.models import StreamPresence, StreamSettings
-from tests.factories import activity_of_kind, attendee, conference, give_seat, token_for
+from tests.factories import activity_of_kind, attendee, conference, fresh, give_seat, token_for
 from tests.helpers import at, bearer
 
 
@@ -27,7 +27,8 @@ def viewer_of(reg) -> Viewer:
 
 
 def beat(reg, act, moment) -> None:
-    presence.heartbeat(conference(), act.id, viewer_of(reg), now=moment)
+    fresh()  # as a new request: it sees what staff changed meanwhile
+    presence.heartbeat(act.id, viewer_of(reg), now=moment)
 
 
 def minutes_of(reg, act) -> int:
@@ -221,7 +222,7 @@ def test_concurrent_tabs_fold_into_one_row(any_db_app, monkeypatch):
         with app.app_context():
             person = db.session.get(Registration, reg_id)
             viewer = Viewer(user=person.user, registration=person, staff=False)
-            presence.heartbeat(conference(), stream_id, viewer, now=moment)
+            presence.heartbeat(stream_id, viewer, now=moment)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         # One minute at a time, its four heartbeats at once.
@@ -253,3 +254,28 @@ def test_heartbeat_rows_use_the_servers_clock(app, client):
     row = db.session.scalar(select(StreamPresence))
     assert row.last_seen_s == presence.epoch(moment) and row.first_seen_s == presence.epoch(moment)
     assert utcnow() < moment  # the demo day lies ahead: the travel did its work
+
+
+def test_a_heartbeat_reads_no_stream_row_while_its_stamp_stands(app, client):
+    """Thousands of viewers beat every minute: the stream's facts are kept per process."""
+    reg, stream = attendee("online"), activity_of_kind("stream")
+    url, headers = f"/api/v1/streams/{stream.id}/heartbeat", bearer(token_for(reg.user))
+    assert client.post(url, headers=headers).status_code == 204
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.post(url, headers=headers).status_code == 204
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    read = " ".join(s for s in seen if s.startswith("SELECT"))
+    # (The conference row is the snapshot's, kept where the stamps are shared: test_snapshot.)
+    for table in ("activities", "stream_settings"):
+        assert f"FROM {table} " not in read, table
+    assert [s.split()[1] for s in seen if s.startswith("UPDATE")] == [
+        "stream_presence",
+        "online_attendance",
+    ]

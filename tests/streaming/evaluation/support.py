@@ -34,7 +34,7 @@ def watch(reg, act, minutes: int) -> None:
     """Heartbeats every minute for `minutes` minutes of a live stream."""
     viewer = Viewer(user=reg.user, registration=reg, staff=False, seat_ids=seat_ids(reg))
     for minute in range(minutes + 1):
-        presence.heartbeat(conference(), act.id, viewer, now=at(act, 5 + minute))
+        presence.heartbeat(act.id, viewer, now=at(act, 5 + minute))
     db.session.commit()
 
 
