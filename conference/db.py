@@ -10,7 +10,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
@@ -151,3 +152,9 @@ def _commit_or_roll_back(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def dialect_insert(session: Session, table: Table) -> Any:
+    """An INSERT with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
+    name = session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)

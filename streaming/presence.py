@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conference.clock import utcnow
-from conference.db import write_transaction
+from conference.db import dialect_insert, write_transaction
 from conference.errors import Forbidden
 from conference.extensions import db
 from conference.models import Conference
@@ -147,17 +147,16 @@ def heartbeat(activity_id: int, viewer: Viewer, now: datetime | None = None) -> 
     with write_transaction(db.session) as session:
         for index, (model, conditions, keys) in enumerate(rows):
             seconds = session.execute(_credit_update(model, conditions, t, window)).scalar()
-            if seconds is None:
-                try:
-                    with session.begin_nested():
-                        session.add(
-                            model(
-                                **keys, first_seen_s=t, last_seen_s=t, beats=1, attended_seconds=0
-                            )
-                        )
+            if seconds is None:  # the first heartbeat here: one INSERT, no savepoint
+                table = model.__table__
+                first = dialect_insert(session, table).values(
+                    **keys, first_seen_s=t, last_seen_s=t, beats=1, attended_seconds=0
+                )
+                # RETURNING tells whether it inserted (rowcount is -1 with psycopg here).
+                first = first.on_conflict_do_nothing(index_elements=list(keys))
+                if session.execute(first.returning(*table.primary_key.columns)).first():
                     seconds = 0
-                except IntegrityError:
-                    # The person's other tab created the row at the same moment.
+                else:  # the person's other tab created the row at the same moment
                     again = _credit_update(model, conditions, t, window)
                     seconds = session.execute(again).scalar() or 0
             if index == 0:
