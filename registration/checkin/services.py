@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conference import live
+from conference.auth import TokenCaller
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
@@ -100,7 +101,7 @@ def redeem(
     nonce: str | None = None,
     scanned_at: Any = None,
     force: bool = False,
-    staff: User | None = None,
+    staff: User | TokenCaller | None = None,
     device: str | None = None,
 ) -> RedeemResult:
     """Check a ticket (or, at the help desk, a registration) in or out at a checkpoint.
