@@ -64,6 +64,7 @@ def bearer_token() -> str | None:
 # call by a scanner or a watch page runs it, so the queries are built once and each call binds
 # only the hash. Read at every call: a revocation holds at once.
 def _token_query(*columns: Any) -> Any:
+    """`columns` of the account behind a valid token (bound: `token_hash`)."""
     return (
         select(*columns)
         .join(ApiToken, ApiToken.user_id == User.id)
@@ -97,10 +98,8 @@ class TokenCaller(UserMixin):
 
 
 def role_only(view: Callable) -> Callable:
-    """Mark a view that uses only the caller's id and role: a bearer token is read narrowly.
-
-    Loading the whole account as an ORM object cost the scan more CPU than its own statements.
-    """
+    """Mark a view that uses only the caller's id and role: a bearer token is read narrowly."""
+    # Loading the whole account as an ORM object cost the scan more CPU than its statements.
     view.role_only = True
     return view
 

@@ -85,10 +85,8 @@ def _refusal(scan: Scan) -> dict[str, Any]:
 def answer(
     scan: Scan, reg: Registration | None, cp_label: str, seats: list[dict] | None = None
 ) -> RedeemResult:
-    """The API answer for a recorded scan; a nonce replay rebuilds exactly this.
-
-    `seats`: the person's seats when the scan read them with the ticket (else read here).
-    """
+    """The API answer for a recorded scan; a nonce replay rebuilds exactly this."""
+    # `seats`: the person's seats when the scan read them with the ticket (None: read here).
     body: dict[str, Any] = {"status": scan.status, "checkpoint": scan.checkpoint}
     if scan.status == "error":
         body.update(_refusal(scan))

@@ -67,8 +67,7 @@ class ActivityCheckpoints(Protocol):
         """Each registration's seats, for the scanner: activity_id, title, starts_at, location."""
 
     def with_seats(self, query: Select, registration_id: Any) -> Select:
-        """`query` with the person's seats outer-joined: one row per seat (or one without),
-        the seat's columns after the query's own."""
+        """`query` with the person's seats outer-joined, their columns last (a row per seat)."""
 
     def seats_in(self, tails: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
         """The seats, as `seats_of` gives them, from the tails of `with_seats` rows."""
