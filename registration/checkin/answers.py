@@ -82,13 +82,16 @@ def _refusal(scan: Scan) -> dict[str, Any]:
     return body
 
 
-def answer(scan: Scan, reg: Registration | None, cp_label: str) -> RedeemResult:
+def answer(
+    scan: Scan, reg: Registration | None, cp_label: str, seats: list[dict] | None = None
+) -> RedeemResult:
     """The API answer for a recorded scan; a nonce replay rebuilds exactly this."""
+    # `seats`: the person's seats when the scan read them with the ticket (None: read here).
     body: dict[str, Any] = {"status": scan.status, "checkpoint": scan.checkpoint}
     if scan.status == "error":
         body.update(_refusal(scan))
     if reg is not None:
-        body["participant"] = participant_json(reg)
+        body["participant"] = participant_json(reg, seats)
     if scan.first_scan_at is not None:
         body["first_scan_at"] = isoformat(scan.first_scan_at)
     body.update(

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from conference.auth import role_required
+from conference.auth import role_only, role_required
 from conference.errors import Invalid
 from conference.openapi import CONFLICT, INVALID, ApiDocs, Reply
 from conference.services import current_conference
@@ -37,6 +37,7 @@ def _checkpoint():
 
 
 @bp.post("/redeem")
+@role_only  # a scanner's token: the role check and the staff id, not the whole account
 @docs(
     summary="Check a ticket in or out at a checkpoint (staff: organiser or check-in).",
     description=(

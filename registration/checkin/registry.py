@@ -6,11 +6,12 @@ The check-in service lives in `registration` and may not import `sessions`; `ses
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from conference import hooks
@@ -64,6 +65,12 @@ class ActivityCheckpoints(Protocol):
 
     def seats_of(self, registration_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
         """Each registration's seats, for the scanner: activity_id, title, starts_at, location."""
+
+    def with_seats(self, query: Select, registration_id: Any) -> Select:
+        """`query` with the person's seats outer-joined, their columns last (a row per seat)."""
+
+    def seats_in(self, tails: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+        """The seats, as `seats_of` gives them, from the tails of `with_seats` rows."""
 
     def changed_since(self, conference: Conference, since: datetime) -> set[int]:
         """Registrations whose seats were created since `since` (for incremental lists)."""

@@ -2,8 +2,9 @@
 
 A scan goes through named steps: check the request, find the ticket, decide (the rules of
 `admission`, then the presence row), record the scan, answer. Checkpoints and secret hashing
-live in `checkpoints.py`, presence rows in `presence.py`, the answer's words in `answers.py`;
-a lost ticket is replaced by `registration.services.reissue_ticket`.
+live in `checkpoints.py`, the ticket's holder in `holders.py`, presence rows in `presence.py`,
+the answer's words in `answers.py`; a lost ticket is replaced by
+`registration.services.reissue_ticket`.
 """
 
 from __future__ import annotations
@@ -11,28 +12,30 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conference import live
+from conference.auth import TokenCaller
 from conference.clock import utcnow
 from conference.db import write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
-from conference.validation import as_id, parse_time
+from conference.validation import parse_time
 from registration.checkin.answers import RedeemResult, answer
-from registration.checkin.checkpoints import extract_secret, resolve_checkpoint
+from registration.checkin.checkpoints import resolve_checkpoint
 from registration.checkin.errors import NonceReused, StandbyRefused
+from registration.checkin.holders import Holder, find_holder
 from registration.checkin.models import Presence, Scan
 from registration.checkin.presence import dialect_insert, enter, leave
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
 from registration.checkin.updates import ALL_ARRIVALS, arrivals_topic
-from registration.models import Registration, Ticket, full_name
+from registration.models import Registration
 
 # A device clock further ahead than this is refused (offline scans can only be in the past).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -100,7 +103,7 @@ def redeem(
     nonce: str | None = None,
     scanned_at: Any = None,
     force: bool = False,
-    staff: User | None = None,
+    staff: User | TokenCaller | None = None,
     device: str | None = None,
 ) -> RedeemResult:
     """Check a ticket (or, at the help desk, a registration) in or out at a checkpoint.
@@ -138,37 +141,6 @@ def redeem(
         return replayed
 
 
-class Holder(NamedTuple):
-    """The registration and ticket behind a scan, as one narrow row (no ORM objects)."""
-
-    id: int
-    conference_id: int
-    first_name: str
-    last_name: str
-    mode: str
-    profile: str
-    status: str
-    ticket_id: int | None
-    ticket_status: str | None
-
-    @property
-    def full_name(self) -> str:
-        """First and last name."""
-        return full_name(self.first_name, self.last_name)
-
-
-_HOLDER_COLUMNS = (
-    *(getattr(Registration, name) for name in Holder._fields[:7]),
-    Ticket.id.label("ticket_id"),
-    Ticket.status.label("ticket_status"),
-)
-# Built once: a scan only binds its values (the compiled SQL is cached).
-FIND_BY_SECRET = (
-    select(*_HOLDER_COLUMNS)
-    .select_from(Ticket)
-    .join(Registration, Ticket.registration_id == Registration.id)
-    .where(Ticket.secret == bindparam("secret"), Registration.conference_id == bindparam("conf"))
-)
 INSERT_SCAN = insert(Scan.__table__).returning(Scan.__table__.c.id)
 
 
@@ -200,7 +172,9 @@ class ScanDraft:
 
 def _record(session: Session, request: ScanRequest) -> RedeemResult:
     """Find the ticket, decide, record the scan and answer; in the caller's transaction."""
-    holder = _find(session, request)
+    holder, seats = find_holder(
+        session, request.secret, request.registration_id, request.conference_id
+    )
     scan = _new_scan(request, holder)
     if holder is None:
         scan.reason = "invalid"
@@ -215,29 +189,9 @@ def _record(session: Session, request: ScanRequest) -> RedeemResult:
     # A nonce seen before fails here, and the whole transaction (presence too) rolls back.
     scan.id = session.connection().execute(INSERT_SCAN, values).scalar_one()
     live.mark(session, arrivals_topic(scan.checkpoint), ALL_ARRIVALS)
-    return answer(scan, holder, request.checkpoint.label)
-
-
-def _find(session: Session, request: ScanRequest) -> Holder | None:
-    """The registration and ticket behind a scanned code or a registration id (or None)."""
-    if request.secret is not None:
-        code = extract_secret(request.secret)
-        if code is None:
-            return None
-        row = (
-            session.connection()
-            .execute(FIND_BY_SECRET, {"secret": code, "conf": request.conference_id})
-            .first()
-        )
-        return Holder(*row) if row is not None else None
-    # An id no row can have (2**63, say) finds nothing, as in the database it would fail.
-    rid = request.registration_id
-    reg = session.get(Registration, rid) if as_id(rid) else None
-    if reg is None or reg.conference_id != request.conference_id:
-        return None
-    ticket = reg.ticket
-    values = [getattr(reg, name) for name in Holder._fields[:7]]
-    return Holder(*values, ticket and ticket.id, ticket and ticket.status)
+    if request.type == "standby":
+        seats = None  # a seat may have been taken at the door: the answer reads them again
+    return answer(scan, holder, request.checkpoint.label, seats)
 
 
 def _new_scan(request: ScanRequest, holder: Holder | None) -> ScanDraft:

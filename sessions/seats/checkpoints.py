@@ -8,12 +8,12 @@ waiting there (a "standby" scan).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from conference.clock import isoformat
@@ -31,16 +31,27 @@ from sessions.seats.seating import release_seat, take_seat
 
 ACTIVITY_OPENS_MINUTES = 30
 # The seats a scanner shows, one narrow row each (a scan answer reads it): built once.
+SEAT_COLUMNS = (Activity.id, Activity.title, Activity.starts_at, Activity.location, Room.name)
 SEATS_OF = (
-    select(
-        Seat.registration_id, Activity.id, Activity.title, Activity.starts_at,
-        Activity.location, Room.name,
-    )
+    select(Seat.registration_id, *SEAT_COLUMNS)
     .join(Activity, Seat.activity_id == Activity.id)
     .outerjoin(Room, Activity.room_id == Room.id)
     .where(Seat.registration_id.in_(bindparam("ids", expanding=True)))
     .order_by(Activity.starts_at, Activity.id)
-)  # fmt: skip
+)
+
+
+def seat_json(
+    activity_id: int, title: str, starts_at: datetime, location: str | None, room: str | None
+) -> dict[str, Any]:
+    """A seat as the scanner shows it, from the columns of `SEAT_COLUMNS`."""
+    return {
+        "activity_id": activity_id,
+        "title": title,
+        "starts_at": isoformat(starts_at),
+        # As `Activity.place`: the free-text location overrides the room.
+        "location": location or room,
+    }
 
 
 class SessionsCheckpoints:
@@ -121,17 +132,25 @@ class SessionsCheckpoints:
         # ORM's execute would, so a seat taken at the door just now is in the answer.
         db.session.flush()
         rows = db.session.connection().execute(SEATS_OF, {"ids": ids})
-        for reg_id, activity_id, title, starts_at, location, room in rows:
-            result.setdefault(reg_id, []).append(
-                {
-                    "activity_id": activity_id,
-                    "title": title,
-                    "starts_at": isoformat(starts_at),
-                    # As `Activity.place`: the free-text location overrides the room.
-                    "location": location or room,
-                }
-            )
+        for reg_id, *seat in rows:
+            result.setdefault(reg_id, []).append(seat_json(*seat))
         return result
+
+    def with_seats(self, query: Select, registration_id: Any) -> Select:
+        """The query with the person's seats joined, so a scan reads holder and seats at once."""
+        # A seat always has its activity (a non-null key), so plain outer joins keep one row
+        # per seat, and one row of NULLs for a person without seats.
+        return (
+            query.add_columns(*SEAT_COLUMNS)
+            .outerjoin(Seat, Seat.registration_id == registration_id)
+            .outerjoin(Activity, Seat.activity_id == Activity.id)
+            .outerjoin(Room, Activity.room_id == Room.id)
+            .order_by(Activity.starts_at, Activity.id)
+        )
+
+    def seats_in(self, tails: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+        """The seats from the tails of `with_seats` rows (none when the person has none)."""
+        return [seat_json(*tail) for tail in tails if tail[0] is not None]
 
     def changed_since(self, conference: Conference, since: datetime) -> set[int]:
         """People who got a seat since `since` (a freed seat shows at the next full list)."""

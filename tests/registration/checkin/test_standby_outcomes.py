@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from conference.clock import utcnow
 from conference.errors import Conflict
 from conference.extensions import db
-from registration.checkin import answers, checkpoints, services
+from registration.checkin import answers, checkpoints, holders, services
 from registration.checkin.errors import NoFreeSeat, SeatedElsewhere
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint
@@ -44,6 +44,12 @@ class DoorWithoutSeats:
     def seats_of(self, registration_ids):
         return {}
 
+    def with_seats(self, query, registration_id):
+        return query
+
+    def seats_in(self, tails):
+        return []
+
     def standby(self, session, checkpoint, registration, now):
         raise self.refusal
 
@@ -55,7 +61,7 @@ def door(app, monkeypatch):
 
     def install(refusal: Exception) -> None:
         stand_in = DoorWithoutSeats(refusal)
-        for module in (services, checkpoints, answers):
+        for module in (services, checkpoints, answers, holders):
             monkeypatch.setattr(module, "activity_checkpoints", lambda: stand_in)
 
     return install

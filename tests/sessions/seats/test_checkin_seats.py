@@ -117,6 +117,8 @@ def test_standby_gives_up_an_unvisited_seat_in_the_same_block(client, staff):
     assert answer.status_code == 201, answer.get_json()
     assert mover.id in seat_holders(act)
     assert mover.id not in seat_holders(other)
+    # The answer shows the seats after the move (the scan read them with the ticket, before).
+    assert [s["activity_id"] for s in answer.get_json()["participant"]["seats"]] == [act.id]
 
 
 def test_standby_is_refused_for_someone_already_in_another_workshop(client, staff):
