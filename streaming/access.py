@@ -12,6 +12,7 @@ from flask import g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from conference.auth import TokenCaller
 from conference.errors import Forbidden, Unauthenticated, wants_json
 from conference.extensions import db
 from conference.models import Conference, User
@@ -28,7 +29,7 @@ STREAM_STAFF = ("organiser", "moderator")
 class Viewer:
     """The person asking: an account, its registration (if any) and its seats."""
 
-    user: User | None
+    user: User | TokenCaller | None  # a `role_only` API call reads its token narrowly
     registration: Registration | None
     staff: bool = False
     # Loaded on first use: most calls (heartbeats, Q&A polls) never ask about seats.

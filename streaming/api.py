@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from conference import live
-from conference.auth import organiser_required, public, role_required
+from conference.auth import organiser_required, public, role_only, role_required
 from conference.clock import isoformat, local, utcnow
 from conference.errors import Invalid, NotFound
 from conference.extensions import db, limiter
@@ -142,6 +142,7 @@ def set_stream_status(activity_id: int):
 
 
 @bp.post("/streams/<int:activity_id>/heartbeat")
+@role_only  # a watch page's token: its id and role, not the whole account
 @docs(
     summary=(
         "The watch page says the person is still there (every minute). Timed by the server's "

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
 from conference import live
-from conference.auth import role_required
+from conference.auth import role_only, role_required
 from conference.extensions import limiter
 from conference.i18n import lang
 from conference.openapi import CONFLICT, ApiDocs, Reply
@@ -122,6 +122,7 @@ def close_poll(poll_id: int):
 
 
 @bp.post("/polls/<int:poll_id>/vote")
+@role_only  # a watch page's token: its id and role, not the whole account
 @docs(
     summary=(
         'Vote, or change one\'s vote while the poll is open: `{"options": [index, ..]}` or '
