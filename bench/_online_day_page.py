@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 from conference.live_events import newer
 
-# As live.js: how long a page waits for a version's content before it fetches the list.
-CONTENT_WAIT_S = 1.5
+# As live.js: how long a page waits for a version's content before it fetches the list (plus
+# a part of the spread of its own).
+CONTENT_WAIT_S, CONTENT_SPREAD_S = 1.5, 3.0
 # A pushed list line can be long (every question of a busy Q&A on a connect).
 LINE_LIMIT = 1 << 22
 COUNT = re.compile(r"(\d+) (?:persoon stemde|personen stemden)")
@@ -227,7 +228,7 @@ class Viewer:
 
     async def fall_back(self, topic: str, version: str) -> None:
         """Fetch the list when the version's content did not come in time (as live.js)."""
-        await asyncio.sleep(CONTENT_WAIT_S)
+        await asyncio.sleep(CONTENT_WAIT_S + random.random() * CONTENT_SPREAD_S)
         if newer(version, self.shown.get(topic)):
             await self.fetch(topic.partition(":")[0])
 

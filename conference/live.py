@@ -27,7 +27,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import wraps
 from typing import Any, Protocol
 
@@ -56,8 +56,8 @@ REFRESH_SECONDS = 300
 class Versions(Protocol):
     """Where the stamps live."""
 
-    def bump(self, topics: Iterable[str]) -> None:
-        """Move these topics' stamps on."""
+    def bump(self, topics: Iterable[str], content: Collection[str] = ()) -> None:
+        """Move these topics' stamps on (`content`: those whose content follows the move)."""
 
     def read(self, topics: list[str]) -> list[str] | None:
         """The stamps of these topics (None when they cannot be read now)."""
@@ -77,12 +77,13 @@ class MemoryVersions:
         self._counts: dict[str, int] = {}
         # Changes with every start, so an ETag from before a restart never matches again.
         self.epoch = secrets.token_hex(8)
-        # Called with (topic, new stamp) after each move: the live events' fan-out.
-        self.listeners: list[Callable[[str, str], None]] = []
+        # Called with (topic, new stamp, whether its content follows) after each move: the live
+        # events' fan-out.
+        self.listeners: list[Callable[[str, str, bool], None]] = []
         # Called with (topic, stamp, content) for the topics that carry content.
         self.content_listeners: list[Callable[[str, str, dict], None]] = []
 
-    def bump(self, topics: Iterable[str]) -> None:
+    def bump(self, topics: Iterable[str], content: Collection[str] = ()) -> None:
         """Move these topics' stamps on (and tell the listeners)."""
         with self._lock:
             moved = []
@@ -91,7 +92,7 @@ class MemoryVersions:
                 moved.append((topic, f"{self.epoch}.{self._counts[topic]}"))
         for listener in self.listeners:
             for topic, stamp in moved:
-                listener(topic, stamp)
+                listener(topic, stamp, topic in content)
 
     def read(self, topics: list[str]) -> list[str]:
         """The stamps of these topics."""
@@ -104,12 +105,16 @@ class MemoryVersions:
 
 
 # KEYS: the epoch, then one stamp per topic; ARGV: the channel, a new epoch (used only when
-# Redis has none), then the topics. Publishes "topic epoch.count", the stamp as `read` gives it.
+# Redis has none), the topics, then per topic "+" when its content follows or "". Publishes
+# "topic epoch.count" (the stamp as `read` gives it), with " +" after it when content follows.
 BUMP_SCRIPT = """
 redis.call('SET', KEYS[1], ARGV[2], 'NX')
 local epoch = redis.call('GET', KEYS[1])
+local n = #KEYS - 1
 for i = 2, #KEYS do
-  redis.call('PUBLISH', ARGV[1], ARGV[i + 1] .. ' ' .. epoch .. '.' .. redis.call('INCR', KEYS[i]))
+  local stamp = epoch .. '.' .. redis.call('INCR', KEYS[i])
+  local mark = ARGV[i + 1 + n] == '+' and ' +' or ''
+  redis.call('PUBLISH', ARGV[1], ARGV[i + 1] .. ' ' .. stamp .. mark)
 end
 """
 
@@ -140,13 +145,14 @@ class RedisVersions:
         """The Redis key of a topic's stamp."""
         return f"{self.prefix}:v:{topic}"
 
-    def bump(self, topics: Iterable[str]) -> None:
+    def bump(self, topics: Iterable[str], content: Collection[str] = ()) -> None:
         """INCR each stamp, then PUBLISH "topic stamp" (the stamp as `read` gives it)."""
         topics = sorted(set(topics))
         if topics:
+            marks = ["+" if t in content else "" for t in topics]
             self._bump(
                 keys=[self.epoch_key, *(self.key(t) for t in topics)],
-                args=[self.channel, secrets.token_hex(8), *topics],
+                args=[self.channel, secrets.token_hex(8), *topics, *marks],
             )
 
     def publish_content(self, topic: str, stamp: str, content: dict[str, Any]) -> None:
@@ -219,15 +225,18 @@ def content(kind: str, render: Callable[[str], dict[str, Any] | None]) -> None:
     _renderers[kind] = render
 
 
+def carrying_content(topics: Iterable[str]) -> set[str]:
+    """Those of the topics whose content is drawn and published after they move."""
+    if current_app.config.get("LIVE_EVENTS", "auto") == "off":
+        return set()
+    return {topic for topic in topics if topic.partition(":")[0] in _renderers}
+
+
 def publish_content(topics: Iterable[str]) -> None:
     """Draw and publish the content of those topics that carry some (after their stamps moved)."""
-    if current_app.config.get("LIVE_EVENTS", "auto") == "off":
-        return
     store = versions()
-    for topic in sorted(topics):
-        render = _renderers.get(topic.partition(":")[0])
-        if render is None:
-            continue
+    for topic in sorted(carrying_content(topics)):
+        render = _renderers[topic.partition(":")[0]]
         # The stamp is read before drawing, so the content holds at least what it stands for.
         found = store.read([topic])
         drawn = render(topic) if found else None
@@ -251,7 +260,8 @@ def _publish(session: Session) -> None:
     if not topics:
         return
     try:
-        versions().bump(topics)
+        # The streams then wait a moment for that content instead of sending the bare version.
+        versions().bump(topics, content=carrying_content(topics))
     except Exception:
         # The change is committed; its viewers see it at their next refresh (REFRESH_SECONDS).
         log.warning("live: could not move the stamps of %s", sorted(topics), exc_info=True)

@@ -54,8 +54,10 @@ RETRY_MS = 3000
 # At most one content event per topic in this time: a busy poll (dozens of votes a second)
 # reaches each page as two changes a second, not one per vote.
 CONTENT_INTERVAL = 0.5
-# A topic that carries content sends its version only when no content followed it in this time.
-CONTENT_GRACE = 1.0
+# A topic whose content follows its move sends its version only when no content came in this
+# time (its drawing failed): under load a writer may take seconds to draw it, and a bare version
+# would have every page fetch the list at once.
+CONTENT_GRACE = 3.0
 
 
 def newer(version: str, than: str | None) -> bool:
@@ -126,11 +128,11 @@ class Hub:
                     if not boxes:
                         del self._streams[topic]
 
-    def publish(self, topic: str, version: str) -> None:
-        """Hand a topic's new version to every stream of it (see `publish_content`)."""
+    def publish(self, topic: str, version: str, content: bool = False) -> None:
+        """Hand a topic's new version to every stream of it (`content`: its content follows)."""
         with self._lock:
             self._latest[topic] = version
-            if topic in self._content:
+            if content or topic in self._content:
                 # Its content follows and carries the version: send this only if it does not.
                 _later(CONTENT_GRACE, self._unless_content, topic, version)
                 return
@@ -140,8 +142,8 @@ class Hub:
 
     def _unless_content(self, topic: str, version: str) -> None:
         with self._lock:
-            waiting = self._pending.get(topic)
-            if newer(version, waiting[0] if waiting else self._content[topic].version):
+            waiting, sent = self._pending.get(topic), self._content.get(topic)
+            if newer(version, waiting[0] if waiting else sent.version if sent else None):
                 boxes = list(self._streams.get(topic, ()))
             else:
                 boxes = []
@@ -248,8 +250,9 @@ class Hub:
             data = json.loads(message["data"])
             self.publish_content(data["topic"], data["version"], data["content"])
         else:
-            topic, _, version = message["data"].decode().partition(" ")
-            self.publish(topic, version)
+            topic, _, rest = message["data"].decode().partition(" ")
+            version, _, mark = rest.partition(" ")
+            self.publish(topic, version, content=mark == "+")
 
 
 def _later(seconds: float, call, *args) -> None:

@@ -355,3 +355,32 @@ def test_a_version_whose_content_does_not_follow_is_sent_after_a_grace(monkeypat
     hub.publish("qa:1", "e.3")  # its drawing failed on the writer: the version comes after all
     time.sleep(0.4)
     assert [e.get("version_event") or e["version"] for e in _sent(box)] == ["e.2", "e.3"]
+
+
+def test_a_version_marked_content_follows_waits_for_it_even_before_any_content(monkeypatch):
+    """The first change of the day: no content is known yet, and 3,000 pages must not fetch."""
+    monkeypatch.setattr(live_events, "CONTENT_INTERVAL", 0)
+    monkeypatch.setattr(live_events, "CONTENT_GRACE", 0.2)
+    hub = live_events.Hub()
+    box = hub.subscribe(["polls:1"])
+    hub.publish("polls:1", "e.1", content=True)
+    time.sleep(0.05)
+    hub.publish_content("polls:1", "e.1", _drawn((1, "open")))  # drawn under load, late
+    time.sleep(0.3)
+    assert [e.get("version_event") or e["version"] for e in _sent(box)] == ["e.1"]  # content
+    hub.publish("polls:1", "e.2", content=True)  # its drawing failed: the version after all
+    time.sleep(0.3)
+    assert [e.get("version_event") for e in _sent(box)] == ["e.2"]
+
+
+def test_the_writer_marks_the_topics_whose_content_follows(app, monkeypatch):
+    """Through the store: a Q&A change is marked, a stream status change is not."""
+    heard = []
+    store = live.versions(app)
+    monkeypatch.setattr(store, "listeners", [lambda *change: heard.append(change)])
+    with app.app_context():
+        store.bump(["qa:5", "stream:5"], content=live.carrying_content(["qa:5", "stream:5"]))
+    assert sorted((topic, content) for topic, _, content in heard) == [
+        ("qa:5", True),
+        ("stream:5", False),
+    ]

@@ -66,8 +66,9 @@
     return parseInt(version.slice(a + 1), 10) > parseInt(than.slice(b + 1), 10);
   }
 
-  // After a version event, how long a list waits for its pushed content before fetching.
-  var CONTENT_WAIT_MS = 1500;
+  // After a version event, how long a list waits for its pushed content before fetching, plus
+  // a part of its own of the spread: thousands of pages then do not all fetch in one second.
+  var CONTENT_WAIT_MS = 1500, CONTENT_SPREAD_MS = 3000;
 
   window.swcLive = {
     newer: newer,
@@ -94,7 +95,8 @@
       tracker.hub = this.listen(element, function (changed, version) {
         if (changed !== topic) return refresh();
         if (!newer(version, shown)) return;
-        window.setTimeout(function () { if (newer(version, shown)) refresh(); }, CONTENT_WAIT_MS);
+        var wait = CONTENT_WAIT_MS + Math.random() * CONTENT_SPREAD_MS;
+        window.setTimeout(function () { if (newer(version, shown)) refresh(); }, wait);
       }, null, function (data) {
         if (data.topic !== topic || !newer(data.version, shown)) return;
         if ((data.full || data.base === shown) && apply(data)) shown = data.version;
