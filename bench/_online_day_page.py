@@ -127,6 +127,7 @@ class Viewer:
         self.shown: dict[str, str] = {}  # the version the page shows, per topic
         self.questions: set[int] = set()
         self.totals: dict[int, int] = {}  # the count the page shows, per poll
+        self.fetching: set[str] = set()  # the kinds of request in flight
 
     def show(self, ids) -> None:
         """The page now shows these questions."""
@@ -144,6 +145,13 @@ class Viewer:
 
     async def fetch(self, kind: str) -> None:
         """A list (Q&A, polls) as the page fetches it, the status or a heartbeat, counted."""
+        self.fetching.add(kind)
+        try:
+            await self._fetch(kind)
+        finally:
+            self.fetching.discard(kind)
+
+    async def _fetch(self, kind: str) -> None:
         sid = self.stream_id
         if kind in ("qa", "polls"):
             last = "questions" if kind == "qa" else "polls"
@@ -168,7 +176,9 @@ class Viewer:
         if kind in ("qa", "polls") and status == 200:
             self.etags[kind] = answer.get("ETag", "")
             topic = f"{kind}:{sid}"
-            self.shown[topic] = answer.get("X-Live-Version") or self.shown.get(topic, "")
+            fetched = answer.get("X-Live-Version")
+            if fetched and newer(fetched, self.shown.get(topic)):  # else pushed was newer (live.js)
+                self.shown[topic] = fetched
             body = json.loads(payload)
             if kind == "qa":
                 self.show(q["id"] for q in body["questions"])
@@ -229,8 +239,9 @@ class Viewer:
     async def fall_back(self, topic: str, version: str) -> None:
         """Fetch the list when the version's content did not come in time (as live.js)."""
         await asyncio.sleep(CONTENT_WAIT_S + random.random() * CONTENT_SPREAD_S)
-        if newer(version, self.shown.get(topic)):
-            await self.fetch(topic.partition(":")[0])
+        kind = topic.partition(":")[0]
+        if newer(version, self.shown.get(topic)) and kind not in self.fetching:
+            await self.fetch(kind)
 
     def on_content(self, data: dict) -> None:
         """Pushed content: apply it on the version shown, else fetch the list."""
@@ -239,8 +250,10 @@ class Viewer:
         if shown is not None and not newer(data["version"], shown):
             return
         kind = topic.partition(":")[0]
-        if not (data["full"] or data["base"] == shown):
-            asyncio.get_running_loop().create_task(self.fetch(kind))
+        # As live.js: a change applies on what the page shows from its base on.
+        if not (data["full"] or (shown is not None and not newer(data["base"], shown))):
+            if kind not in self.fetching:  # as the lists' own guard: one fetch at a time
+                asyncio.get_running_loop().create_task(self.fetch(kind))
             return
         self.shown[topic] = data["version"]
         self.seen.pushed[kind] += 1

@@ -99,7 +99,12 @@
         window.setTimeout(function () { if (newer(version, shown)) refresh(); }, wait);
       }, null, function (data) {
         if (data.topic !== topic || !newer(data.version, shown)) return;
-        if ((data.full || data.base === shown) && apply(data)) shown = data.version;
+        // A change holds every item that moved after its base, so it applies on whatever the
+        // page shows from that base on (a fetch meanwhile gave a version between two pushes);
+        // only an item that moved and moved back since the base keeps its fetched value until
+        // it moves again. A page behind the base fetches, once (the lists' own guard).
+        var holds = data.full || (shown !== null && !newer(data.base, shown));
+        if (holds && apply(data)) shown = data.version;
         else refresh();
       });
       return tracker;
