@@ -1,4 +1,4 @@
-"""Hot paths in-process: SQL statements, transactions and ms of CPU per registration, scan and poll.
+"""Hot paths in-process: statements, transactions and ms of CPU per registration, scan, poll, beat.
 
 Run from the repository root: `python -m bench.bench_hot_paths [--quick]`. Each request goes
 through the Flask test client (no network, no gunicorn) against PostgreSQL, so the figures are
@@ -152,6 +152,39 @@ def profile_poll(n: int) -> tuple[Profile, Profile]:
         return measure(cached, n, counts), measure(full, n, counts)
 
 
+def profile_online_day(n: int) -> tuple[Profile, Profile]:
+    """POST a watch page's heartbeat (its rows exist) and a vote in a live poll, by token."""
+    from bench.bench_online_day import _setup
+
+    with fresh_database("hot_online_day") as url:
+        info = _setup(url, n + 40)
+        app = _app(url)
+        counts = _engine_counts(app)
+        client = app.test_client()
+        sid, tokens = info["stream_id"], info["tokens"]
+        staff = {"Authorization": f"Bearer {info['moderator']}"}
+        poll = {"question": "Herken je dit?", "kind": "single", "options": ["ja", "nee", "soms"]}
+        poll_id = client.post(f"/api/v1/activities/{sid}/polls", json=poll, headers=staff).json[
+            "id"
+        ]
+        assert client.post(f"/api/v1/polls/{poll_id}/open", headers=staff).status_code == 200
+
+        def beat(i: int) -> int:
+            auth = {"Authorization": f"Bearer {tokens[i % 30]}"}  # thirty pages, rows made
+            status = client.post(f"/api/v1/streams/{sid}/heartbeat", headers=auth).status_code
+            assert status == 204, status
+            return status
+
+        def vote(i: int) -> int:
+            auth = {"Authorization": f"Bearer {tokens[i + 30]}"}  # each person once
+            path = f"/api/v1/polls/{poll_id}/vote"
+            status = client.post(path, json={"options": [i % 3]}, headers=auth).status_code
+            assert status == 200, status
+            return status
+
+        return measure(beat, n, counts), measure(vote, n, counts)
+
+
 def profile_reference(n: int) -> Profile:
     """The physical reference in-process: one psycopg connection, one INSERT per request."""
     with fresh_database("hot_reference") as url:
@@ -198,6 +231,9 @@ def run(quick: bool = False) -> list[dict]:
     cached, full = profile_poll(n)
     rows += _rows(name, "Q&A poll, unchanged (304)", cached, ref)
     rows += _rows(name, "Q&A poll, full list of 30", full, ref)
+    beat, vote = profile_online_day(n)
+    rows += _rows(name, "heartbeat of a watch page", beat, ref)
+    rows += _rows(name, "vote in a live poll (counts pushed)", vote, ref)
     return rows
 
 
