@@ -8,6 +8,7 @@ import time
 
 from sqlalchemy import select
 
+from conference import live, live_events
 from conference.db import write_transaction
 from conference.extensions import db
 from conference.models import User
@@ -137,6 +138,33 @@ def test_the_moderators_list_hears_a_change_that_came_with_content(browser, site
     _question(site, "Een tweede die op een moderator wacht", "pending")
     page.locator(".qa-text", has_text="Een tweede").wait_for(timeout=2000)
     assert time.monotonic() - asked < 2.0
+    context.close()
+
+
+def test_a_page_that_fetched_between_two_pushes_applies_the_next(browser, site, monkeypatch):  # noqa: F811
+    """A change whose content could not be drawn makes the page fetch (a version never pushed);
+    the next push, whose base is older, still applies: thousands of pages fetching at every
+    push after one such change would be a storm."""
+    monkeypatch.setattr(live_events, "CONTENT_GRACE", 0.3)
+    context = _logged_in_context(browser, site, site["people"][1][1])
+    page = context.new_page()
+    fragments: list[str] = []
+    is_fragment = f"/online/vragen/{site['stream_id']}/lijst"
+    page.on("request", lambda r: fragments.append(r.url) if is_fragment in r.url else None)
+    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
+    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+    _question(site, "Een vraag die geduwd wordt", "approved")
+    page.locator(".qa-text", has_text="Een vraag die geduwd").wait_for(timeout=3000)
+    assert fragments == []
+    drawing = live._renderers["qa"]
+    monkeypatch.setitem(live._renderers, "qa", lambda _topic: None)  # the writer's drawing fails
+    _question(site, "Een vraag die opgehaald wordt", "approved")
+    page.locator(".qa-text", has_text="Een vraag die opgehaald").wait_for(timeout=8000)
+    assert len(fragments) == 1
+    monkeypatch.setitem(live._renderers, "qa", drawing)
+    _question(site, "Weer een vraag die geduwd wordt", "approved")
+    page.locator(".qa-text", has_text="Weer een vraag").wait_for(timeout=3000)
+    assert len(fragments) == 1, fragments  # applied on the fetched version, no second fetch
     context.close()
 
 
