@@ -10,18 +10,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint
-
-
-def dialect_insert(session: Session, table: Table) -> Any:
-    """An INSERT with ON CONFLICT for the session's database."""
-    name = session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 class Person(Protocol):

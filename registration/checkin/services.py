@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from conference import live
 from conference.auth import TokenCaller
 from conference.clock import utcnow
-from conference.db import write_transaction
+from conference.db import dialect_insert, write_transaction
 from conference.errors import Invalid, NotFound
 from conference.extensions import db
 from conference.models import Conference, User
@@ -32,7 +32,7 @@ from registration.checkin.checkpoints import resolve_checkpoint
 from registration.checkin.errors import NonceReused, StandbyRefused
 from registration.checkin.holders import Holder, find_holder
 from registration.checkin.models import Presence, Scan
-from registration.checkin.presence import dialect_insert, enter, leave
+from registration.checkin.presence import enter, leave
 from registration.checkin.registry import ENTRANCE, Checkpoint, activity_checkpoints
 from registration.checkin.updates import ALL_ARRIVALS, arrivals_topic
 from registration.models import Registration
