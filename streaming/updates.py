@@ -119,11 +119,9 @@ def status_etag(activity_id: int) -> str | None:
 
 
 def status_facts(activity_id: int) -> StatusFacts:
-    """The facts of a stream's status: from memory while its stamp stands, else the database.
-
-    Also what a heartbeat needs (the stream exists, its kind, its live window), so the
-    heartbeats of thousands of viewers read no activity or settings row.
-    """
+    """The facts of a stream's status: from memory while its stamp stands, else the database."""
+    # Also what a heartbeat needs (the stream exists, its kind, its live window): thousands of
+    # viewers' heartbeats then read no activity or settings row.
     stamp = _status_stamp(activity_id)
     known = _memo.get(activity_id)
     if stamp is not None and known is not None and known[0] == stamp:

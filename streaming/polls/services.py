@@ -161,10 +161,9 @@ def parse_vote(poll: Poll, data: dict[str, Any]) -> tuple[int, int | None]:
 def vote(
     conf: Conference, poll_id: int, viewer: Viewer, data: dict[str, Any]
 ) -> tuple[Poll, PollVote]:
-    """Vote, or change one's vote while the poll is open: one row per person, updated in place.
-
-    Gives the poll as it is now and the person's ballot (its choices, not read back).
-    """
+    """Vote or change one's vote while the poll is open; the poll now and the ballot as written."""
+    # One row per person, updated in place; the ballot is not read back (the answer needs only
+    # its choices).
     if viewer.user is None or not viewer.may_watch:
         raise Forbidden()
     unknown = {k: _l("onbekend veld") for k in data if k not in VOTE_FIELDS}
