@@ -154,7 +154,7 @@ def _commit_or_roll_back(session: Session) -> Iterator[Session]:
         raise
 
 
-def dialect_insert(session: Session, table: Table) -> Any:
-    """An INSERT with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    name = session.get_bind().dialect.name
+def dialect_insert(where: Session | str, table: Table) -> Any:
+    """An INSERT with ON CONFLICT for a session's database, or a dialect's by name."""
+    name = where if isinstance(where, str) else where.get_bind().dialect.name
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)

@@ -233,9 +233,9 @@ def carrying_content(topics: Iterable[str]) -> set[str]:
 
 
 def publish_content(topics: Iterable[str]) -> None:
-    """Draw and publish the content of those topics that carry some (after their stamps moved)."""
+    """Draw and publish the content of these topics (`carrying_content`), their stamps moved."""
     store = versions()
-    for topic in sorted(carrying_content(topics)):
+    for topic in sorted(topics):
         render = _renderers[topic.partition(":")[0]]
         # The stamp is read before drawing, so the content holds at least what it stands for.
         found = store.read([topic])
@@ -259,16 +259,18 @@ def _publish(session: Session) -> None:
     topics = session.info.pop(TOPICS_KEY, None)
     if not topics:
         return
+    carrying = carrying_content(topics)
     try:
         # The streams then wait a moment for that content instead of sending the bare version.
-        versions().bump(topics, content=carrying_content(topics))
+        versions().bump(topics, content=carrying)
     except Exception:
         # The change is committed; its viewers see it at their next refresh (REFRESH_SECONDS).
         log.warning("live: could not move the stamps of %s", sorted(topics), exc_info=True)
         return
     # Drawn when the transaction has given its connection back (below): drawing needs one, and
     # holding two per writer could empty the pool under a rush.
-    session.info[CONTENT_KEY] = topics
+    if carrying:
+        session.info[CONTENT_KEY] = carrying
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -23,12 +23,10 @@ import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from conference.clock import utcnow
-from conference.db import write_transaction
+from conference.db import dialect_insert, write_transaction
 from conference.errors import DomainError
 from conference.extensions import db
 from conference.mail.outbox import queue_mail
@@ -103,11 +101,10 @@ class DatabaseCounts:
         """Count a refusal; the number of refusals in the window."""
         with write_transaction(db.session) as session:
             conn = session.connection()
-            insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
             table = LoginFailure.__table__
             fresh = table.c.first_failed_at < now - WINDOW
             statement = (
-                insert(table)
+                dialect_insert(session, table)
                 .values(key=key, failures=1, first_failed_at=now)
                 .on_conflict_do_update(
                     index_elements=["key"],

@@ -11,9 +11,9 @@ from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from conference.db import dialect_insert
 from registration.checkin.models import Presence
 from registration.checkin.registry import Checkpoint
 
@@ -34,7 +34,7 @@ def _enter_statement(dialect: str) -> Any:
     """The entry's one statement for a database, built once (a scan binds only its values)."""
     table = Presence.__table__
     at = bindparam("at")
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+    stmt = dialect_insert(dialect, table).values(
         conference_id=bindparam("conference_id"),
         registration_id=bindparam("registration_id"),
         checkpoint=bindparam("checkpoint"),

@@ -17,6 +17,7 @@ from conference.validation import json_body
 from streaming.access import STREAM_STAFF, current_viewer, viewer_required
 from streaming.api import per_person
 from streaming.polls import results, schemas, services
+from streaming.polls.models import PollVote
 from streaming.qa import qa_activity
 
 bp = Blueprint("polls_api", __name__, url_prefix="/api/v1")
@@ -26,8 +27,10 @@ docs = ApiDocs(
 )
 
 
-def _poll_answer(poll, status: int = 200) -> tuple[Response, int]:
-    mine = results.my_votes([poll.id], current_viewer()).get(poll.id)
+def _poll_answer(poll, status: int = 200, mine: PollVote | None = None) -> tuple[Response, int]:
+    """The poll as the API shows it, with the caller's own vote (`mine`: known already)."""
+    if mine is None:
+        mine = results.my_votes([poll.id], current_viewer()).get(poll.id)
     return jsonify(results.poll_json(poll, lang(), mine)), status
 
 
@@ -141,4 +144,4 @@ def close_poll(poll_id: int):
 def vote(poll_id: int):
     """Vote once per person (a new vote replaces the earlier one)."""
     poll, mine = services.vote(conference_settings(), poll_id, current_viewer(), json_body())
-    return jsonify(results.poll_json(poll, lang(), mine)), 200
+    return _poll_answer(poll, mine=mine)

@@ -73,6 +73,18 @@ def _question(where: dict, text: str, status: str, user_id: int | None = None) -
     return question_id
 
 
+def _watching(browser, site: dict, user_id: str):  # noqa: F811
+    """A watch page with its live stream open, and the Q&A list fetches it makes (URLs)."""
+    context = _logged_in_context(browser, site, user_id)
+    page = context.new_page()
+    fragments: list[str] = []
+    is_fragment = f"/online/vragen/{site['stream_id']}/lijst"
+    page.on("request", lambda r: fragments.append(r.url) if is_fragment in r.url else None)
+    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
+    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+    return context, page, fragments
+
+
 def test_a_pushed_list_keeps_the_viewers_votes_and_waiting_questions(browser, site):  # noqa: F811
     with site["app"].app_context():
         me = db.session.scalar(
@@ -85,13 +97,7 @@ def test_a_pushed_list_keeps_the_viewers_votes_and_waiting_questions(browser, si
         with write_transaction(db.session) as session:
             session.add(QuestionVote(question_id=voted, user_id=me))
         db.session.remove()
-    context = _logged_in_context(browser, site, site["people"][0][1])
-    page = context.new_page()
-    fragments: list[str] = []
-    is_fragment = f"/online/vragen/{site['stream_id']}/lijst"
-    page.on("request", lambda r: fragments.append(r.url) if is_fragment in r.url else None)
-    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
-    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+    context, page, fragments = _watching(browser, site, site["people"][0][1])
 
     new = _question(site, "Een nieuwe vraag van iemand anders", "approved")
     page.locator(f"#vraag-{new}").wait_for(timeout=2000)
@@ -146,13 +152,7 @@ def test_a_page_that_fetched_between_two_pushes_applies_the_next(browser, site, 
     the next push, whose base is older, still applies: thousands of pages fetching at every
     push after one such change would be a storm."""
     monkeypatch.setattr(live_events, "CONTENT_GRACE", 0.3)
-    context = _logged_in_context(browser, site, site["people"][1][1])
-    page = context.new_page()
-    fragments: list[str] = []
-    is_fragment = f"/online/vragen/{site['stream_id']}/lijst"
-    page.on("request", lambda r: fragments.append(r.url) if is_fragment in r.url else None)
-    page.goto(f"{site['server'].url}/online/kijk/{site['stream_id']}")
-    page.locator("[data-watch][data-live-state='open']").wait_for(timeout=10000)
+    context, page, fragments = _watching(browser, site, site["people"][1][1])
     _question(site, "Een vraag die geduwd wordt", "approved")
     page.locator(".qa-text", has_text="Een vraag die geduwd").wait_for(timeout=3000)
     assert fragments == []
